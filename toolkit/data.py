@@ -1,0 +1,809 @@
+"""Base data of the toolkit: the tidy CSV files of ``params/data/``, validated and loaded as xarray.
+
+Every file has one :class:`FileSpec` in :data:`FILE_SPECS` (keyed by the file stem, the *kind*): its
+columns and their types, its key columns, the codes each key may take, plausible ranges, and how it
+becomes an xarray object. :func:`validate_frame` is the single validator of a kind; the loaders use it
+on the files, and a downloader uses it on fetched tables before writing them. A failed check raises
+:class:`toolkit.errors.DataError` naming the file, the line (the header is line 1) and the column.
+
+Loaders are cached per file path, so each file is read once per process; they return copies, so a
+caller may modify the result freely. The files and their sources are described in
+``docs/conventions.md`` and ``params/data/SOURCES.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from toolkit.errors import DataError
+
+PARAMS_ENV = "FORUM_PARAMS_DIR"
+COUNTRY_CODE = "SSS"
+MAAKUNTA_CODES = tuple(f"MK{i:02d}" for i in range(1, 22) if i not in (3, 20))
+REGION_CODES = (*MAAKUNTA_CODES, COUNTRY_CODE)
+# codes of the region_code column where municipal areas may appear (filled in by toolkit.statfin):
+# a maakunta, the country, a subregion (SK111) or a set of municipalities (KU109, KU743+KU145)
+AREA_CODE_PATTERN = r"MK(0[124-9]|1\d|21)|SSS|SK\d{3}|KU\d{3}(\+KU\d{3})*"
+SEXES = ("F", "M")
+INDUSTRIES = (*(chr(c) for c in range(ord("A"), ord("U") + 1)), "X")
+OCCUPATIONS = tuple(str(i) for i in range(10))
+OPEN_AGE = 100
+
+_STATFIN = "Source: Statistics Finland, "
+_PAAVO = _STATFIN + "Paavo - open data by postal code area (2020 edition), municipality rows"
+_WPP = "United Nations, DESA, Population Division, World Population Prospects "
+_COUNT = (0.0, np.inf)
+_MISSING_TEXT = ("", "nan", "NaN", "NA", "None")
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """The contract of one base-data file.
+
+    Attributes
+    ----------
+    columns : column name -> ``"int"``, ``"float"`` or ``"str"``, in file order
+    keys : columns that identify a row (no duplicates allowed); the dims of the xarray object
+    variables : value column -> (long name, units)
+    source : credit line of the official table
+    codes : allowed values of a column, in coordinate order; for a key of a ``grid`` file, all must be present
+    patterns : regular expression a string column must match in full
+    ranges : column -> (min, max), inclusive; counts use (0, inf)
+    nullable : columns in which the source leaves cells empty (suppressed figures)
+    depends : column -> the key column it is a function of (becomes a coordinate on that dim)
+    grid : the keys form a complete Cartesian product (with a ``region_code`` key: among the maakunnat
+        and SSS, and separately within each municipal area, which may cover fewer years)
+    contiguous : integer keys whose values must be consecutive
+    age_groups : (start, end) columns whose groups must tile without gaps or overlaps
+    regional_sum : value column whose 19 maakunnat must sum exactly to ``SSS`` (when both are present)
+    dims : renames of keys to dims of the xarray object
+    kind_of_result : ``"array"`` (one variable), ``"dataset"`` or ``"frame"``
+    """
+
+    columns: Mapping[str, str]
+    keys: tuple[str, ...]
+    variables: Mapping[str, tuple[str, str]]
+    source: str
+    codes: Mapping[str, tuple] = field(default_factory=dict)
+    patterns: Mapping[str, str] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    nullable: tuple[str, ...] = ()
+    depends: Mapping[str, str] = field(default_factory=dict)
+    grid: bool = True
+    contiguous: tuple[str, ...] = ()
+    age_groups: tuple[str, str] | None = None
+    regional_sum: str | None = None
+    dims: Mapping[str, str] = field(default_factory=dict)
+    kind_of_result: str = "array"
+
+
+def _ages(first: int, last: int, step: int = 1) -> tuple[int, ...]:
+    return tuple(range(first, last + 1, step))
+
+
+_PAAVO_AGE_STARTS = (0, 3, 7, 13, 16, 18, *_ages(20, 85, 5))
+_PAAVO_AGE_ENDS = (2, 6, 12, 15, 17, 19, *_ages(24, 84, 5), OPEN_AGE)
+_LFS_COLUMNS = ("population", "labour_force", "employed", "unemployed")
+
+FILE_SPECS: dict[str, FileSpec] = {
+    "population": FileSpec(
+        columns={"region_code": "str", "year": "int", "sex": "str", "age": "int", "population": "int"},
+        keys=("region_code", "year", "sex", "age"),
+        variables={"population": ("population on 31 December", "persons")},
+        source=_STATFIN + "StatFin 11re (population 31 Dec by single year of age and sex)",
+        codes={"sex": SEXES, "age": _ages(0, OPEN_AGE)},
+        patterns={"region_code": AREA_CODE_PATTERN},
+        ranges={"population": _COUNT, "year": (1900, 2200)},
+        contiguous=("year",),
+        regional_sum="population",
+    ),
+    "tfr": FileSpec(
+        columns={"region_code": "str", "year": "int", "tfr": "float"},
+        keys=("region_code", "year"),
+        variables={"tfr": ("total fertility rate", "children per woman")},
+        source=_STATFIN + "StatFin 12du (total fertility rate by region)",
+        codes={"region_code": REGION_CODES},
+        ranges={"tfr": (0.3, 5.0), "year": (1900, 2200)},
+        contiguous=("year",),
+    ),
+    "life_expectancy": FileSpec(
+        columns={"region_code": "str", "period_end_year": "int", "sex": "str", "e0": "float"},
+        keys=("region_code", "period_end_year", "sex"),
+        variables={
+            "e0": ("life expectancy at birth, 3-year moving average of years year-2 .. year", "years")
+        },
+        source=_STATFIN + "StatFin 12an (life expectancy at birth by region, 3-year moving average)",
+        codes={"region_code": REGION_CODES, "sex": SEXES},
+        ranges={"e0": (40.0, 100.0), "period_end_year": (1900, 2200)},
+        contiguous=("period_end_year",),
+        dims={"period_end_year": "year"},
+    ),
+    "net_migration_age5": FileSpec(
+        columns={
+            "region_code": "str", "year": "int", "sex": "str", "age_start": "int", "age_end": "int",
+            "net_migration": "int",
+        },
+        keys=("region_code", "year", "sex", "age_start"),
+        variables={
+            "net_migration": (
+                "net migration (internal + international; SSS: international) by age at the move",
+                "persons",
+            )
+        },
+        source=_STATFIN + "StatFin 11a2 and 11a7 (migration by 5-year age group and sex)",
+        codes={
+            "region_code": REGION_CODES, "sex": SEXES, "age_start": _ages(0, 75, 5),
+            "age_end": (*_ages(4, 74, 5), OPEN_AGE),
+        },
+        ranges={"year": (1900, 2200)},
+        depends={"age_end": "age_start"},
+        contiguous=("year",),
+        age_groups=("age_start", "age_end"),
+    ),
+    "net_migration_total": FileSpec(
+        columns={"region_code": "str", "year": "int", "net_migration": "int"},
+        keys=("region_code", "year"),
+        variables={"net_migration": ("net migration (SSS: net international migration)", "persons")},
+        source=_STATFIN + "StatFin 11ae (population changes by region)",
+        patterns={"region_code": AREA_CODE_PATTERN},
+        ranges={"year": (1900, 2200)},
+        contiguous=("year",),
+    ),
+    "asfr_national": FileSpec(
+        columns={"year": "int", "age": "int", "asfr": "float", "status": "str"},
+        keys=("year", "age"),
+        variables={"asfr": ("age-specific fertility rate, Finland", "births per woman per year")},
+        source=_WPP + "2022 (fertility by single age; medium variant after 2021)",
+        codes={"age": _ages(15, 49), "status": ("estimate", "projection")},
+        ranges={"asfr": (0.0, 0.5), "year": (1900, 2200)},
+        depends={"status": "year"},
+        contiguous=("year",),
+    ),
+    "qx_national": FileSpec(
+        columns={"year": "int", "sex": "str", "age": "int", "qx": "float"},
+        keys=("year", "sex", "age"),
+        variables={"qx": ("life-table probability of death between ages x and x+1, Finland", "1")},
+        source=_STATFIN + "life tables (probability of death by single year of age and sex)",
+        codes={"sex": SEXES, "age": _ages(0, 99)},
+        ranges={"qx": (0.0, 1.0), "year": (1900, 2200)},
+        contiguous=("year",),
+    ),
+    "mx_national_wpp": FileSpec(
+        columns={
+            "period_start": "int", "period_end": "int", "sex": "str", "age_start": "int", "mx": "float",
+            "status": "str",
+        },
+        keys=("period_start", "sex", "age_start"),
+        variables={"mx": ("central death rate, Finland, 5-year period [period_start, period_end)", "1/year")},
+        source=_WPP + "2024 (abridged central death rates; medium variant from 2024)",
+        codes={"sex": SEXES, "age_start": (0, 1, *_ages(5, OPEN_AGE, 5)),
+               "status": ("estimate", "mixed", "projection")},
+        ranges={"mx": (0.0, 5.0), "period_start": (1900, 2200), "period_end": (1900, 2200)},
+        depends={"period_end": "period_start", "status": "period_start"},
+    ),
+    "national_indicators": FileSpec(
+        columns={
+            "year": "int", "e0_F": "float", "e0_M": "float", "births": "int", "deaths": "int", "tfr": "float",
+            "net_migration_rate": "float", "status": "str",
+        },
+        keys=("year",),
+        variables={
+            "e0_F": ("life expectancy at birth, females", "years"),
+            "e0_M": ("life expectancy at birth, males", "years"),
+            "births": ("live births", "persons"),
+            "deaths": ("deaths", "persons"),
+            "tfr": ("total fertility rate", "children per woman"),
+            "net_migration_rate": ("crude net migration rate", "per 1,000 population"),
+        },
+        source=_WPP + "2024 (annual indicators, Finland)",
+        codes={"status": ("estimate", "projection")},
+        ranges={
+            "e0_F": (40.0, 100.0), "e0_M": (40.0, 100.0), "births": _COUNT, "deaths": _COUNT,
+            "tfr": (0.3, 5.0), "net_migration_rate": (-100.0, 100.0), "year": (1900, 2200),
+        },
+        contiguous=("year",),
+        kind_of_result="frame",
+    ),
+    "municipalities": FileSpec(
+        columns={
+            "municipality_code": "str", "name": "str", "subregion_code": "str", "region_code": "str",
+            "year": "int", "sex": "str", "population": "int",
+        },
+        keys=("municipality_code", "year", "sex"),
+        variables={"population": ("population on 31 December", "persons")},
+        source=_STATFIN + "population by municipality 31 Dec (StatFin 11re) with the 2021 regional key",
+        codes={"region_code": MAAKUNTA_CODES, "sex": (*SEXES, "T")},
+        patterns={"municipality_code": r"KU\d{3}", "subregion_code": r"SK\d{3}"},
+        ranges={"population": _COUNT, "year": (1900, 2200)},
+        depends={"name": "municipality_code", "subregion_code": "municipality_code",
+                 "region_code": "municipality_code"},
+        grid=False,
+        kind_of_result="frame",
+    ),
+    "municipality_age_groups_2018": FileSpec(
+        columns={"municipality_code": "str", "age_start": "int", "age_end": "int", "population": "int"},
+        keys=("municipality_code", "age_start"),
+        variables={"population": ("population on 31 Dec 2018, both sexes", "persons")},
+        source=_PAAVO,
+        codes={"age_start": _PAAVO_AGE_STARTS, "age_end": _PAAVO_AGE_ENDS},
+        patterns={"municipality_code": r"KU\d{3}"},
+        ranges={"population": _COUNT},
+        depends={"age_end": "age_start"},
+        age_groups=("age_start", "age_end"),
+    ),
+    "workplaces_2017": FileSpec(
+        columns={"municipality_code": "str", "industry": "str", "jobs": "int"},
+        keys=("municipality_code", "industry"),
+        variables={"jobs": ("workplaces (jobs) in 2017 by TOL 2008 section; X = unknown", "jobs")},
+        source=_PAAVO,
+        codes={"industry": INDUSTRIES},
+        patterns={"municipality_code": r"KU\d{3}"},
+        ranges={"jobs": _COUNT},
+    ),
+    "main_activity_2017": FileSpec(
+        columns={"municipality_code": "str", "activity": "str", "persons": "int"},
+        keys=("municipality_code", "activity"),
+        variables={"persons": ("population by main type of activity, end of 2017", "persons")},
+        source=_PAAVO,
+        codes={"activity": ("employed", "unemployed", "children", "students", "pensioners", "others")},
+        patterns={"municipality_code": r"KU\d{3}"},
+        ranges={"persons": _COUNT},
+    ),
+    "education_2018": FileSpec(
+        columns={"municipality_code": "str", "level": "str", "persons": "int"},
+        keys=("municipality_code", "level"),
+        variables={"persons": ("population aged 18+ by highest education, 31 Dec 2018", "persons")},
+        source=_PAAVO,
+        codes={"level": ("basic", "matriculation", "vocational", "university_lower", "university_higher")},
+        patterns={"municipality_code": r"KU\d{3}"},
+        ranges={"persons": _COUNT},
+    ),
+    "lfs_by_age_sex_2020": FileSpec(
+        columns={"sex": "str", "age_start": "int", "age_end": "int", **dict.fromkeys(_LFS_COLUMNS, "float")},
+        keys=("sex", "age_start"),
+        variables={
+            name: (f"{name.replace('_', ' ')}, Finland 2020 (LFS)", "thousand persons")
+            for name in _LFS_COLUMNS
+        },
+        source=_STATFIN + "Labour Force Survey 2020, appendix table 26",
+        codes={"sex": (*SEXES, "T"), "age_start": _ages(15, 65, 10), "age_end": _ages(24, 74, 10)},
+        ranges=dict.fromkeys(_LFS_COLUMNS, _COUNT),
+        nullable=("unemployed",),
+        depends={"age_end": "age_start"},
+        age_groups=("age_start", "age_end"),
+        kind_of_result="dataset",
+    ),
+    "lfs_region_2020": FileSpec(
+        columns={
+            "region_code": "str", **dict.fromkeys(_LFS_COLUMNS, "float"), "employment_rate": "float",
+            "unemployment_rate": "float",
+        },
+        keys=("region_code",),
+        variables={
+            **{name: (f"{name.replace('_', ' ')} aged 15-64, 2020 (LFS)", "thousand persons")
+               for name in _LFS_COLUMNS},
+            "employment_rate": ("employment rate aged 15-64, 2020 (LFS)", "%"),
+            "unemployment_rate": ("unemployment rate aged 15-64, 2020 (LFS)", "%"),
+        },
+        source=_STATFIN + "Labour Force Survey 2020, appendix table 28",
+        codes={"region_code": REGION_CODES},
+        ranges={**dict.fromkeys(_LFS_COLUMNS, _COUNT), "employment_rate": (0.0, 100.0),
+                "unemployment_rate": (0.0, 100.0)},
+        kind_of_result="dataset",
+    ),
+    "lfs_by_industry_2020": FileSpec(
+        columns={"industry_group": "str", "sections": "str", "employed": "float"},
+        keys=("industry_group",),
+        variables={"employed": ("employed aged 15-74 by industry group, Finland 2020 (LFS)",
+                                "thousand persons")},
+        source=_STATFIN + "Labour Force Survey 2020, appendix table 32",
+        patterns={"industry_group": r"[A-U](-[A-U])?", "sections": r"[A-U]( [A-U])*"},
+        ranges={"employed": _COUNT},
+        kind_of_result="frame",
+    ),
+    "jobs_by_occupation_2017": FileSpec(
+        columns={"occupation": "str", "jobs": "int"},
+        keys=("occupation",),
+        variables={"jobs": ("jobs by occupation major group (ISCO-08 / AML 2010), Finland 2017", "jobs")},
+        source=_STATFIN + "Employment statistics 2017, appendix table 1",
+        codes={"occupation": (*OCCUPATIONS, "X")},
+        ranges={"jobs": _COUNT},
+    ),
+    "jobseekers_vacancies": FileSpec(
+        columns={
+            "region_code": "str", "month": "str", "occupation": "str", "unemployed_jobseekers": "int",
+            "open_vacancies": "int",
+        },
+        keys=("region_code", "month", "occupation"),
+        variables={
+            "unemployed_jobseekers": ("unemployed jobseekers at month end", "persons"),
+            "open_vacancies": ("open vacancies at month end", "vacancies"),
+        },
+        source=_STATFIN + "StatFin 12ti (employment service statistics; Ministry of Economic Affairs "
+        "and Employment)",
+        codes={"region_code": MAAKUNTA_CODES, "occupation": OCCUPATIONS},
+        patterns={"month": r"\d{4}-(0[1-9]|1[0-2])"},
+        ranges={"unemployed_jobseekers": _COUNT, "open_vacancies": _COUNT},
+        kind_of_result="dataset",
+    ),
+    "education_attainment_nuts2": FileSpec(
+        columns={"geo": "str", "year": "int", "level": "str", "percent": "float"},
+        keys=("geo", "year", "level"),
+        variables={"percent": ("share of ages 25-64 by education (ISCED 0-2 / 3-4 / 5-8)", "%")},
+        source="Source: Eurostat, edat_lfse_04",
+        codes={"geo": ("FI", "FI1", "FI19", "FI1B", "FI1C", "FI1D", "FI2", "FI20"),
+               "level": ("low", "medium", "high")},
+        ranges={"percent": (0.0, 100.0), "year": (1900, 2200)},
+        nullable=("percent",),
+        contiguous=("year",),
+    ),
+}
+
+
+# --------------------------------------------------------------------------------------------- paths
+
+
+def params_dir() -> Path:
+    """The params directory: ``$FORUM_PARAMS_DIR`` if set, else ``params/`` next to the package."""
+    override = os.environ.get(PARAMS_ENV)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "params"
+
+
+def data_path(kind: str) -> Path:
+    """Path of the base-data file of ``kind`` (its file stem) under :func:`params_dir`."""
+    _spec(kind)
+    return params_dir() / "data" / f"{kind}.csv"
+
+
+def _spec(kind: str) -> FileSpec:
+    try:
+        return FILE_SPECS[kind]
+    except KeyError:
+        known = ", ".join(FILE_SPECS)
+        raise DataError(f"{kind}.csv", f"unknown data file kind '{kind}'; known: {known}") from None
+
+
+# --------------------------------------------------------------------------------------------- validation
+
+
+def _line(position) -> int:
+    """File line of a 0-based data-row position (the header is line 1)."""
+    return int(position) + 2
+
+
+def _fail(path, message: str, positions, column: str | None) -> None:
+    """Raise DataError at the first of ``positions`` (a boolean mask or an index array), if any."""
+    where = np.flatnonzero(positions) if np.asarray(positions).dtype == bool else np.asarray(positions)
+    if where.size:
+        raise DataError(path, message.replace("{n}", str(where.size)), row=_line(where[0]), column=column)
+
+
+def _check_columns(df: pd.DataFrame, spec: FileSpec, path) -> None:
+    required = list(spec.columns)
+    missing = [name for name in required if name not in df.columns]
+    if missing:
+        raise DataError(path, f"missing column '{missing[0]}'; required columns: {', '.join(required)}",
+                        row=1, column=missing[0])
+    extra = [name for name in df.columns if name not in spec.columns]
+    if extra:
+        raise DataError(path, f"unexpected column '{extra[0]}'; allowed columns: {', '.join(required)}",
+                        row=1, column=extra[0])
+
+
+def _missing_mask(series: pd.Series) -> np.ndarray:
+    """Empty or NaN cells (also the texts 'nan', 'NA', 'None')."""
+    text = series.astype(object)
+    return (text.isna() | text.isin(_MISSING_TEXT)).to_numpy()
+
+
+def _coerce(series: pd.Series, dtype: str, nullable: bool, path, column: str) -> pd.Series:
+    """Convert one column to its declared type, raising on missing or unparsable cells."""
+    if dtype == "str":
+        text = series.astype(object)
+        missing = _missing_mask(series)
+        unparsed = np.zeros(len(series), dtype=bool)
+    else:
+        numbers = pd.to_numeric(series, errors="coerce").astype("float64")
+        unparsed = np.isnan(numbers.to_numpy())
+        missing = unparsed.copy()
+        if not pd.api.types.is_numeric_dtype(series):
+            missing[unparsed] = _missing_mask(series[unparsed].astype(object).astype(str).str.strip())
+    if not nullable:
+        _fail(path, "missing value ({n} empty or NaN cells in this column)", missing, column)
+    if dtype == "str":
+        return text.where(~missing, None)
+    _fail(path, f"not a number: {{n}} cells cannot be read as {dtype}", unparsed & ~missing, column)
+    _fail(path, "value is not finite", np.isinf(numbers.to_numpy()), column)
+    if dtype == "int":
+        _fail(path, "not an integer", (numbers.to_numpy() % 1 != 0) & ~missing, column)
+        return numbers.astype("Int64") if missing.any() else numbers.astype("int64")
+    return numbers
+
+
+def _check_values(frame: pd.DataFrame, spec: FileSpec, path) -> None:
+    """Allowed codes, string patterns and plausible ranges."""
+    for column, allowed in spec.codes.items():
+        bad = ~frame[column].isin(allowed).to_numpy()
+        if bad.any():
+            value = frame[column].to_numpy()[bad][0]
+            listing = ", ".join(map(str, allowed)) if len(allowed) <= 25 else f"{allowed[0]}..{allowed[-1]}"
+            _fail(path, f"value '{value}' not allowed; allowed: {listing}", bad, column)
+    for column, pattern in spec.patterns.items():
+        regex = re.compile(pattern)
+        matches = {value: bool(regex.fullmatch(str(value))) for value in frame[column].unique()}
+        bad = ~frame[column].map(matches).to_numpy(dtype=bool)
+        if bad.any():
+            value = frame[column].to_numpy()[bad][0]
+            _fail(path, f"value '{value}' does not match the pattern {pattern}", bad, column)
+    for column, (low, high) in spec.ranges.items():
+        values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+        bad = (values < low) | (values > high)
+        if bad.any():
+            kind = "negative count" if low == 0 and high == np.inf else "implausible value"
+            _fail(path, f"{kind} {values[bad][0]:g}; allowed range {low:g} to {high:g}", bad, column)
+
+
+def _check_keys(frame: pd.DataFrame, spec: FileSpec, path) -> None:
+    """No duplicate keys; dependent columns constant per key; consecutive integer keys."""
+    keys = list(spec.keys)
+    duplicated = frame.duplicated(keys).to_numpy()
+    _fail(path, f"duplicate key ({', '.join(keys)}): this row repeats an earlier one", duplicated, keys[-1])
+    for column, key in spec.depends.items():
+        counts = frame.groupby([key, column], sort=False).size().sort_values(ascending=False, kind="stable")
+        usual = counts.reset_index().drop_duplicates(key).set_index(key)[column]
+        _fail(path, f"'{column}' differs from its usual value among the rows with the same '{key}'",
+              frame[column].to_numpy() != frame[key].map(usual).to_numpy(), column)
+    for column in spec.contiguous:
+        values = np.unique(frame[column].to_numpy())
+        gaps = values[1:][np.diff(values) != 1]
+        if gaps.size:
+            _fail(path, f"values are not consecutive: the value before {gaps[0]} is missing",
+                  (frame[column] == gaps[0]).to_numpy(), column)
+
+
+def _check_age_groups(frame: pd.DataFrame, spec: FileSpec, path) -> None:
+    start_col, end_col = spec.age_groups
+    groups = frame.drop_duplicates(start_col).sort_values(start_col)
+    starts, ends = groups[start_col].to_numpy(), groups[end_col].to_numpy()
+    bad = np.append(ends[:-1] != starts[1:] - 1, ends[-1] < starts[-1])
+    if bad.any():
+        _fail(path, "age groups overlap or leave a gap", [groups.index[np.flatnonzero(bad)[0]]], end_col)
+
+
+def _axes(frame: pd.DataFrame, spec: FileSpec) -> tuple[list[np.ndarray], np.ndarray]:
+    """Coordinate labels of each key and the (rows x keys) positions of the rows on them."""
+    axes = [np.asarray(spec.codes[key], dtype=object if isinstance(spec.codes[key][0], str) else None)
+            if key in spec.codes else np.unique(frame[key].to_numpy()) for key in spec.keys]
+    positions = np.column_stack(
+        [pd.Index(axis).get_indexer(frame[key]) for axis, key in zip(axes, spec.keys, strict=True)]
+    )
+    return axes, positions
+
+
+def _grid_subsets(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """Row sets that must each form a complete grid: maakunnat + SSS together, each other area alone."""
+    if "region_code" not in frame.columns:
+        return [frame]
+    core = frame["region_code"].isin(REGION_CODES).to_numpy()
+    areas = [rows for _, rows in frame[~core].groupby("region_code", sort=True)]
+    return [frame[core], *areas] if core.any() else areas
+
+
+def _check_grid(frame: pd.DataFrame, spec: FileSpec, path) -> None:
+    """Every combination of key values is present (e.g. all ages 0..100 for every region, year, sex)."""
+    axes, positions = _axes(frame, spec)
+    shape = tuple(len(axis) for axis in axes)
+    if len(frame) == np.prod(shape):
+        return
+    flat = np.ravel_multi_index(positions.T, shape)
+    present = np.zeros(np.prod(shape), dtype=bool)
+    present[flat] = True
+    gap = np.unravel_index(np.flatnonzero(~present)[0], shape)
+    column = _gap_column(positions, gap, spec.keys)
+    label = ", ".join(f"{key}={axis[i]}" for key, axis, i in zip(spec.keys, axes, gap, strict=True))
+    after = np.flatnonzero(flat > np.ravel_multi_index(gap, shape))
+    position = after[np.argmin(flat[after])] if after.size else len(frame) - 1
+    raise DataError(path, f"missing row for {label}; every combination of {', '.join(spec.keys)} is required",
+                    row=_line(frame.index[position]), column=column)
+
+
+def _gap_column(positions: np.ndarray, gap: tuple, keys: tuple[str, ...]) -> str:
+    """The key whose value is missing: the last key for which the other keys' combination exists."""
+    for k in reversed(range(len(keys))):
+        others = [j for j in range(len(keys)) if j != k]
+        if (positions[:, others] == np.asarray(gap)[others]).all(axis=1).any():
+            return keys[k]
+    return keys[0]
+
+
+def _check_regional_sum(frame: pd.DataFrame, spec: FileSpec, path) -> None:
+    """The 19 maakunnat add up exactly to the country (SSS) for every other key, when both are present."""
+    value, others = spec.regional_sum, [key for key in spec.keys if key != "region_code"]
+    is_country = (frame["region_code"] == COUNTRY_CODE).to_numpy()
+    is_region = frame["region_code"].isin(MAAKUNTA_CODES).to_numpy()
+    if not (is_country.any() and is_region.any()):
+        return
+    absent = sorted(set(MAAKUNTA_CODES) - set(frame.loc[is_region, "region_code"]))
+    if absent:
+        raise DataError(path, f"maakunta {absent[0]} is missing: the 19 maakunnat must sum to {COUNTRY_CODE}",
+                        row=_line(np.flatnonzero(is_country)[0]), column="region_code")
+    regional = frame[is_region].groupby(others)[value].sum()
+    country = frame[is_country].set_index(others)[value]
+    difference = (regional.reindex(country.index) - country).to_numpy()
+    bad = difference != 0
+    if bad.any():
+        i = np.flatnonzero(bad)[0]
+        label = ", ".join(f"{k}={v}" for k, v in zip(others, np.atleast_1d(country.index[i]), strict=True))
+        rows = np.flatnonzero(is_country)
+        raise DataError(path, f"regions sum to {country.iloc[i] + difference[i]:g} but {COUNTRY_CODE} is "
+                        f"{country.iloc[i]:g} ({label}); they must be equal",
+                        row=_line(rows[i]), column=value)
+
+
+def _checked_frame(kind: str, df: pd.DataFrame, path) -> pd.DataFrame:
+    """Validate ``df`` as a file of ``kind`` and return it with the declared column types."""
+    spec = _spec(kind)
+    _check_columns(df, spec, path)
+    df = df.reset_index(drop=True)
+    frame = pd.DataFrame({
+        name: _coerce(df[name], dtype, name in spec.nullable, path, name)
+        for name, dtype in spec.columns.items()
+    })
+    if frame.empty:
+        raise DataError(path, "the file has no data rows", row=2)
+    _check_values(frame, spec, path)
+    _check_keys(frame, spec, path)
+    if spec.age_groups:
+        _check_age_groups(frame, spec, path)
+    if spec.grid:
+        for subset in _grid_subsets(frame):
+            _check_grid(subset, spec, path)
+    if spec.regional_sum:
+        _check_regional_sum(frame, spec, path)
+    return frame
+
+
+def validate_frame(kind: str, df: pd.DataFrame, path) -> None:
+    """Check a table against the contract of one base-data file.
+
+    Parameters
+    ----------
+    kind : the file stem, e.g. ``"population"`` (see :data:`FILE_SPECS`)
+    df : the table, as read from the file (all text) or as fetched (typed)
+    path : the file it was read from or will be written to (for messages)
+
+    Raises
+    ------
+    DataError
+        On the first failed check: missing or unexpected column, missing or non-numeric value, code
+        not allowed, negative count, implausible value, duplicate key, incomplete ages or keys,
+        regional sums that differ from ``SSS``. ``row`` is the file line (header = line 1; data row
+        ``i`` of ``df`` is line ``i + 2``).
+    """
+    _checked_frame(kind, df, path)
+
+
+# --------------------------------------------------------------------------------------------- loading
+
+
+def read_frame(kind: str, path: Path) -> pd.DataFrame:
+    """Read one base-data file, validate it and return it with typed columns.
+
+    The file is parsed with the declared dtypes; if that fails (a non-numeric or missing integer), it
+    is read again as text so that the validator can name the line and column at fault.
+    """
+    spec = _spec(kind)
+    dtypes = {name: {"int": "int64", "float": "float64", "str": str}[kind_]
+              for name, kind_ in spec.columns.items()}
+    try:
+        try:
+            with warnings.catch_warnings():  # the C parser warns on "inf" in an integer column
+                warnings.simplefilter("ignore", RuntimeWarning)
+                raw = pd.read_csv(path, dtype=dtypes, skip_blank_lines=False, engine="c")
+        except (ValueError, TypeError):
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c")
+    except FileNotFoundError:
+        raise DataError(path, f"file not found; expected the base-data file {kind}.csv") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DataError(path, f"cannot be read as UTF-8 CSV: {error}") from None
+    return _checked_frame(kind, raw, path)
+
+
+def _attrs(spec: FileSpec, variable: str) -> dict[str, str]:
+    long_name, units = spec.variables[variable]
+    return {"long_name": long_name, "units": units, "source": spec.source}
+
+
+def _to_xarray(frame: pd.DataFrame, spec: FileSpec) -> xr.DataArray | xr.Dataset:
+    """Reshape a complete, validated grid into a DataArray (one variable) or a Dataset."""
+    axes, positions = _axes(frame, spec)
+    shape = tuple(len(axis) for axis in axes)
+    flat = np.ravel_multi_index(positions.T, shape)
+    dims = [spec.dims.get(key, key) for key in spec.keys]
+    coords = {dim: axis for dim, axis in zip(dims, axes, strict=True)}
+    for column, key in spec.depends.items():
+        dim = spec.dims.get(key, key)
+        values = frame.drop_duplicates(key).set_index(key)[column].reindex(coords[dim]).to_numpy()
+        coords[column] = (dim, values)
+    variables = {}
+    for name in spec.variables:
+        grid = np.full(np.prod(shape), np.nan)
+        grid[flat] = frame[name].to_numpy(dtype="float64", na_value=np.nan)
+        variables[name] = xr.DataArray(grid.reshape(shape), dims=dims, coords=coords, name=name,
+                                       attrs=_attrs(spec, name))
+    if spec.kind_of_result == "array":
+        return next(iter(variables.values()))
+    return xr.Dataset(variables, attrs={"source": spec.source})
+
+
+def _to_frame(frame: pd.DataFrame, spec: FileSpec) -> pd.DataFrame:
+    result = frame.sort_values(list(spec.keys), kind="stable").reset_index(drop=True)
+    result.attrs = {"source": spec.source, "units": {k: v[1] for k, v in spec.variables.items()}}
+    return result
+
+
+@functools.cache
+def _load_cached(kind: str, path: Path):
+    spec = _spec(kind)
+    frame = read_frame(kind, path)
+    return _to_frame(frame, spec) if spec.kind_of_result == "frame" else _to_xarray(frame, spec)
+
+
+def _load(kind: str):
+    """The loaded object of ``kind`` (cached per path; a copy, safe to modify)."""
+    return _load_cached(kind, data_path(kind)).copy(deep=True)
+
+
+def clear_caches() -> None:
+    """Forget every loaded file (after editing files in place or changing ``FORUM_PARAMS_DIR``)."""
+    _load_cached.cache_clear()
+    _provenance_cached.cache_clear()
+
+
+def load_population() -> xr.DataArray:
+    """Population on 31 December [persons], dims (region_code, year, sex, age); age 100 = 100+."""
+    population = _load("population")
+    population.attrs["open_age"] = OPEN_AGE
+    return population
+
+
+def load_tfr() -> xr.DataArray:
+    """Total fertility rate [children per woman], dims (region_code, year)."""
+    return _load("tfr")
+
+
+def load_life_expectancy() -> xr.DataArray:
+    """Life expectancy at birth [years], dims (region_code, year, sex).
+
+    ``year`` is the last year of a 3-year moving average (2024 = mean over 2022-2024).
+    """
+    return _load("life_expectancy")
+
+
+def load_net_migration_age5() -> xr.DataArray:
+    """Net migration [persons], dims (region_code, year, sex, age_start), coord ``age_end`` (75+ ends at 100).
+
+    ``SSS`` is net international migration; the regions add up to it.
+    """
+    return _load("net_migration_age5")
+
+
+def load_net_migration_total() -> xr.DataArray:
+    """Total net migration [persons], dims (region_code, year)."""
+    return _load("net_migration_total")
+
+
+def load_asfr_national() -> xr.DataArray:
+    """National age-specific fertility [births per woman per year], dims (year, age 15..49).
+
+    Coordinate ``status`` on year: ``estimate`` or ``projection`` (WPP2022 medium variant).
+    """
+    return _load("asfr_national")
+
+
+def load_qx_national() -> xr.DataArray:
+    """National life-table probability of death [1], dims (year, sex, age 0..99)."""
+    return _load("qx_national")
+
+
+def load_mx_wpp() -> xr.DataArray:
+    """WPP abridged central death rates [1/year], dims (period_start, sex, age_start).
+
+    Coordinates ``period_end`` (exclusive: 1950-1955 covers 1950..1954) and ``status`` on period_start.
+    """
+    return _load("mx_national_wpp")
+
+
+def load_national_indicators() -> pd.DataFrame:
+    """Finland's annual indicators 1950-2023 (WPP2024): e0 by sex [years], births, deaths [persons], etc."""
+    return _load("national_indicators")
+
+
+def load_municipalities() -> pd.DataFrame:
+    """Municipality population on 31 Dec [persons] with subregion and region codes (2021 division)."""
+    return _load("municipalities")
+
+
+def load_municipality_age_groups() -> xr.DataArray:
+    """Paavo population 31 Dec 2018 [persons], dims (municipality_code, age_start), coord ``age_end``."""
+    return _load("municipality_age_groups_2018")
+
+
+def load_workplaces() -> xr.DataArray:
+    """Paavo workplaces 2017 [jobs], dims (municipality_code, industry A..U, X)."""
+    return _load("workplaces_2017")
+
+
+def load_main_activity() -> xr.DataArray:
+    """Paavo population by main activity 2017 [persons], dims (municipality_code, activity)."""
+    return _load("main_activity_2017")
+
+
+def load_education() -> xr.DataArray:
+    """Paavo population 18+ by highest education 2018 [persons], dims (municipality_code, level)."""
+    return _load("education_2018")
+
+
+def load_lfs_by_age_sex() -> xr.Dataset:
+    """LFS 2020, Finland [thousand persons], dims (sex F/M/T, age_start), coord ``age_end``.
+
+    ``unemployed`` at ages 65-74 is suppressed in the source (NaN).
+    """
+    return _load("lfs_by_age_sex_2020")
+
+
+def load_lfs_region() -> xr.Dataset:
+    """LFS 2020 by region, ages 15-64 [thousand persons, %], dim (region_code)."""
+    return _load("lfs_region_2020")
+
+
+def load_lfs_by_industry() -> pd.DataFrame:
+    """LFS 2020 employed by industry group [thousand persons], with the TOL sections of each group."""
+    return _load("lfs_by_industry_2020")
+
+
+def load_jobs_by_occupation() -> xr.DataArray:
+    """Jobs by occupation major group, Finland 2017 [jobs], dim (occupation 0..9, X)."""
+    return _load("jobs_by_occupation_2017")
+
+
+def load_jobseekers_vacancies() -> xr.Dataset:
+    """Unemployed jobseekers and open vacancies at month end, dims (region_code, month, occupation)."""
+    return _load("jobseekers_vacancies")
+
+
+def load_education_attainment() -> xr.DataArray:
+    """Share of ages 25-64 by education level [%], dims (geo, year, level); NaN where Eurostat has none."""
+    return _load("education_attainment_nuts2")
+
+
+# --------------------------------------------------------------------------------------------- provenance
+
+
+@functools.cache
+def _provenance_cached(directory: Path) -> dict[str, dict[str, str]]:
+    provenance = {}
+    for kind, spec in FILE_SPECS.items():
+        path = directory / f"{kind}.csv"
+        if path.exists():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            provenance[path.name] = {"sha256": digest, "source": spec.source}
+    return provenance
+
+
+def data_provenance() -> dict[str, dict[str, str]]:
+    """File name -> {``sha256`` of the file, ``source`` credit line} for every base-data file present."""
+    return {name: dict(entry) for name, entry in _provenance_cached(params_dir() / "data").items()}

@@ -1,0 +1,75 @@
+"""Writing results: NetCDF or tidy CSV, always atomically (temporary file in the target folder, then rename)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from toolkit.errors import InputError
+
+FORMATS = (".nc", ".csv")
+
+
+def check_output_path(path: str | os.PathLike) -> Path:
+    """Validate an output path before any work is done: known suffix, existing writable folder."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"--out {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"--out {path}: folder {folder} is not writable")
+    if path.is_dir():
+        raise InputError(f"--out {path}: is a folder; give a file name ending in .nc or .csv")
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(f"--out {path}: unknown format {path.suffix or '(none)'!r}; use a .nc or .csv file")
+    return path
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path`` and rename it over ``path`` on success."""
+    try:
+        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent or ".")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the output ({exc.strerror or exc})") from None
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write the output ({exc.strerror or exc})") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def to_tidy_frame(ds: xr.Dataset) -> pd.DataFrame:
+    """Long table: one row per value, columns for every dimension (blank where a variable lacks it)."""
+    frames = []
+    for name, variable in ds.data_vars.items():
+        frame = variable.to_dataframe(name="value").reset_index()
+        frame = frame.dropna(subset=["value"])
+        frame.insert(0, "variable", name)
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    dims = [d for d in ("region", "region_code", "scenario", "draw", "quantile", "year", "sex", "age") if d in table]
+    rest = [c for c in table.columns if c not in dims + ["variable", "value"]]
+    return table[dims + rest + ["variable", "value"]]
+
+
+def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+    """Write ``ds`` to ``path`` (.nc: NetCDF-4 via h5netcdf; .csv: tidy long table), atomically."""
+    path = check_output_path(path)
+    if path.suffix.lower() == ".nc":
+        atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+    else:
+        table = to_tidy_frame(ds)
+        atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, float_format="%.10g"))
+    return path

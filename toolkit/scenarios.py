@@ -1,0 +1,311 @@
+"""Scenario files: strict schema, safe loading, lever paths, per-region overrides.
+
+A scenario is a YAML file with ``id``, ``name`` and ``narrative`` in Finnish, Swedish and English, a
+``justification`` (why the lever values are what they are), ``levers`` and an optional ``uncertainty`` block.
+Levers may be overridden per region inside the file (``regions: {kainuu: {...}}``) and locally in
+``params/overrides/<region>.yaml`` (``{<scenario id> or "all": {...}}``); local overrides win.
+
+Everything is validated with pydantic in strict mode: unknown keys, wrong types, NaN and values outside the
+documented ranges are errors that name the file, the key path and the allowed range.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from toolkit.errors import InputError
+
+SCENARIO_ORDER = ("baseline", "no-migration")
+_SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
+_SECTIONS = "ABCDEFGHIJKLMNOPQRSTU"
+
+
+def scenarios_dir() -> Path:
+    """Folder of the shipped scenarios (``FORUM_SCENARIOS_DIR`` overrides)."""
+    return Path(os.environ.get("FORUM_SCENARIOS_DIR", Path(__file__).resolve().parents[1] / "scenarios"))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+class Text(_Strict):
+    """A text in the three languages of the forums."""
+
+    fi: Annotated[str, Field(min_length=1)]
+    sv: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+def _convergence(years: np.ndarray, start_year: int, target_year: int, shape: str) -> np.ndarray:
+    """Share of the way from the jump-off value to the target reached in each year [0..1]."""
+    span = max(target_year - start_year, 1)
+    tau = np.clip((np.asarray(years, dtype=float) - start_year) / span, 0.0, 1.0)
+    if shape == "linear":
+        return tau
+    steep = 10.0  # logistic: slow start, fastest half-way, slow arrival; rescaled to hit 0 and 1 exactly
+    sig = 1.0 / (1.0 + np.exp(-steep * (tau - 0.5)))
+    low, high = 1.0 / (1.0 + math.exp(steep / 2)), 1.0 / (1.0 + math.exp(-steep / 2))
+    return (sig - low) / (high - low)
+
+
+class _Path(_Strict):
+    """Convergence from the last observed value to a target by ``year``, then held."""
+
+    target: float | None = None
+    change: float | None = None
+    year: Annotated[int, Field(ge=1990, le=2200)]
+    shape: Literal["linear", "logistic"] = "linear"
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.target is None) == (self.change is None):
+            raise ValueError("give exactly one of 'target' (absolute) or 'change' (from the last observed value)")
+        return self
+
+    def values(self, jump_off: np.ndarray | float, jump_off_year: int, years: np.ndarray) -> np.ndarray:
+        """Lever value in each of ``years`` (shape jump_off.shape + (len(years),))."""
+        start = np.asarray(jump_off, dtype=float)[..., None]
+        end = start + self.change if self.change is not None else np.full_like(start, self.target)
+        return start + (end - start) * _convergence(years, jump_off_year, self.year, self.shape)
+
+
+class TfrPath(_Path):
+    target: Annotated[float, Field(ge=0.5, le=4.0)] | None = None
+    change: Annotated[float, Field(ge=-2.0, le=2.0)] | None = None
+
+
+class ShiftPath(_Path):
+    """A change that starts from zero (e.g. the shift of the fertility schedule)."""
+
+    target: None = None
+    change: Annotated[float, Field(ge=-5.0, le=5.0)] | None = None
+
+
+class MigrationPath(_Path):
+    """Additional net migrants per year on the Rogers–Castro schedule, from zero in the base year."""
+
+    target: None = None
+    change: Annotated[float, Field(ge=-100_000, le=100_000)] | None = None
+    unit: Literal["persons", "per_1000"] = "per_1000"
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.unit == "per_1000" and not -50.0 <= self.change <= 50.0:
+            raise ValueError(f"change {self.change} per 1,000 is outside the allowed range -50..50")
+        return self
+
+
+class BySex(_Strict):
+    F: Annotated[float, Field(ge=-3.0, le=5.0)]
+    M: Annotated[float, Field(ge=-3.0, le=5.0)]
+
+
+_Band = Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]
+_Section = Annotated[str, Field(pattern=rf"^([{_SECTIONS}]|default)$")]
+
+
+class Levers(_Strict):
+    """The levers of a scenario, with the defaults of a continuation of recent trends."""
+
+    tfr: TfrPath = TfrPath(change=0.0, year=2030)
+    mean_age_at_birth_shift: ShiftPath = ShiftPath(change=0.0, year=2030)
+    e0_gain_per_decade: BySex = BySex(F=1.0, M=1.2)
+    migration_rate_scale: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    additional_net_migration: MigrationPath = MigrationPath(change=0.0, year=2030)
+    participation_change: dict[_Band, Annotated[float, Field(ge=-30.0, le=30.0)]] = {}
+    retirement_age_shift: Annotated[float, Field(ge=-3.0, le=5.0)] = 0.0
+    industry_growth: dict[_Section, Annotated[float, Field(ge=-10.0, le=10.0)]] = {}
+    productivity_growth: Annotated[float, Field(ge=-5.0, le=10.0)] = 0.0
+
+    def merged(self, override: LeverOverrides | None) -> Levers:
+        """These levers with an override applied (dict levers merge key by key)."""
+        if override is None:
+            return self
+        changes: dict[str, Any] = {}
+        for name in override.model_fields_set:
+            value = getattr(override, name)
+            if isinstance(value, dict):
+                value = {**getattr(self, name), **value}
+            changes[name] = value
+        return self.model_copy(update=changes)
+
+
+class LeverOverrides(_Strict):
+    """Any subset of the levers (same types and ranges)."""
+
+    tfr: TfrPath | None = None
+    mean_age_at_birth_shift: ShiftPath | None = None
+    e0_gain_per_decade: BySex | None = None
+    migration_rate_scale: Annotated[float, Field(ge=0.0, le=5.0)] | None = None
+    additional_net_migration: MigrationPath | None = None
+    participation_change: dict[_Band, Annotated[float, Field(ge=-30.0, le=30.0)]] | None = None
+    retirement_age_shift: Annotated[float, Field(ge=-3.0, le=5.0)] | None = None
+    industry_growth: dict[_Section, Annotated[float, Field(ge=-10.0, le=10.0)]] | None = None
+    productivity_growth: Annotated[float, Field(ge=-5.0, le=10.0)] | None = None
+
+
+class Spread(_Strict):
+    """Uncertainty of one lever for Monte Carlo draws."""
+
+    distribution: Literal["normal"] = "normal"
+    sd: Annotated[float, Field(ge=0.0)]
+    autocorrelation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+
+
+class Uncertainty(_Strict):
+    """Spreads around the scenario's central lever paths, in the lever's own unit.
+
+    ``tfr``: children per woman; ``e0_gain_per_decade``: years per decade; ``net_migration``: net migrants
+    per 1,000 inhabitants per year; ``correlation``: 3×3 matrix in that order (positive semi-definite).
+    """
+
+    tfr: Spread | None = None
+    e0_gain_per_decade: Spread | None = None
+    net_migration: Spread | None = None
+    correlation: list[list[float]] | None = None
+
+    @model_validator(mode="after")
+    def _psd(self):
+        if self.correlation is not None:
+            matrix = np.asarray(self.correlation, dtype=float)
+            if matrix.shape != (3, 3) or not np.allclose(matrix, matrix.T) or not np.allclose(np.diag(matrix), 1):
+                raise ValueError("correlation must be a symmetric 3x3 matrix with ones on the diagonal")
+            if np.linalg.eigvalsh(matrix).min() < -1e-10:
+                raise ValueError("correlation matrix is not positive semi-definite")
+        return self
+
+
+class Scenario(_Strict):
+    """A named scenario (see module docstring)."""
+
+    id: Annotated[str, Field(pattern=_SLUG)]
+    name: Text
+    narrative: Text
+    justification: Annotated[str, Field(min_length=1)]
+    levers: Levers = Levers()
+    uncertainty: Uncertainty | None = None
+    regions: dict[str, LeverOverrides] = {}
+    source: str = Field(default="", exclude=True)
+    sha256: str = Field(default="", exclude=True)
+
+    def levers_for(self, region_id: str) -> Levers:
+        """The levers that apply in a region: the scenario's, its region block, then local overrides."""
+        levers = self.levers.merged(self.regions.get(region_id))
+        local = _local_overrides(region_id)
+        return levers.merged(local.get(self.id)).merged(local.get("all")) if local else levers
+
+
+def _format_validation_error(path: str, error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"]
+    if "input" in first and not isinstance(first["input"], dict | list):
+        message += f" (got {first['input']!r})"
+    more = len(error.errors()) - 1
+    return f"{path}: {where}: {message}" + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+
+
+def _read_yaml(path: Path) -> tuple[dict, bytes]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read scenario file ({exc.strerror})") from None
+    try:
+        content = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{path}{where}: not valid YAML ({problem}); plain YAML only, no tags") from None
+    if content is None:
+        raise InputError(f"{path}: the file is empty; a scenario needs id, name, narrative, justification, levers")
+    if not isinstance(content, dict):
+        raise InputError(f"{path}: a scenario must be a mapping of keys (id, name, narrative, ...), "
+                         f"not a {type(content).__name__}")
+    return content, raw
+
+
+def _parse(model: type[BaseModel], content: Any, path: Path) -> Any:
+    try:
+        return model.model_validate(content)
+    except ValidationError as exc:
+        raise InputError(_format_validation_error(str(path), exc)) from None
+
+
+def _known_region_ids() -> set[str]:
+    from toolkit.regions import load_regions
+
+    return set(load_regions())
+
+
+@lru_cache(maxsize=64)
+def _local_overrides(region_id: str) -> dict[str, LeverOverrides]:
+    from toolkit.data import params_dir
+
+    path = params_dir() / "overrides" / f"{region_id}.yaml"
+    if not path.exists():
+        return {}
+    content, _ = _read_yaml(path)
+    return {key: _parse(LeverOverrides, value, path) for key, value in content.items()}
+
+
+@lru_cache(maxsize=128)
+def _load_file(path: Path) -> Scenario:
+    content, raw = _read_yaml(path)
+    scenario = _parse(Scenario, content, path)
+    unknown = sorted(set(scenario.regions) - _known_region_ids())
+    if unknown:
+        raise InputError(f"{path}: regions: unknown region id {unknown[0]!r}; use ids from `forum regions`")
+    return scenario.model_copy(update={"source": str(path), "sha256": hashlib.sha256(raw).hexdigest()})
+
+
+def available_scenarios() -> list[str]:
+    """Ids of the shipped scenarios: baseline and no-migration first, then alphabetical."""
+    ids = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+    return [s for s in SCENARIO_ORDER if s in ids] + [s for s in ids if s not in SCENARIO_ORDER]
+
+
+def load_scenario(id_or_path: str | os.PathLike | Scenario) -> Scenario:
+    """A scenario by shipped id (``baseline``) or by path to a YAML file."""
+    if isinstance(id_or_path, Scenario):
+        return id_or_path
+    text = str(id_or_path)
+    looks_like_path = text.endswith((".yaml", ".yml")) or os.sep in text
+    if looks_like_path:
+        path = Path(text)
+        if not path.is_file():
+            raise InputError(f"{text}: scenario file not found")
+    else:
+        if not re.match(_SLUG, text):
+            raise InputError(f"unknown scenario {text!r}; known: {', '.join(available_scenarios())}")
+        path = scenarios_dir() / f"{text}.yaml"
+        if not path.is_file():
+            raise InputError(f"unknown scenario {text!r}; known: {', '.join(available_scenarios())}")
+    scenario = _load_file(path.resolve())
+    if not looks_like_path and scenario.id != text:
+        raise InputError(f"{path}: id: the file's id {scenario.id!r} must equal its file name {text!r}")
+    return scenario
+
+
+def load_scenarios(items) -> list[Scenario]:
+    """Several scenarios; duplicates by id are an error."""
+    scenarios = [load_scenario(item) for item in items]
+    ids = [s.id for s in scenarios]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise InputError(f"scenario {duplicated[0]!r} given twice; scenario ids must be unique in a run")
+    return scenarios

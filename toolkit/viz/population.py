@@ -1,0 +1,636 @@
+"""Population figures: pyramid, fan chart, futures cone, dependency ratios, cohorts, area comparison.
+
+Each function takes a population run (see ``docs/conventions.md``) and returns a ``go.Figure``;
+indicators come from :mod:`toolkit.indicators`. Runs with a ``draw`` or ``quantile`` dimension are
+shown by their median where a figure has one line per scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+import xarray as xr
+from plotly.subplots import make_subplots
+
+from toolkit.errors import InputError
+from toolkit.indicators import (
+    AGE_GROUPS,
+    RATIO_MEASURES,
+    age_group_totals,
+    central,
+    change_percent,
+    dependency_ratios,
+    population_measure,
+    select,
+)
+from toolkit.viz._common import (
+    BAND_ALPHA,
+    BANDS,
+    band_polygon,
+    finite,
+    is_probabilistic,
+    region_variable,
+    scenario_ids,
+    scenario_name,
+    title_for,
+    with_quantiles,
+)
+from toolkit.viz.i18n import check_lang, format_number, t
+from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, SEX_COLOURS, apply_theme, rgba, series_colour
+
+COHORT_GROUPS = ("school_age", "age_16_18", "age_75_plus", "age_85_plus")
+
+
+def _hover_format(measure: str) -> str:
+    return ",.1f" if measure in RATIO_MEASURES else ",.0f"
+
+
+def _line(x, y, name: str, colour: str, measure: str, *, line: dict | None = None, **kwargs) -> go.Scatter:
+    """A line trace; ``line`` adds to (or overrides) the line style of ``colour``."""
+    return go.Scatter(
+        x=np.asarray(x),
+        y=finite(y, name),
+        name=name,
+        mode="lines",
+        line={"color": colour, **(line or {})},
+        hovertemplate=f"%{{x}}: %{{y:{_hover_format(measure)}}}<extra>{name}</extra>",
+        **kwargs,
+    )
+
+
+def _band(x, lower, upper, name: str, colour: str, alpha: float, **kwargs) -> go.Scatter:
+    xs, ys = band_polygon(np.asarray(x), finite(lower, name), finite(upper, name))
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        name=name,
+        mode="lines",
+        fill="toself",
+        fillcolor=rgba(colour, alpha),
+        line={"width": 0},
+        hoverinfo="skip",
+        **kwargs,
+    )
+
+
+# --- population pyramid -------------------------------------------------------------------------
+
+
+def pyramid(
+    ds: xr.Dataset,
+    region: str,
+    scenario: str,
+    baseline: str | None = "baseline",
+    years: Iterable[int] | None = None,
+    *,
+    lang: str = "fi",
+    frames: bool = True,
+    meta: Mapping | None = None,
+    region_name: str | None = None,
+) -> go.Figure:
+    """Population pyramid with a year slider and the baseline's outline.
+
+    Parameters
+    ----------
+    ds : population run with ``population`` (region, scenario, [draw|quantile], year, sex, age) [persons]
+    region : region id
+    scenario : scenario shown first; a dropdown switches between all scenarios of ``ds``
+    baseline : scenario drawn as an outline over the bars (``None``: no outline)
+    years : years on the slider (default: every year of ``ds``)
+    lang : ``fi``, ``sv`` or ``en``
+    frames : if True the slider steps through plotly frames (with play/pause, for exported pages);
+        if False it restyles the traces instead, which ``go.FigureWidget`` accepts (it has no frames)
+    meta : scenario id -> {"name": {lang: str}, ...}, for the dropdown labels
+    region_name : area name for the title (default: the region id)
+
+    Returns
+    -------
+    go.Figure
+        Traces: men and women bars for each scenario (only ``scenario`` visible), then the baseline's
+        outline for men and women. Men are on the left (negative x), women on the right.
+    """
+    check_lang(lang)
+    population = central(region_variable(ds, "population", region))
+    scenarios = scenario_ids(population)
+    scenario_ids(population, [scenario] + ([baseline] if baseline is not None else []))  # both must exist
+    chosen_years = _pyramid_years(population, years)
+    counts = finite(
+        population.sel(year=chosen_years).transpose("scenario", "year", "sex", "age").values, "population"
+    )
+    sexes = [str(sex) for sex in population["sex"].values]
+    outline = counts[scenarios.index(baseline)] if baseline is not None else None
+    ages = population["age"].values
+    series = _pyramid_series(counts, outline, sexes)
+    fig = go.Figure(data=_pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang))
+    steps = _year_steps(fig, series, chosen_years, frames)
+    fig.update_layout(
+        sliders=[
+            {
+                "active": 0,
+                "steps": steps,
+                "pad": {"t": 40},
+                "currentvalue": {"prefix": f"{t('year', lang)}: "},
+            }
+        ],
+        updatemenus=_pyramid_menus(scenarios, scenario, sexes, outline is not None, meta, lang, frames),
+        barmode="overlay",
+        bargap=0.0,
+    )
+    _pyramid_axes(fig, counts, lang)
+    return apply_theme(fig, lang, title_for("pyramid_title", lang, region, region_name))
+
+
+def _pyramid_years(population: xr.DataArray, years: Iterable[int] | None) -> list[int]:
+    present = [int(year) for year in population["year"].values]
+    chosen = present if years is None else [int(year) for year in years]
+    missing = [year for year in chosen if year not in present]
+    if missing or not chosen:
+        raise InputError(f"year {missing} is not in the data; present: {present[0]}..{present[-1]}")
+    return chosen
+
+
+def _pyramid_series(counts: np.ndarray, outline: np.ndarray | None, sexes: list[str]) -> np.ndarray:
+    """Signed x values (trace, year, age): men negative; scenarios' bars first, then the outline."""
+    sign = np.where(np.array(sexes) == "M", -1.0, 1.0)[None, None, :, None]
+    bars = (counts * sign).transpose(0, 2, 1, 3).reshape(-1, counts.shape[1], counts.shape[3])
+    if outline is None:
+        return bars
+    return np.concatenate([bars, (outline * sign[0]).transpose(1, 0, 2)])
+
+
+def _pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang) -> list:
+    """One bar trace per scenario and sex, then (if ``series`` has them) one outline trace per sex."""
+    sex_label = {"M": t("men", lang), "F": t("women", lang)}
+    hover = "%{y}: %{customdata:,.0f}"
+    bars = [
+        go.Bar(
+            x=x,
+            y=ages,
+            customdata=np.abs(x),
+            orientation="h",
+            name=sex_label[sex],
+            marker={"color": SEX_COLOURS[sex]},
+            visible=name == scenario,
+            legendgroup=sex,
+            hovertemplate=f"{hover}<extra>{sex_label[sex]}, {scenario_name(name, meta, lang)}</extra>",
+        )
+        for x, (name, sex) in zip(series[:, 0], [(n, s) for n in scenarios for s in sexes], strict=False)
+    ]
+    outline_label = t("baseline_outline", lang)
+    outlines = [
+        go.Scatter(
+            x=x,
+            y=ages,
+            customdata=np.abs(x),
+            mode="lines",
+            name=outline_label,
+            line={"color": OBSERVED_COLOUR, "width": 1.5, "shape": "vhv"},
+            showlegend=position == 0,
+            legendgroup="outline",
+            hovertemplate=f"{hover}<extra>{outline_label}, {sex_label[sexes[position]]}</extra>",
+        )
+        for position, x in enumerate(series[len(bars) :, 0])
+    ]
+    return bars + outlines
+
+
+def _year_steps(fig: go.Figure, series: np.ndarray, years: list[int], frames: bool) -> list[dict]:
+    """Slider steps, and the frames they animate to when ``frames`` is True."""
+    indices = list(range(series.shape[0]))
+    if frames:
+        fig.frames = [
+            go.Frame(
+                name=str(year),
+                traces=indices,
+                data=[
+                    {"x": series[trace, position], "customdata": np.abs(series[trace, position])}
+                    for trace in indices
+                ],
+            )
+            for position, year in enumerate(years)
+        ]
+        return [
+            {
+                "label": str(year),
+                "method": "animate",
+                "args": [
+                    [str(year)],
+                    {
+                        "mode": "immediate",
+                        "frame": {"duration": 300, "redraw": False},
+                        "transition": {"duration": 200},
+                    },
+                ],
+            }
+            for year in years
+        ]
+    return [
+        {
+            "label": str(year),
+            "method": "restyle",
+            "args": [
+                {"x": list(series[:, position]), "customdata": list(np.abs(series[:, position]))},
+                indices,
+            ],
+        }
+        for position, year in enumerate(years)
+    ]
+
+
+def _pyramid_menus(scenarios, scenario, sexes, has_outline, meta, lang, frames) -> list[dict]:
+    """The scenario dropdown (starting at ``scenario``) and, with frames, the play/pause buttons."""
+    outline = [True] * (len(sexes) if has_outline else 0)
+    buttons = [
+        {
+            "label": scenario_name(name, meta, lang),
+            "method": "restyle",
+            "args": [{"visible": [other == name for other in scenarios for _ in sexes] + outline}],
+        }
+        for name in scenarios
+    ]
+    menus = [
+        {
+            "type": "dropdown",
+            "buttons": buttons,
+            "x": 1.0,
+            "xanchor": "right",
+            "y": 1.12,
+            "active": scenarios.index(scenario),
+            "showactive": True,
+        }
+    ]
+    if frames:
+        play = {
+            "label": t("play", lang),
+            "method": "animate",
+            "args": [None, {"frame": {"duration": 500, "redraw": False}, "fromcurrent": True}],
+        }
+        pause = {
+            "label": t("pause", lang),
+            "method": "animate",
+            "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}],
+        }
+        menus.append(
+            {
+                "type": "buttons",
+                "buttons": [play, pause],
+                "direction": "left",
+                "x": 0.0,
+                "y": -0.08,
+                "xanchor": "right",
+                "yanchor": "top",
+            }
+        )
+    return menus
+
+
+def _pyramid_axes(fig: go.Figure, counts: np.ndarray, lang: str) -> None:
+    """Symmetric x axis with unsigned tick labels in the language's number format; ages 0..100+."""
+    limit = float(counts.max()) * 1.05 or 1.0
+    step = _nice_step(limit / 3.0)
+    ticks = np.arange(-np.floor(limit / step), np.floor(limit / step) + 1) * step
+    fig.update_xaxes(
+        range=[-limit, limit],
+        tickvals=ticks,
+        ticktext=[format_number(abs(tick), lang) for tick in ticks],
+        title=t("persons", lang),
+    )
+    age_ticks = np.arange(0, 101, 10)
+    fig.update_yaxes(tickvals=age_ticks, ticktext=[*map(str, age_ticks[:-1]), "100+"], title=t("age", lang))
+
+
+def _nice_step(raw: float) -> float:
+    """The smallest of 1, 2 or 5 × 10^k that is at least ``raw``."""
+    power = 10.0 ** np.floor(np.log10(raw))
+    return float(next(factor * power for factor in (1.0, 2.0, 5.0, 10.0) if factor * power >= raw))
+
+
+# --- fan chart and futures cone -----------------------------------------------------------------
+
+
+def fan_chart(
+    ds: xr.Dataset,
+    region: str,
+    measure: str = "total",
+    observed: xr.DataArray | None = None,
+    *,
+    lang: str = "fi",
+    scenarios: Iterable[str] | None = None,
+    meta: Mapping | None = None,
+    region_name: str | None = None,
+) -> go.Figure:
+    """Median and 50/80/95 % bands of a measure per scenario, with the observed history.
+
+    Parameters
+    ----------
+    ds : population run (deterministic, with ``draw``, or with ``quantile``)
+    region : region id
+    measure : a name of :data:`toolkit.indicators.MEASURES`
+    observed : DataArray (year, sex, age) [persons] of the region, drawn as a black line
+    lang : ``fi``, ``sv`` or ``en``
+    scenarios : scenario ids to draw (default: all)
+    meta : scenario metadata, for the legend names
+    region_name : area name for the title
+
+    Returns
+    -------
+    go.Figure
+        Per scenario three band polygons (95, 80, 50 %) and the median line — or one line for a
+        deterministic run — then the observed line if given.
+    """
+    check_lang(lang)
+    values = population_measure(region_variable(ds, "population", region), measure)
+    present = scenario_ids(values)
+    chosen = present if scenarios is None else scenario_ids(values, scenarios)
+    traces = [
+        trace
+        for index, scenario in enumerate(present)
+        if scenario in chosen
+        for trace in _scenario_fan(
+            select(values, scenario=scenario),
+            scenario_name(scenario, meta, lang),
+            series_colour(index),
+            measure,
+            lang,
+        )
+    ]
+    fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
+    fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(measure, lang), hovermode="x")
+    return apply_theme(fig, lang, title_for("fan_title", lang, region, region_name))
+
+
+def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, lang: str) -> list:
+    years = values["year"].values
+    if not is_probabilistic(values):
+        return [_line(years, values.values, name, colour, measure, legendgroup=name)]
+    bands = with_quantiles(values)
+    traces = [
+        _band(
+            years,
+            bands.sel(quantile=low).values,
+            bands.sel(quantile=high).values,
+            f"{name}: {t('band', lang).format(level=level)}",
+            colour,
+            BAND_ALPHA[level],
+            legendgroup=name,
+            showlegend=False,
+        )
+        for low, high, level in BANDS
+    ]
+    return traces + [
+        _line(
+            years,
+            bands.sel(quantile=0.5).values,
+            f"{name} ({t('median', lang)})",
+            colour,
+            measure,
+            legendgroup=name,
+        )
+    ]
+
+
+def _observed_traces(observed: xr.DataArray | None, measure: str, lang: str) -> list:
+    if observed is None:
+        return []
+    missing = [dim for dim in ("year", "sex", "age") if dim not in observed.dims]
+    if missing or observed.ndim != 3:
+        raise InputError(f"observed history must have dimensions (year, sex, age); it has {observed.dims}")
+    values = population_measure(observed, measure)
+    return [
+        _line(
+            values["year"].values,
+            values.values,
+            t("observed", lang),
+            OBSERVED_COLOUR,
+            measure,
+            line={"width": 3},
+        )
+    ]
+
+
+def futures_cone(
+    ds: xr.Dataset,
+    region: str,
+    measure: str = "total",
+    *,
+    baseline: str = "baseline",
+    references: Iterable[str] = ("no-migration",),
+    observed: xr.DataArray | None = None,
+    lang: str = "fi",
+    region_name: str | None = None,
+) -> go.Figure:
+    """The futures cone of a measure: probable ⊂ plausible ⊂ possible.
+
+    Parameters
+    ----------
+    ds : population run (deterministic, with ``draw``, or with ``quantile``)
+    region : region id
+    measure : a name of :data:`toolkit.indicators.MEASURES`
+    baseline : the scenario whose 80 % band is the *probable* future
+    references : reference calculations (such as ``no-migration``) that are not named futures: they
+        widen only the *possible* envelope
+    observed : DataArray (year, sex, age) [persons], drawn as a black line
+    lang : ``fi``, ``sv`` or ``en``
+    region_name : area name for the title
+
+    Returns
+    -------
+    go.Figure
+        Traces: possible, plausible and probable band polygons, the baseline median, then observed.
+
+    Notes
+    -----
+    probable = baseline's 10–90 % band; plausible = per year the lowest 10 % and highest 90 % quantile
+    of the named scenarios (baseline included, references excluded); possible = per year the lowest
+    2.5 % and highest 97.5 % quantile of all scenarios. A deterministic run has bands of zero width,
+    so its cone is the envelope of the scenario lines.
+    """
+    check_lang(lang)
+    values = with_quantiles(population_measure(region_variable(ds, "population", region), measure))
+    scenarios = scenario_ids(values)
+    scenario_ids(values, [baseline])
+    named = [scenario for scenario in scenarios if scenario not in set(references)]
+    if not named:
+        raise InputError(f"every scenario {scenarios} is a reference; the plausible futures need a named one")
+    years = values["year"].values
+    probable = select(values, scenario=baseline)
+    cone = {
+        "possible": (values.sel(quantile=0.025).min("scenario"), values.sel(quantile=0.975).max("scenario")),
+        "plausible": (
+            values.sel(scenario=named, quantile=0.1).min("scenario"),
+            values.sel(scenario=named, quantile=0.9).max("scenario"),
+        ),
+        "probable": (probable.sel(quantile=0.1), probable.sel(quantile=0.9)),
+    }
+    alphas = {"possible": 0.15, "plausible": 0.3, "probable": 0.55}
+    traces = [
+        _band(years, low.values, high.values, t(key, lang), OKABE_ITO["blue"], alphas[key])
+        for key, (low, high) in cone.items()
+    ]
+    traces.append(
+        _line(
+            years, probable.sel(quantile=0.5).values, t("baseline_outline", lang), OKABE_ITO["blue"], measure
+        )
+    )
+    fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
+    fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(measure, lang))
+    return apply_theme(fig, lang, title_for("cone_title", lang, region, region_name))
+
+
+# --- dependency ratios and cohorts --------------------------------------------------------------
+
+
+def dependency_ratio_chart(
+    ds: xr.Dataset,
+    region: str,
+    *,
+    lang: str = "fi",
+    meta: Mapping | None = None,
+    region_name: str | None = None,
+) -> go.Figure:
+    """Old-age (solid) and total (dashed) dependency ratio per scenario, medians for ensembles.
+
+    Parameters
+    ----------
+    ds : population run
+    region : region id
+    lang : ``fi``, ``sv`` or ``en``
+    meta : scenario metadata, for the legend names
+    region_name : area name for the title
+
+    Returns
+    -------
+    go.Figure with two traces per scenario [per 100 persons aged 15–64].
+    """
+    check_lang(lang)
+    ratios = dependency_ratios(region_variable(ds, "population", region)).map(central)
+    styles = {"old_age_dependency": "solid", "total_dependency": "dash"}
+    traces = [
+        _line(
+            ratios["year"].values,
+            select(ratios[key], scenario=scenario).values,
+            f"{scenario_name(scenario, meta, lang)}: {t(key, lang)}",
+            series_colour(index),
+            key,
+            line={"dash": dash},
+        )
+        for index, scenario in enumerate(scenario_ids(ratios["old_age_dependency"]))
+        for key, dash in styles.items()
+    ]
+    fig = go.Figure(data=traces)
+    fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t("per_100_working_age", lang))
+    return apply_theme(fig, lang, title_for("dependency_title", lang, region, region_name))
+
+
+def cohort_chart(
+    ds: xr.Dataset,
+    region: str,
+    *,
+    lang: str = "fi",
+    meta: Mapping | None = None,
+    region_name: str | None = None,
+) -> go.Figure:
+    """School age 7–15, ages 16–18, 75+ and 85+ per scenario, one panel each (medians for ensembles).
+
+    Parameters
+    ----------
+    ds : population run
+    region : region id
+    lang : ``fi``, ``sv`` or ``en``
+    meta : scenario metadata, for the legend names
+    region_name : area name for the title
+
+    Returns
+    -------
+    go.Figure with a 2 × 2 grid and one trace per panel and scenario [persons].
+    """
+    check_lang(lang)
+    groups = central(
+        age_group_totals(
+            region_variable(ds, "population", region), {group: AGE_GROUPS[group] for group in COHORT_GROUPS}
+        )
+    )
+    fig = make_subplots(
+        rows=2, cols=2, subplot_titles=[t(group, lang) for group in COHORT_GROUPS], shared_xaxes=True
+    )
+    for panel, group in enumerate(COHORT_GROUPS):
+        for index, scenario in enumerate(scenario_ids(groups)):
+            name = scenario_name(scenario, meta, lang)
+            fig.add_trace(
+                _line(
+                    groups["year"].values,
+                    select(groups, scenario=scenario, age_group=group).values,
+                    name,
+                    series_colour(index),
+                    group,
+                    legendgroup=scenario,
+                    showlegend=panel == 0,
+                ),
+                row=panel // 2 + 1,
+                col=panel % 2 + 1,
+            )
+    fig.update_yaxes(title=t("persons", lang), col=1)
+    return apply_theme(fig, lang, title_for("cohort_title", lang, region, region_name))
+
+
+# --- all areas ----------------------------------------------------------------------------------
+
+
+def area_comparison(
+    ds: xr.Dataset,
+    measure: str,
+    year: int,
+    *,
+    change_from: int | None = None,
+    lang: str = "fi",
+    meta: Mapping | None = None,
+    region_names: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Ranked dot plot of every region of ``ds``, one marker per scenario.
+
+    Parameters
+    ----------
+    ds : population run of several regions
+    measure : a name of :data:`toolkit.indicators.MEASURES`
+    year : the year compared
+    change_from : if given, plot the change [%] of the measure from this year to ``year``
+    lang : ``fi``, ``sv`` or ``en``
+    meta : scenario metadata, for the legend names
+    region_names : region id -> name for the axis (default: the ids)
+
+    Returns
+    -------
+    go.Figure with one marker trace per scenario; regions ranked by the first scenario, the largest at
+    the top.
+    """
+    check_lang(lang)
+    values = central(population_measure(ds["population"], measure))
+    if change_from is None:
+        values = select(values, year=year)
+        axis_title = t(measure, lang)
+    else:
+        values = change_percent(values, change_from, year)
+        axis_title = f"{t(measure, lang)}: {t('change_since', lang).format(start=change_from, end=year)}"
+    values = values.transpose("region", "scenario")
+    numbers = finite(values.values, f"{measure} {year}")
+    order = np.argsort(numbers[:, 0])
+    regions = [str(region) for region in values["region"].values[order]]
+    labels = [(region_names or {}).get(region, region) for region in regions]
+    decimals = 1 if change_from is not None or measure in RATIO_MEASURES else 0
+    traces = [
+        go.Scatter(
+            x=numbers[order, index],
+            y=labels,
+            mode="markers",
+            name=scenario_name(scenario, meta, lang),
+            marker={"color": series_colour(index), "size": 11},
+            text=[format_number(value, lang, decimals) for value in numbers[order, index]],
+            hovertemplate="%{y}: %{text}<extra>%{fullData.name}</extra>",
+        )
+        for index, scenario in enumerate(scenario_ids(values))
+    ]
+    fig = go.Figure(data=traces)
+    fig.update_layout(xaxis_title=axis_title, height=max(350, 28 * len(regions) + 160))
+    return apply_theme(fig, lang, t("comparison_title", lang).format(year=year))

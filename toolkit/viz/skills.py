@@ -1,0 +1,230 @@
+"""Skills-demand figures: job openings by industry, labour balance, and where openings come from.
+
+Each function takes a skills run (``labour_demand``, ``expansion_demand``, ``replacement_demand``,
+``exits_retirement``, ``exits_mortality`` by region, scenario, year, industry; ``labour_balance`` by
+region, scenario, year) and returns a ``go.Figure``. Expansion demand counts only its positive part,
+as in the job-openings identity: a shrinking industry opens no jobs by growing, but still replaces
+the workers who leave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+import xarray as xr
+
+from toolkit.indicators import central, select
+from toolkit.viz._common import finite, region_variable, scenario_ids, scenario_name, title_for, years_between
+from toolkit.viz.i18n import check_lang, t
+from toolkit.viz.theme import OKABE_ITO, apply_theme, rgba, series_colour
+
+_COMPONENT_COLOURS = {
+    "expansion": OKABE_ITO["bluish_green"],
+    "replacement": OKABE_ITO["reddish_purple"],
+    "retirement": OKABE_ITO["reddish_purple"],
+    "mortality": OKABE_ITO["sky_blue"],
+}
+
+
+def industry_label(industry: str, lang: str) -> str:
+    """``"Q Terveys- ja sosiaalipalvelut"``: the TOL 2008 letter and the section's name in ``lang``."""
+    return f"{industry} {t(f'industry_{industry}', lang)}"
+
+
+def _period_sums(
+    skills: xr.Dataset, region: str, period: tuple[int, int] | None, names: Mapping[str, str]
+) -> tuple[dict[str, xr.DataArray], list[int]]:
+    """Sums over the period's years of the named variables (central values), keyed by component."""
+    first = region_variable(skills, next(iter(names.values())), region)
+    base_year = int(skills.attrs.get("base_year", first["year"].values[0]))
+    years = years_between(first, period, base_year + 1)
+    sums = {}
+    for key, variable in names.items():
+        values = region_variable(skills, variable, region).sel(year=years)
+        if variable == "expansion_demand":
+            values = values.clip(min=0.0)
+        sums[key] = central(values.sum("year"))
+    return sums, years
+
+
+def job_openings_chart(
+    skills: xr.Dataset,
+    region: str,
+    scenario: str,
+    *,
+    period: tuple[int, int] | None = None,
+    lang: str = "fi",
+    meta: Mapping | None = None,
+    region_name: str | None = None,
+) -> go.Figure:
+    """Job openings by industry over a period, expansion and replacement demand stacked.
+
+    Parameters
+    ----------
+    skills : skills run
+    region : region id
+    scenario : scenario shown first; a dropdown switches between all scenarios of ``skills``
+    period : (first year, last year), inclusive (default: the year after the base year to the last year)
+    lang : ``fi``, ``sv`` or ``en``
+    meta : scenario metadata, for the dropdown labels
+    region_name : area name for the title
+
+    Returns
+    -------
+    go.Figure with two horizontal bar traces (expansion, replacement) per scenario [persons over the
+    period], only ``scenario`` visible; industries ordered by the openings of ``scenario``, largest on top.
+    """
+    check_lang(lang)
+    sums, years = _period_sums(
+        skills, region, period, {"expansion": "expansion_demand", "replacement": "replacement_demand"}
+    )
+    scenarios = scenario_ids(sums["expansion"])
+    scenario_ids(sums["expansion"], [scenario])
+    totals = select(sums["expansion"] + sums["replacement"], scenario=scenario)
+    order = [
+        str(industry) for industry in totals["industry"].values[np.argsort(totals.values, kind="stable")]
+    ]
+    labels = [industry_label(industry, lang) for industry in order]
+    traces = [
+        go.Bar(
+            x=finite(select(sums[key], scenario=name).sel(industry=order).values, key),
+            y=labels,
+            orientation="h",
+            name=t(key, lang),
+            marker={"color": _COMPONENT_COLOURS[key]},
+            visible=name == scenario,
+            legendgroup=key,
+            showlegend=True,
+            hovertemplate=f"%{{y}}: %{{x:,.0f}}<extra>{t(key, lang)}</extra>",
+        )
+        for name in scenarios
+        for key in ("expansion", "replacement")
+    ]
+    buttons = [
+        {
+            "label": scenario_name(name, meta, lang),
+            "method": "restyle",
+            "args": [{"visible": [other == name for other in scenarios for _ in range(2)]}],
+        }
+        for name in scenarios
+    ]
+    fig = go.Figure(data=traces)
+    fig.update_layout(
+        barmode="stack",
+        xaxis_title=t("persons", lang),
+        height=max(450, 26 * len(order) + 180),
+        updatemenus=[
+            {
+                "type": "dropdown",
+                "buttons": buttons,
+                "active": scenarios.index(scenario),
+                "x": 1.0,
+                "xanchor": "right",
+                "y": 1.08,
+            }
+        ],
+    )
+    fig.update_yaxes(automargin=True)
+    title = title_for("openings_title", lang, region, region_name, start=years[0], end=years[-1])
+    return apply_theme(fig, lang, title)
+
+
+def labour_balance_chart(
+    skills: xr.Dataset,
+    region: str,
+    *,
+    lang: str = "fi",
+    meta: Mapping | None = None,
+    region_name: str | None = None,
+) -> go.Figure:
+    """Labour demand minus labour supply per scenario over time, with the zero line.
+
+    Parameters
+    ----------
+    skills : skills run with ``labour_balance`` (region, scenario, year) [persons]
+    region : region id
+    lang : ``fi``, ``sv`` or ``en``
+    meta : scenario metadata, for the legend names
+    region_name : area name for the title
+
+    Returns
+    -------
+    go.Figure with one line per scenario [persons]; positive = more jobs than workers.
+    """
+    check_lang(lang)
+    balance = central(region_variable(skills, "labour_balance", region))
+    traces = [
+        go.Scatter(
+            x=balance["year"].values,
+            y=finite(select(balance, scenario=scenario).values, scenario),
+            mode="lines",
+            name=scenario_name(scenario, meta, lang),
+            line={"color": series_colour(index)},
+            hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>",
+        )
+        for index, scenario in enumerate(scenario_ids(balance))
+    ]
+    fig = go.Figure(data=traces)
+    fig.add_hline(y=0.0, line={"color": "#666666", "width": 1})
+    fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t("labour_balance", lang))
+    return apply_theme(fig, lang, title_for("balance_title", lang, region, region_name))
+
+
+def openings_flow(
+    skills: xr.Dataset,
+    region: str,
+    scenario: str,
+    period: tuple[int, int],
+    *,
+    lang: str = "fi",
+    region_name: str | None = None,
+) -> go.Figure:
+    """Sankey diagram: industry → expansion / retirement / mortality, summed over ``period``.
+
+    Parameters
+    ----------
+    skills : skills run
+    region : region id
+    scenario : scenario id
+    period : (first year, last year), inclusive
+    lang : ``fi``, ``sv`` or ``en``
+    region_name : area name for the title
+
+    Returns
+    -------
+    go.Figure with one ``go.Sankey`` trace [persons over the period]; flows of zero are left out.
+    """
+    check_lang(lang)
+    components = {
+        "expansion": "expansion_demand",
+        "retirement": "exits_retirement",
+        "mortality": "exits_mortality",
+    }
+    sums, years = _period_sums(skills, region, period, components)
+    flows = xr.concat([select(sums[key], scenario=scenario) for key in components], dim="component")
+    flows = flows.transpose("industry", "component")
+    values = finite(flows.values, "job openings")
+    industries = [str(industry) for industry in flows["industry"].values]
+    source, target = np.nonzero(values > 0.0)
+    node_labels = [industry_label(industry, lang) for industry in industries] + [
+        t(key, lang) for key in components
+    ]
+    node_colours = ["#999999"] * len(industries) + [_COMPONENT_COLOURS[key] for key in components]
+    link_colours = [rgba(_COMPONENT_COLOURS[key], 0.35) for key in components]
+    sankey = go.Sankey(
+        valueformat=",.0f",
+        node={"label": node_labels, "color": node_colours, "pad": 8, "thickness": 14},
+        link={
+            "source": source,
+            "target": target + len(industries),
+            "value": values[source, target],
+            "color": [link_colours[index] for index in target],
+        },
+    )
+    fig = go.Figure(data=[sankey])
+    fig.update_layout(height=max(450, 22 * len(industries) + 150))
+    return apply_theme(
+        fig, lang, title_for("flow_title", lang, region, region_name, start=years[0], end=years[-1])
+    )
