@@ -78,7 +78,8 @@ def test_project_csv_is_tidy(capsys, tmp_path):
     out = tmp_path / "p.csv"
     assert run(capsys, "project", "--region", "raahe", "--scenario", "no-migration", "--out", str(out))[0] == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["region", "region_code", "scenario", "year", "sex", "age", "variable", "value"]
+    assert list(table.columns) == ["region", "region_code", "scenario", "year", "sex", "age", "age_group", "variable",
+                                   "value"]
     population = table[(table.variable == "population") & (table.year == 2025)]
     assert len(population) == 2 * 101
     births = table[table.variable == "births"]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from toolkit import data
 from toolkit.errors import InputError
+from toolkit.population.assumptions import tfr_trend
 from toolkit.population.inputs import migration_rates, national_patterns
 from toolkit.population.lifetable import life_expectancy
 from toolkit.population.project import project_population
@@ -102,10 +103,15 @@ def test_region_override_inside_a_scenario(national):
 def test_tfr_and_e0_paths_follow_the_levers(national):
     base = national.sel(region="kainuu")
     tfr_2025 = float(data.load_tfr().sel(region_code="MK18", year=2025))
-    assert float(base.tfr.sel(scenario="baseline", year=2050)) == pytest.approx(tfr_2025)
+    assert float(base.tfr.sel(scenario="baseline", year=2025)) == pytest.approx(tfr_2025)
+    level = tfr_trend("MK18", 2025)  # the local-level model's filtered level, held
+    assert float(base.tfr.sel(scenario="baseline", year=2050)) == pytest.approx(level.central[-1])
+    assert abs(level.central[-1] - tfr_2025) < 0.1
     assert float(base.tfr.sel(scenario="vitality", year=2050)) == pytest.approx(tfr_2025 + 0.25)
-    gain = base.e0.sel(scenario="baseline", year=2045) - base.e0.sel(scenario="baseline", year=2035)
-    np.testing.assert_allclose(gain.values, [0.5, 1.3])
+    gain = base.e0.sel(scenario="vitality", year=2045) - base.e0.sel(scenario="vitality", year=2035)
+    np.testing.assert_allclose(gain.values, [2.0, 2.4])
+    trend_gain = base.e0.sel(scenario="baseline", year=2050) - base.e0.sel(scenario="baseline", year=2025)
+    assert 2.0 < float(trend_gain.sel(sex="F")) < 5.0 and 2.0 < float(trend_gain.sel(sex="M")) < 5.0
 
 
 def test_life_tables_of_the_run_reproduce_the_e0_path(national):

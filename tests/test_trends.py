@@ -416,7 +416,7 @@ def test_lognormal_summary():
 def test_tfr_default_stays_positive():
     series = _declining_tfr()
     model = trends.SeriesTrend.for_quantity("tfr", series)
-    assert (model.method, model.damped, model.log) == ("ets", True, True)
+    assert (model.method, model.order, model.log) == ("arima", (0, 1, 1), True)
     results = model.fit()
     frame = results.forecast(60).summary_frame(0.01)
     assert np.all(frame["lower"] > 0)

@@ -34,6 +34,12 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--draws", type=int, default=0, help="Monte Carlo draws (default 0 = deterministic)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the draws")
     parser.add_argument("--base-year", type=int, default=None, help="jump-off year (default: last observed)")
+    parser.add_argument("--quantiles", action=argparse.BooleanOptionalAction, default=None,
+                        help="reduce draws to the quantiles 0.025..0.975 (default: when the draws exceed 20 million "
+                             "values)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                        help="run the ensemble chunks on a Dask distributed scheduler")
+    parser.add_argument("--jobs", type=int, default=None, help="local worker processes (default: all cores)")
     parser.add_argument("--out", required=True, metavar="FILE", help="output file, .nc or .csv")
 
 
@@ -46,6 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     scenarios.add_argument("--lang", choices=LANGS, default="en")
     project = commands.add_parser("project", help="project the population of regions under scenarios")
     _add_selection(project)
+    skills = commands.add_parser("skills", help="project job openings and labour supply (population run included)")
+    _add_selection(skills)
+    skills.add_argument("--no-tightness", action="store_true", help="leave out the occupational tightness forecast")
+    hindcast = commands.add_parser("hindcast", help="the model's accuracy on past data (19 regions, baseline)")
+    hindcast.add_argument("--base-year", type=int, default=2015)
+    hindcast.add_argument("--draws", type=int, default=500)
+    hindcast.add_argument("--seed", type=int, default=0)
+    hindcast.add_argument("--out", metavar="FILE.csv", default=None, help="also write the full table as CSV")
+    data_cmd = commands.add_parser("data", help="Statistics Finland data: refresh params/data or show its status")
+    data_sub = data_cmd.add_subparsers(dest="data_command", required=True, parser_class=_Parser, metavar="ACTION")
+    refresh = data_sub.add_parser("refresh", help="fetch the latest figures from the StatFin PxWeb API")
+    refresh.add_argument("--region", action="append", default=[], metavar="ID|CODE")
+    refresh.add_argument("--municipality", action="append", default=[], metavar="KUxxx")
+    refresh.add_argument("--to", default=None, metavar="DIR", help="params folder to update (default: params/)")
+    refresh.add_argument("--base-url", default=None, help=argparse.SUPPRESS)  # tests and mirrors
+    data_sub.add_parser("status", help="which figures come from which table and date")
     return parser
 
 
@@ -84,20 +106,92 @@ def cmd_scenarios(args) -> None:
         print(f"{scenario_id:<20} {load_scenario(scenario_id).name[args.lang]}")
 
 
+def _client(address: str | None):
+    if address is None:
+        return None
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        raise InputError("--scheduler needs the 'distributed' package") from None
+    try:
+        return Client(address, timeout=10)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(f"--scheduler {address}: cannot connect ({exc})") from None
+
+
+def _population(args):
+    from toolkit.population.project import project_population
+
+    client = _client(args.scheduler)
+    try:
+        return project_population(_selected_regions(args), _selected_scenarios(args), horizon=args.horizon,
+                                  draws=args.draws, seed=args.seed, base_year=args.base_year,
+                                  quantiles=args.quantiles, client=client, jobs=args.jobs)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _describe(ds) -> str:
+    extra = f", {ds.sizes['draw']} draws" if "draw" in ds.dims else (
+        f", {ds.sizes['quantile']} quantiles of {ds.attrs['draws']} draws" if "quantile" in ds.dims else "")
+    return (f"{ds.sizes['region']} region(s) x {ds.sizes['scenario']} scenario(s){extra}, "
+            f"{int(ds.year[0])}-{int(ds.year[-1])}")
+
+
 def cmd_project(args) -> None:
     from toolkit.io import check_output_path, write_dataset
-    from toolkit.population.project import project_population
 
     out = check_output_path(args.out)
     started = time.perf_counter()
-    ds = project_population(_selected_regions(args), _selected_scenarios(args), horizon=args.horizon,
-                            draws=args.draws, seed=args.seed, base_year=args.base_year)
+    ds = _population(args)
     write_dataset(ds, out)
-    print(f"wrote {out}: {ds.sizes['region']} region(s) x {ds.sizes['scenario']} scenario(s), "
-          f"{int(ds.year[0])}-{int(ds.year[-1])}, in {time.perf_counter() - started:.1f} s")
+    print(f"wrote {out}: {_describe(ds)}, in {time.perf_counter() - started:.1f} s")
 
 
-COMMANDS = {"regions": cmd_regions, "scenarios": cmd_scenarios, "project": cmd_project}
+def cmd_skills(args) -> None:
+    from toolkit.io import check_output_path, write_dataset
+    from toolkit.skills import headline_indicators, headline_sentences, project_skills
+
+    out = check_output_path(args.out)
+    started = time.perf_counter()
+    population = _population(args)
+    skills = project_skills(population, tightness=not args.no_tightness)
+    write_dataset(skills, out)
+    print(f"wrote {out}: {_describe(population)}, in {time.perf_counter() - started:.1f} s")
+    if "draw" not in population.dims and "quantile" not in population.dims and "baseline" in skills.scenario:
+        indicators = headline_indicators(skills)
+        for region in skills.region.values[:3]:
+            sentences = headline_sentences(indicators.sel(region=region, scenario="baseline"), "en")
+            print(f"  {region}: " + " ".join(sentences.values()))
+
+
+def cmd_hindcast(args) -> None:
+    from toolkit import hindcast as hc
+    from toolkit.io import atomic_write, check_output_path
+
+    out = check_output_path(args.out) if args.out else None
+    table = hc.hindcast(args.base_year, draws=args.draws, seed=args.seed)
+    if out is not None:
+        atomic_write(out, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
+    print(hc.markdown(hc.summary(table)))
+
+
+def cmd_data(args) -> None:
+    from toolkit import statfin
+
+    if args.data_command == "status":
+        for row in statfin.status():
+            print(f"{row['file']:<32} {row['origin']:<10} {row.get('table') or '':<8} {row.get('updated') or '':<22}"
+                  f" {row.get('source') or ''}")
+        return
+    options = {"base_url": args.base_url} if args.base_url else {}
+    report = statfin.refresh(regions=args.region, municipalities=args.municipality, to_dir=args.to, **options)
+    print(report.summary())
+
+
+COMMANDS = {"regions": cmd_regions, "scenarios": cmd_scenarios, "project": cmd_project, "skills": cmd_skills,
+            "hindcast": cmd_hindcast, "data": cmd_data}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

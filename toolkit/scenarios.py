@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from toolkit.errors import InputError
 
@@ -83,6 +83,12 @@ class _Path(_Strict):
         return start + (end - start) * _convergence(years, jump_off_year, self.year, self.shape)
 
 
+class TrendPath(_Strict):
+    """The central path of the lever's fitted trend model (see toolkit.population.assumptions)."""
+
+    from_trend: Literal[True]
+
+
 class TfrPath(_Path):
     target: Annotated[float, Field(ge=0.5, le=4.0)] | None = None
     change: Annotated[float, Field(ge=-2.0, le=2.0)] | None = None
@@ -114,6 +120,17 @@ class BySex(_Strict):
     M: Annotated[float, Field(ge=-3.0, le=5.0)]
 
 
+def _path_or_trend(value):
+    """Pick the lever model by its keys, so that errors name the fields of the intended form."""
+    return "trend" if isinstance(value, dict) and "from_trend" in value else "path"
+
+
+_Tfr = Annotated[Annotated[TfrPath, Tag("path")] | Annotated[TrendPath, Tag("trend")],
+                 Discriminator(_path_or_trend)]
+_E0Gain = Annotated[Annotated[BySex, Tag("path")] | Annotated[TrendPath, Tag("trend")],
+                    Discriminator(_path_or_trend)]
+
+
 _Band = Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]
 _Section = Annotated[str, Field(pattern=rf"^([{_SECTIONS}]|default)$")]
 
@@ -121,9 +138,9 @@ _Section = Annotated[str, Field(pattern=rf"^([{_SECTIONS}]|default)$")]
 class Levers(_Strict):
     """The levers of a scenario, with the defaults of a continuation of recent trends."""
 
-    tfr: TfrPath = TfrPath(change=0.0, year=2030)
+    tfr: _Tfr = TrendPath(from_trend=True)
     mean_age_at_birth_shift: ShiftPath = ShiftPath(change=0.0, year=2030)
-    e0_gain_per_decade: BySex = BySex(F=1.0, M=1.2)
+    e0_gain_per_decade: _E0Gain = TrendPath(from_trend=True)
     migration_rate_scale: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
     additional_net_migration: MigrationPath = MigrationPath(change=0.0, year=2030)
     participation_change: dict[_Band, Annotated[float, Field(ge=-30.0, le=30.0)]] = {}
@@ -147,9 +164,9 @@ class Levers(_Strict):
 class LeverOverrides(_Strict):
     """Any subset of the levers (same types and ranges)."""
 
-    tfr: TfrPath | None = None
+    tfr: _Tfr | None = None
     mean_age_at_birth_shift: ShiftPath | None = None
-    e0_gain_per_decade: BySex | None = None
+    e0_gain_per_decade: _E0Gain | None = None
     migration_rate_scale: Annotated[float, Field(ge=0.0, le=5.0)] | None = None
     additional_net_migration: MigrationPath | None = None
     participation_change: dict[_Band, Annotated[float, Field(ge=-30.0, le=30.0)]] | None = None
@@ -159,22 +176,27 @@ class LeverOverrides(_Strict):
 
 
 class Spread(_Strict):
-    """Uncertainty of one lever for Monte Carlo draws."""
+    """Uncertainty of one lever: the width of its fitted trend model times ``scale``."""
 
     distribution: Literal["normal"] = "normal"
-    sd: Annotated[float, Field(ge=0.0)]
-    autocorrelation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    scale: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+
+
+UNCERTAIN_LEVERS = ("tfr", "e0", "net_migration")
 
 
 class Uncertainty(_Strict):
-    """Spreads around the scenario's central lever paths, in the lever's own unit.
+    """Monte Carlo spreads around the scenario's central lever paths.
 
-    ``tfr``: children per woman; ``e0_gain_per_decade``: years per decade; ``net_migration``: net migrants
-    per 1,000 inhabitants per year; ``correlation``: 3×3 matrix in that order (positive semi-definite).
+    The standard error of each lever at each horizon comes from a model fitted on the history up to the base
+    year (toolkit.population.assumptions): ``tfr`` from the region's TFR series (log scale), ``e0`` from the
+    national Lee–Carter model, ``net_migration`` from the region's net-migration series (per 1,000
+    inhabitants); ``scale`` widens or narrows it. Deviations follow random-walk paths; ``correlation`` is the
+    3×3 correlation of the three innovations in the order tfr, e0, net_migration (positive semi-definite).
     """
 
     tfr: Spread | None = None
-    e0_gain_per_decade: Spread | None = None
+    e0: Spread | None = None
     net_migration: Spread | None = None
     correlation: list[list[float]] | None = None
 
@@ -183,10 +205,18 @@ class Uncertainty(_Strict):
         if self.correlation is not None:
             matrix = np.asarray(self.correlation, dtype=float)
             if matrix.shape != (3, 3) or not np.allclose(matrix, matrix.T) or not np.allclose(np.diag(matrix), 1):
-                raise ValueError("correlation must be a symmetric 3x3 matrix with ones on the diagonal")
+                raise ValueError("correlation must be a symmetric 3x3 matrix (tfr, e0, net_migration) with ones "
+                                 "on the diagonal")
             if np.linalg.eigvalsh(matrix).min() < -1e-10:
                 raise ValueError("correlation matrix is not positive semi-definite")
         return self
+
+    def scales(self) -> np.ndarray:
+        """Scale of each uncertain lever (0 where the block leaves it out), order of UNCERTAIN_LEVERS."""
+        return np.array([getattr(self, name).scale if getattr(self, name) else 0.0 for name in UNCERTAIN_LEVERS])
+
+    def correlation_matrix(self) -> np.ndarray:
+        return np.eye(3) if self.correlation is None else np.asarray(self.correlation, dtype=float)
 
 
 class Scenario(_Strict):
@@ -211,7 +241,8 @@ class Scenario(_Strict):
 
 def _format_validation_error(path: str, error: ValidationError) -> str:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    # the tags of the path/trend unions ("path", "trend") are not keys of the file
+    where = ".".join(str(part) for part in first["loc"] if part not in ("path", "trend")) or "(top level)"
     message = first["msg"]
     if "input" in first and not isinstance(first["input"], dict | list):
         message += f" (got {first['input']!r})"

@@ -36,8 +36,9 @@ class RegionBase:
     population: np.ndarray  # (2, 101) persons on 31 Dec of the base year
     tfr: float  # children per woman, the base year's observed value
     e0: np.ndarray  # (2,) years, the latest observed (3-year average) life expectancy
-    e0_year: float  # reference year of e0: the middle of its 3-year window
+    e0_year: int  # reference year of e0: the middle of its 3-year window
     migration_rate: np.ndarray  # (2, 101) net migrants per person per year
+    series_code: str  # region code whose TFR and migration series feed the trend models
     estimated: bool = False
     notes: tuple[str, ...] = field(default=())
 
@@ -57,21 +58,26 @@ def latest_base_year() -> int:
     return int(data.load_population()["year"].max())
 
 
+def first_base_year() -> int:
+    """The first year that can serve as a base: one year after the first observed population."""
+    return int(data.load_population()["year"].min()) + 1
+
+
 @lru_cache(maxsize=8)
 def national_patterns(base_year: int) -> NationalPatterns:
     """Mortality and fertility age patterns from the national data up to ``base_year``."""
     qx = data.load_qx_national()
     years = [int(y) for y in qx["year"].values if y <= base_year][-PATTERN_YEARS:]
-    if not years:
-        raise InputError(f"no single-age national life table in {data.params_dir() / 'qx_national.csv'} "
-                         f"at or before base year {base_year} (it starts in {int(qx['year'].min())})")
-    q = qx.sel(year=years, sex=list(SEXES)).transpose("year", "sex", "age").values  # (Y, 2, 100)
-    mx = qx_to_mx(q)
-    # infant rate with the Andreev–Kingkade separation factor instead of one half
-    a0 = a0_andreev_kingkade(mx[..., 0], FEMALE[None, :])
-    mx[..., 0] = qx_to_mx(q[..., 0], a0)
-    pattern = mx.mean(0)  # (2, 100); arithmetic mean: single ages with no deaths in a year have q = 0
-    pattern = np.concatenate([pattern, open_age_rate(pattern[:, 90:100])[:, None]], axis=-1)
+    if years:
+        q = qx.sel(year=years, sex=list(SEXES)).transpose("year", "sex", "age").values  # (Y, 2, 100)
+        mx = qx_to_mx(q)
+        # infant rate with the Andreev–Kingkade separation factor instead of one half
+        a0 = a0_andreev_kingkade(mx[..., 0], FEMALE[None, :])
+        mx[..., 0] = qx_to_mx(q[..., 0], a0)
+        pattern = mx.mean(0)  # (2, 100); arithmetic mean: single ages with no deaths in a year have q = 0
+        pattern = np.concatenate([pattern, open_age_rate(pattern[:, 90:100])[:, None]], axis=-1)
+    else:
+        pattern, years = _wpp_pattern(base_year)
 
     asfr = data.load_asfr_national()
     observed = [int(y) for y, s in zip(asfr["year"].values, asfr["status"].values, strict=True)
@@ -82,17 +88,39 @@ def national_patterns(base_year: int) -> NationalPatterns:
     return NationalPatterns(pattern, fertility_shape(rates), tuple(years), tuple(observed))
 
 
+def _wpp_pattern(base_year: int) -> tuple[np.ndarray, list[int]]:
+    """Single-age death rates from the latest observed UN WPP 5-year period that ended by the base year.
+
+    Used for base years before the first single-age life table (hindcasts): the abridged rates (ages 0, 1–4,
+    5–9, …, 100+) are interpolated log-linearly between the groups' mid-ages.
+    """
+    mx = data.load_mx_wpp()
+    done = [int(p) for p, end, status in zip(mx["period_start"].values, mx["period_end"].values,
+                                             mx["status"].values, strict=True)
+            if str(status).startswith("estimate") and end <= base_year + 1]
+    if not done:
+        raise InputError(f"no national mortality pattern observed by base year {base_year}")
+    period = max(done)
+    rates = mx.sel(period_start=period, sex=list(SEXES)).transpose("sex", "age_start").values
+    starts = mx["age_start"].values.astype(float)
+    widths = np.diff(np.r_[starts, starts[-1] + 1.0])
+    mids = starts + widths / 2.0
+    log_rates = np.stack([np.interp(AGES + 0.5, mids, np.log(row)) for row in rates])
+    log_rates[:, 0] = np.log(rates[:, 0])  # the infant rate as published
+    return np.exp(log_rates), [period]
+
+
 def observed_population(code: str, year: int) -> np.ndarray:
     """Observed population (2, 101) of a region code on 31 Dec of ``year``."""
     pop = data.load_population()
     return pop.sel(region_code=code, year=year, sex=list(SEXES)).transpose("sex", "age").values.astype(float)
 
 
-def jump_off_e0(code: str, base_year: int) -> tuple[np.ndarray, float]:
+def jump_off_e0(code: str, base_year: int) -> tuple[np.ndarray, int]:
     """Latest 3-year life expectancy at or before the base year and the middle year of its window."""
     e0 = data.load_life_expectancy().sel(region_code=code)
     year = int(e0["year"].where(e0["year"] <= base_year, drop=True).max())
-    return e0.sel(year=year, sex=list(SEXES)).values.astype(float), year - 1.0
+    return e0.sel(year=year, sex=list(SEXES)).values.astype(float), year - 1
 
 
 def migration_rates(code: str, base_year: int, window: int = MIGRATION_WINDOW) -> np.ndarray:
@@ -104,10 +132,11 @@ def migration_rates(code: str, base_year: int, window: int = MIGRATION_WINDOW) -
     """
     mig = data.load_net_migration_age5().sel(region_code=code)
     pop = data.load_population().sel(region_code=code)
-    years = np.arange(base_year - window + 1, base_year + 1)
     first_pop_year = int(pop["year"].min())
-    if years[0] - 1 < first_pop_year or base_year > int(mig["year"].max()):
-        raise InputError(f"net-migration rates for {code} need populations from {years[0] - 1} and migration to "
+    # the window is cut at the first year with an observed starting population (hindcasts from early years)
+    years = np.arange(max(base_year - window + 1, first_pop_year + 1), base_year + 1)
+    if years.size == 0 or base_year > int(mig["year"].max()):
+        raise InputError(f"net-migration rates for {code} need populations from {base_year - 1} and migration to "
                          f"{base_year}; the data covers populations from {first_pop_year}")
     counts = mig.sel(year=years, sex=list(SEXES)).sum("year").transpose("sex", "age_start").values
     start = pop.sel(year=years - 1, sex=list(SEXES)).values
@@ -144,4 +173,5 @@ def _observed_base(region: Region, code: str, base_year: int) -> RegionBase:
         e0=e0,
         e0_year=e0_year,
         migration_rate=migration_rates(code, base_year),
+        series_code=code,
     )

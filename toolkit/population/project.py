@@ -1,9 +1,18 @@
-"""`project_population`: regions × scenarios → one xarray Dataset (the orchestrator of the population model)."""
+"""`project_population`: regions × scenarios (× draws) → one xarray Dataset (the population model's orchestrator).
+
+Deterministic runs project every region × scenario in one vectorised engine call. Ensembles run one chunk per
+region × scenario with all its draws (:mod:`toolkit.population.ensemble`), in parallel worker processes on this
+machine or on a Dask cluster (``client``); a chunk's numbers depend only on the seed, so both give the same
+dataset. When all 19 maakunnat are projected together, their net migration is balanced every year so that it
+sums to the national net international migration of the scenario (internal moves cancel).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import xarray as xr
@@ -11,22 +20,28 @@ import xarray as xr
 import toolkit
 from toolkit import data
 from toolkit.errors import InputError
+from toolkit.population.assumptions import e0_trend, migration_trend, tfr_trend
 from toolkit.population.ccm import project
+from toolkit.population.ensemble import AGE_GROUPS, GROUP_MEMBERS, QUANTILES, Chunk, run_chunk
 from toolkit.population.inputs import (
     AGES,
     SEXES,
     RegionBase,
+    first_base_year,
     latest_base_year,
+    migration_rates,
     national_patterns,
     region_base,
 )
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.schedules import rogers_castro
-from toolkit.regions import Region, get_region
-from toolkit.scenarios import Scenario, load_scenarios
+from toolkit.regions import Region, get_region, load_regions
+from toolkit.scenarios import Scenario, TrendPath, load_scenarios
 
 MAX_HORIZON_YEARS = 100
+MAX_DRAWS = 100_000
 SRB = 1.05
+AUTO_QUANTILE_VALUES = 20_000_000  # above this many population values, draws are reduced to quantiles
 
 
 def _resolve(regions) -> list[Region]:
@@ -52,10 +67,10 @@ def _check_horizon(horizon: int, base_year: int) -> None:
 
 
 def lever_arrays(bases: Sequence[RegionBase], scenarios: Sequence[Scenario], years: np.ndarray) -> dict:
-    """Lever paths for every region × scenario over the projected ``years``.
+    """Central lever paths for every region × scenario over ``years`` (the base year first).
 
-    Returns arrays with leading dims (region, scenario): ``tfr`` (…, T), ``shift`` (…, T), ``e0`` (…, T, 2),
-    ``rate_scale`` (…), ``extra`` (…, T) additional net migrants per year [persons].
+    Returns arrays with leading dims (region, scenario): ``tfr`` (…, Y), ``shift`` (…, Y), ``e0`` (…, Y, 2),
+    ``rate_scale`` (…), ``extra`` (…, Y) additional net migrants per year [persons].
     """
     shape = (len(bases), len(scenarios))
     out = {"tfr": np.empty(shape + (len(years),)), "shift": np.empty(shape + (len(years),)),
@@ -64,10 +79,13 @@ def lever_arrays(bases: Sequence[RegionBase], scenarios: Sequence[Scenario], yea
     for i, base in enumerate(bases):
         for j, scenario in enumerate(scenarios):
             levers = scenario.levers_for(base.region.id)
-            out["tfr"][i, j] = levers.tfr.values(base.tfr, base.base_year, years)
+            if isinstance(levers.tfr, TrendPath):
+                trend = tfr_trend(base.series_code, base.base_year)
+                out["tfr"][i, j] = np.r_[base.tfr, trend.read(years[1:], trend.central)]
+            else:
+                out["tfr"][i, j] = levers.tfr.values(base.tfr, base.base_year, years)
             out["shift"][i, j] = levers.mean_age_at_birth_shift.values(0.0, base.base_year, years)
-            gain = np.array([levers.e0_gain_per_decade.F, levers.e0_gain_per_decade.M])
-            out["e0"][i, j] = base.e0 + gain * ((years[:, None] - base.e0_year) / 10.0)
+            out["e0"][i, j] = base.e0 + _e0_gains(levers.e0_gain_per_decade, base, years)
             out["rate_scale"][i, j] = levers.migration_rate_scale
             extra = levers.additional_net_migration
             per = 1.0 if extra.unit == "persons" else base.population.sum() / 1000.0
@@ -75,33 +93,91 @@ def lever_arrays(bases: Sequence[RegionBase], scenarios: Sequence[Scenario], yea
     return out
 
 
+def _e0_gains(lever, base: RegionBase, years: np.ndarray) -> np.ndarray:
+    """Gains (Y, 2) from the jump-off e0 (observed around ``base.e0_year``) to each year."""
+    if isinstance(lever, TrendPath):
+        trend = e0_trend(base.base_year)
+        reference = np.array([base.e0_year])
+        return np.stack([trend[sex].read(years, trend[sex].central) - trend[sex].read(reference, trend[sex].central)
+                         for sex in SEXES], axis=-1)
+    return np.array([lever.F, lever.M]) * ((years[:, None] - base.e0_year) / 10.0)
+
+
+def _uncertainty_se(base: RegionBase, years: np.ndarray) -> np.ndarray:
+    """Standard errors (T, 3) of log TFR, e0 and net migration per 1,000 for the projected years."""
+    tfr = tfr_trend(base.series_code, base.base_year)
+    migration = migration_trend(base.series_code, base.base_year)
+    e0 = e0_trend(base.base_year)
+    e0_se = 0.5 * (e0["F"].read(years, e0["F"].se) + e0["M"].read(years, e0["M"].se))
+    return np.stack([tfr.read(years, tfr.se), e0_se, migration.read(years, migration.se)], axis=-1)
+
+
+def _check_int(value, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
+        raise InputError(f"{name} must be a whole number in {low}..{high}, got {value!r}")
+    return int(value)
+
+
+def _balanced(region_list: Sequence[Region]) -> bool:
+    """National consistency applies when every maakunta is in the run."""
+    maakunnat = {r.id for r in load_regions().values() if r.kind == "maakunta"}
+    return maakunnat <= {r.id for r in region_list}
+
+
+def balancing_rates(bases, levers, Lx, asfr, rates, counts, base_year: int) -> np.ndarray:
+    """National balance: a common net-migration rate (S, T, 2, A) added to every region.
+
+    Each year the maakunnat's requested net migration by sex and age is compared with the national net
+    international migration of the scenario (the country's own net-migration rates on the national population,
+    times the scenario's migration-rate lever, plus the additional migrants, which are international); the
+    difference is spread over the regions in proportion to their population of that sex and age.
+    """
+    national = migration_rates("SSS", base_year)  # (2, A)
+    maakunta = np.array([b.region.kind == "maakunta" for b in bases])
+    scale = levers["rate_scale"][maakunta][0][:, None, None]  # (S, 1, 1): the lever is national by nature
+    current = np.stack([b.population for b in bases])[:, None].repeat(Lx.shape[1], axis=1)  # (R, S, 2, A)
+    steps = Lx.shape[2]
+    delta = np.empty((Lx.shape[1], steps, 2, AGES.size))
+    for t in range(steps):
+        people = current[maakunta].sum(0)  # (S, 2, A)
+        requested = (rates[maakunta, :, 0] * current[maakunta]).sum(0)
+        delta[:, t] = np.divide(scale * national * people - requested, people, out=np.zeros_like(people),
+                                where=people > 0)
+        step = project(current, Lx[:, :, t:t + 1], asfr[:, :, t:t + 1], srb=SRB,
+                       migration_rate=rates + delta[None, :, t:t + 1], migration_count=counts[:, :, t:t + 1])
+        current = step.population[:, :, -1]
+    return delta
+
+
 def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050, draws: int = 0, seed: int = 0,
-                       base_year: int | None = None) -> xr.Dataset:
-    """Deterministic cohort-component projection of regions under scenarios.
+                       base_year: int | None = None, quantiles: bool | None = None, client=None,
+                       jobs: int | None = None) -> xr.Dataset:
+    """Cohort-component projection of regions under scenarios, deterministic or with Monte Carlo draws.
 
     Parameters
     ----------
     regions : region ids, codes or :class:`~toolkit.regions.Region` objects (one or several)
     scenarios : scenario ids, paths to scenario files, or :class:`~toolkit.scenarios.Scenario` objects
     horizon : last projected year (31 Dec)
-    draws, seed : Monte Carlo draws (0 = deterministic) and their seed
-    base_year : jump-off year; ``None`` = the last observed year
+    draws : Monte Carlo draws per scenario (0 = deterministic)
+    seed : seed of the draws (numpy SeedSequence entropy)
+    base_year : jump-off year; ``None`` = the last observed year. An earlier year uses only data up to it.
+    quantiles : reduce draws to the quantiles 0.025 … 0.975 (``quantile`` dimension) on the fly; ``None``
+        reduces when the draws would hold more than 20 million population values
+    client : a ``dask.distributed.Client``: ensemble chunks run on its cluster
+    jobs : local worker processes for ensembles (default: the machine's cores)
 
     Returns
     -------
-    xarray.Dataset with ``population`` (region, scenario, year, sex, age) including the base year, ``births``
-    (…, year, sex), ``deaths``, ``net_migration`` and ``migration_capped`` (…, year, sex, age) — flows are NaN in
-    the base year — and the lever paths ``tfr`` (…, year) and ``e0`` (…, year, sex). See docs/conventions.md.
+    xarray.Dataset with ``population`` (region, scenario[, draw|quantile], year, sex, age) including the base
+    year, ``births`` (…, year, sex), ``deaths``, ``net_migration`` and ``migration_capped`` (…, year, sex, age) —
+    flows are NaN in the base year — ``population_group`` (…, year, age_group), and the lever paths ``tfr``
+    (…, year) and ``e0`` (…, year, sex). See docs/conventions.md.
     """
-    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 0:
-        raise InputError(f"draws must be a whole number ≥ 0, got {draws!r}")
-    if draws:
-        raise InputError("draws > 0: probabilistic projections are not available in this version; use draws=0")
-    latest = latest_base_year()
-    if base_year is not None and base_year != latest:
-        raise InputError(f"base year {base_year}: projections from an earlier observed year (hindcasts) are not "
-                         f"available in this version; the base year is {latest}")
-    base_year = latest
+    draws = _check_int(draws, "draws", 0, MAX_DRAWS)
+    seed = _check_int(seed, "seed", 0, 2**63 - 1)
+    latest, first = latest_base_year(), first_base_year()
+    base_year = latest if base_year is None else _check_int(base_year, "base year", first, latest)
     _check_horizon(horizon, base_year)
     if isinstance(scenarios, str | Scenario):
         scenarios = [scenarios]
@@ -109,66 +185,142 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     if not scenario_list:
         raise InputError("no scenario selected; name at least one (see `forum scenarios`)")
     region_list = _resolve(regions)
+    if draws and any(s.uncertainty is None for s in scenario_list):
+        missing = next(s for s in scenario_list if s.uncertainty is None)
+        raise InputError(f"{missing.source or missing.id}: uncertainty: the scenario has no uncertainty block, "
+                         f"so it cannot be drawn (draws={draws}); add one or use draws=0")
 
     bases = [region_base(r, base_year) for r in region_list]
     patterns = national_patterns(base_year)
-    paths = lever_arrays(bases, scenario_list, np.arange(base_year, horizon + 1))  # base year included
+    years = np.arange(base_year, horizon + 1)
+    paths = lever_arrays(bases, scenario_list, years)
     levers = {name: value[:, :, 1:] if value.ndim > 2 else value for name, value in paths.items()}
 
     start = np.stack([b.population for b in bases])[:, None]  # (R, 1, 2, A)
     Lx, _ = person_years(levers["e0"], patterns.mortality)  # (R, S, T, 2, A)
     asfr = fertility_rates(levers["tfr"], levers["shift"], patterns.fertility)  # (R, S, T, A)
-    scale = levers["rate_scale"][..., None, None, None]
     own_rate = np.stack([b.migration_rate for b in bases])[:, None, None]  # (R, 1, 1, 2, A)
-    schedule = 0.5 * rogers_castro()  # additional migrants: half women, half men
-    counts = levers["extra"][..., None, None] * schedule
-    result = project(start, Lx, asfr, srb=SRB, migration_rate=scale * own_rate, migration_count=counts)
-    return _to_dataset(result, paths, bases, scenario_list, base_year, horizon)
+    rates = levers["rate_scale"][..., None, None, None] * own_rate
+    counts = levers["extra"][..., None, None] * (0.5 * rogers_castro())  # additional migrants: half women, half men
+    balanced = _balanced(region_list)
+    if balanced:
+        rates = rates + balancing_rates(bases, levers, Lx, asfr, rates, counts, base_year)[None]
+
+    if not draws:
+        result = project(start, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
+        arrays = {name: getattr(result, name) for name in result.__dataclass_fields__}
+        arrays["population_group"] = result.population.sum(-2) @ GROUP_MEMBERS.T
+        arrays.update(tfr=paths["tfr"], e0=paths["e0"])
+        mode = None
+    else:
+        n_values = draws * len(bases) * len(scenario_list) * len(years) * 2 * AGES.size
+        reduce = quantiles if quantiles is not None else n_values > AUTO_QUANTILE_VALUES
+        chunks = _chunks(bases, scenario_list, paths, rates, patterns, draws, seed, reduce)
+        arrays = _assemble(_run(chunks, client, jobs), len(bases), len(scenario_list), paths)
+        mode = "quantile" if reduce else "draw"
+    ds = _to_dataset(arrays, mode, draws, bases, scenario_list, base_year, horizon)
+    ds.attrs.update(seed=seed, seed_entropy=str(np.random.SeedSequence(seed).entropy),
+                    national_balance=int(balanced))
+    return ds
 
 
-def _flow(values: np.ndarray) -> np.ndarray:
-    """Prepend the base year (no flows: NaN) on the year axis of a flow array (..., T, *rest)."""
-    pad = np.full(values.shape[:2] + (1,) + values.shape[3:], np.nan)
-    return np.concatenate([pad, values], axis=2)
+def _chunks(bases, scenarios, paths, rates, patterns, draws, seed, reduce) -> list[Chunk]:
+    registry = list(load_regions())
+    years = paths["tfr"].shape[-1]
+    chunks = []
+    for i, base in enumerate(bases):
+        se = _uncertainty_se(base, np.arange(base.base_year + 1, base.base_year + years))
+        for j, scenario in enumerate(scenarios):
+            chunks.append(Chunk(
+                region_index=registry.index(base.region.id), seed=seed, draws=draws, quantiles=reduce,
+                population=base.population, tfr=paths["tfr"][i, j, 1:], shift=paths["shift"][i, j, 1:],
+                e0=paths["e0"][i, j, 1:], extra=paths["extra"][i, j, 1:],
+                rate=np.broadcast_to(rates[i, j], rates.shape[2:]).copy(), se=se,
+                migration_phi=migration_trend(base.series_code, base.base_year).phi,
+                scales=scenario.uncertainty.scales(), correlation=scenario.uncertainty.correlation_matrix(),
+                per_1000=base.population.sum() / 1000.0, mortality=patterns.mortality,
+                fertility=patterns.fertility))
+    return chunks
 
 
-def _to_dataset(result, paths, bases, scenarios, base_year, horizon) -> xr.Dataset:
-    years = np.arange(base_year, horizon + 1)
+def _run(chunks: list[Chunk], client, jobs: int | None) -> list[dict]:
+    """Run the chunks on a Dask cluster, in local worker processes, or inline (one chunk or one job)."""
+    if client is not None:
+        return client.gather(client.map(run_chunk, chunks, pure=False))
+    workers = min(jobs or os.cpu_count() or 1, len(chunks))
+    if workers <= 1:
+        return [run_chunk(chunk) for chunk in chunks]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(run_chunk, chunks))
+
+
+def _assemble(results: list[dict], n_regions: int, n_scenarios: int, paths) -> dict[str, np.ndarray]:
+    """Stack chunk results (region-major order) into (R, S, draw|quantile, …) arrays; prepend base-year levers."""
+    arrays = {}
+    for name in results[0]:
+        stacked = np.stack([r[name] for r in results])
+        arrays[name] = stacked.reshape((n_regions, n_scenarios) + stacked.shape[1:])
+    extra_axis = arrays["tfr"].shape[2]
+    tfr_base = np.broadcast_to(paths["tfr"][:, :, None, :1], paths["tfr"].shape[:2] + (extra_axis, 1))
+    e0_base = np.broadcast_to(paths["e0"][:, :, None, :1], paths["e0"].shape[:2] + (extra_axis, 1, 2))
+    arrays["tfr"] = np.concatenate([tfr_base, arrays["tfr"]], axis=3)
+    arrays["e0"] = np.concatenate([e0_base, arrays["e0"]], axis=3)
+    return arrays
+
+
+def _flow(values: np.ndarray, year_axis: int) -> np.ndarray:
+    """Prepend the base year (no flows: NaN) on the year axis of a flow array."""
+    pad_shape = list(values.shape)
+    pad_shape[year_axis] = 1
+    return np.concatenate([np.full(pad_shape, np.nan), values], axis=year_axis)
+
+
+VARIABLES = {
+    "population": (("sex", "age"), {"units": "persons", "long_name": "population on 31 December"}),
+    "births": (("sex",), {"units": "persons", "long_name": "live births"}),
+    "deaths": (("sex", "age"), {"units": "persons",
+                                "long_name": "deaths by the age the cohort reaches on 31 December"}),
+    "net_migration": (("sex", "age"), {"units": "persons", "long_name": "net migration by age at the move"}),
+    "migration_capped": (("sex", "age"), {
+        "units": "persons", "long_name": "net out-migration not applied because it would empty a cohort"}),
+    "population_group": (("age_group",), {"units": "persons", "long_name": "population on 31 December by age group"}),
+    "tfr": ((), {"units": "children per woman", "long_name": "total fertility rate"}),
+    "e0": (("sex",), {"units": "years", "long_name": "life expectancy at birth"}),
+}
+FLOWS = ("births", "deaths", "net_migration", "migration_capped")
+
+
+def _to_dataset(arrays, mode, draws, bases, scenarios, base_year, horizon) -> xr.Dataset:
+    lead = ("region", "scenario") + ((mode,) if mode else ())
     coords = {
         "region": [b.region.id for b in bases],
         "scenario": [s.id for s in scenarios],
-        "year": years,
+        "year": np.arange(base_year, horizon + 1),
         "sex": list(SEXES),
         "age": AGES,
+        "age_group": list(AGE_GROUPS),
     }
-    dims = ("region", "scenario", "year", "sex", "age")
-    ds = xr.Dataset(
-        {
-            "population": (dims, result.population, {"units": "persons", "long_name": "population on 31 December"}),
-            "births": (dims[:4], _flow(result.births), {"units": "persons", "long_name": "live births"}),
-            "deaths": (dims, _flow(result.deaths), {
-                "units": "persons", "long_name": "deaths by the age the cohort reaches on 31 December"}),
-            "net_migration": (dims, _flow(result.net_migration), {
-                "units": "persons", "long_name": "net migration by age at the move"}),
-            "migration_capped": (dims, _flow(result.migration_capped), {
-                "units": "persons", "long_name": "net out-migration not applied because it would empty a cohort"}),
-            "tfr": (dims[:3], paths["tfr"], {
-                "units": "children per woman", "long_name": "total fertility rate"}),
-            "e0": (dims[:4], paths["e0"], {
-                "units": "years", "long_name": "life expectancy at birth"}),
-        },
-        coords=coords,
-    )
+    if mode == "draw":
+        coords["draw"] = np.arange(draws)
+    elif mode == "quantile":
+        coords["quantile"] = list(QUANTILES)
+    variables = {}
+    for name, (tail, attrs) in VARIABLES.items():
+        values = arrays[name]
+        if name in FLOWS:
+            values = _flow(values, len(lead))
+        variables[name] = (lead + ("year",) + tail, values, attrs)
+    ds = xr.Dataset(variables, coords=coords)
     ds = ds.assign_coords(region_code=("region", [b.region.code for b in bases]))
     ds["age"].attrs.update(open_age=100, units="years", long_name="age in completed years (100 = 100+)")
     ds["year"].attrs.update(long_name="year (stocks on 31 December, flows during the year)")
+    ds["age_group"].attrs.update(long_name="age group in completed years (both sexes)")
     ds.attrs.update(
         toolkit_version=toolkit.__version__,
         base_year=int(base_year),
         horizon=int(horizon),
         open_age=100,
-        draws=0,
-        seed=0,
+        draws=int(draws),
         sex_ratio_at_birth=SRB,
         scenario_hashes=json.dumps({s.id: s.sha256 for s in scenarios}),
         estimated_regions=json.dumps([b.region.id for b in bases if b.estimated]),

@@ -148,6 +148,7 @@ def estimated_base(region: Region, base_year: int) -> RegionBase:
         e0=e0,
         e0_year=e0_year,
         migration_rate=own_rate,
+        series_code=parent.code,
         estimated=True,
         notes=(
             f"{region.id}: base population estimated from {parent.id}'s single-year structure within the area's "

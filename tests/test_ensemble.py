@@ -1,0 +1,216 @@
+"""Probabilistic projections: seeding, quantiles, bands, national consistency, hindcast, scale-out."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from toolkit import data
+from toolkit.cli import main
+from toolkit.errors import InputError
+from toolkit.population.ensemble import QUANTILES, person_years_grid, standard_normals
+from toolkit.population.inputs import migration_rates, national_patterns
+from toolkit.population.lifetable import life_expectancy
+from toolkit.population.project import project_population
+from toolkit.regions import maakunnat
+
+REGIONS = ["kainuu", "pirkanmaa"]
+SCENARIOS = ["baseline", "decline"]
+
+
+@pytest.fixture(scope="module")
+def draws() -> xr.Dataset:
+    return project_population(REGIONS, SCENARIOS, horizon=2040, draws=40, seed=7, jobs=1)
+
+
+def test_draw_dimension_and_base_year(draws):
+    assert draws.population.dims == ("region", "scenario", "draw", "year", "sex", "age")
+    assert draws.sizes["draw"] == 40
+    base = draws.population.sel(year=2025)
+    xr.testing.assert_equal(base.isel(draw=0, drop=True).broadcast_like(base), base)  # one observed base
+
+
+def test_same_seed_same_numbers_whatever_the_workers(draws):
+    two_workers = project_population(REGIONS, SCENARIOS, horizon=2040, draws=40, seed=7, jobs=2)
+    xr.testing.assert_identical(draws.drop_attrs(), two_workers.drop_attrs())
+
+
+def test_a_draw_does_not_depend_on_the_number_of_draws_or_regions(draws):
+    fewer = project_population(["pirkanmaa"], ["decline"], horizon=2040, draws=15, seed=7, jobs=1)
+    np.testing.assert_array_equal(fewer.population.sel(region="pirkanmaa", scenario="decline").values,
+                                  draws.population.sel(region="pirkanmaa", scenario="decline").isel(
+                                      draw=slice(0, 15)).values)
+
+
+def test_other_seed_other_numbers(draws):
+    other = project_population(REGIONS, SCENARIOS, horizon=2040, draws=40, seed=8, jobs=1)
+    assert not np.allclose(other.population.sel(year=2040).values, draws.population.sel(year=2040).values)
+    assert other.attrs["seed_entropy"] == "8"
+
+
+def test_identity_and_no_negative_cohort_in_every_draw(draws):
+    stock = draws.population.sum("age")
+    change = stock.diff("year")
+    flows = (draws.births - draws.deaths.sum("age") + draws.net_migration.sum("age")).sel(year=change.year)
+    assert float(np.abs(change - flows).max()) < 1e-6
+    assert float(draws.population.min()) >= 0
+
+
+def test_bands_widen_and_center_on_the_deterministic_run(draws):
+    total = draws.population_group.sel(age_group="total")
+    spread = total.quantile(0.9, "draw") - total.quantile(0.1, "draw")
+    assert bool((spread.sel(year=2040) > spread.sel(year=2030)).all())
+    assert bool((spread.sel(year=2030) > spread.sel(year=2026)).all())
+    deterministic = project_population(REGIONS, SCENARIOS, horizon=2040).population_group.sel(age_group="total")
+    median = total.median("draw")
+    assert float(np.abs(median / deterministic - 1).sel(year=2040).max()) < 0.05
+
+
+def test_common_random_numbers_across_scenarios(draws):
+    """The same draw index has the same TFR deviation in every scenario of a region."""
+    tfr = draws.tfr.sel(region="kainuu", year=2035)
+    ratio = tfr / tfr.median("draw")
+    np.testing.assert_allclose(ratio.sel(scenario="baseline"), ratio.sel(scenario="decline"), rtol=1e-9)
+
+
+def test_quantiles_are_the_quantiles_of_the_draws(draws):
+    reduced = project_population(REGIONS, SCENARIOS, horizon=2040, draws=40, seed=7, quantiles=True, jobs=1)
+    assert reduced.population.dims == ("region", "scenario", "quantile", "year", "sex", "age")
+    assert list(reduced["quantile"].values) == list(QUANTILES)
+    expected = draws.population_group.quantile(list(QUANTILES), "draw").transpose(*reduced.population_group.dims)
+    np.testing.assert_allclose(reduced.population_group.values, expected.values, rtol=1e-12)
+
+
+def test_large_runs_reduce_to_quantiles_by_default():
+    ds = project_population(["kainuu"], ["baseline"], horizon=2050, draws=5000, seed=1, jobs=1)
+    assert "quantile" in ds.dims and "draw" not in ds.dims
+
+
+def test_grid_life_tables_match_the_target_e0():
+    mortality = national_patterns(2025).mortality
+    targets = np.array([[[84.1, 79.3], [90.5, 86.0]], [[70.0, 65.0], [95.0, 92.5]]])
+    Lx = person_years_grid(targets, mortality)
+    np.testing.assert_allclose(Lx.sum(-1), targets, atol=2e-5)  # e0 = Σ L(x) with radix 1
+    assert life_expectancy(mortality, np.array([True, False])).shape == (2,)
+
+
+def test_streams_are_prefix_stable():
+    np.testing.assert_array_equal(standard_normals(3, (1, 5), 10, 2)[:4], standard_normals(3, (1, 5), 4, 2))
+
+
+def test_dask_cluster_gives_the_local_numbers(draws):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster, distributed.Client(cluster) as client:
+        remote = project_population(REGIONS, SCENARIOS, horizon=2040, draws=40, seed=7, client=client)
+    xr.testing.assert_identical(draws.drop_attrs(), remote.drop_attrs())
+
+
+def test_national_balance_sums_regional_migration_to_the_national_target():
+    regions = [r.id for r in maakunnat()]
+    ds = project_population(regions, ["baseline", "decline"], horizon=2035)
+    assert ds.attrs["national_balance"] == 1
+    rates = migration_rates("SSS", 2025)
+    scale = xr.DataArray([1.0, 0.6], dims="scenario", coords={"scenario": ["baseline", "decline"]})
+    start = ds.population.sum("region").shift(year=1)  # the national population at the start of each year
+    target = (scale * (start * xr.DataArray(rates, dims=("sex", "age"))).sum(["sex", "age"])).sel(
+        year=slice(2026, None))
+    extra = {"baseline": 0.0}
+    regional = ds.net_migration.sum(["region", "sex", "age"]).sel(year=slice(2026, None))
+    np.testing.assert_allclose(regional.sel(scenario="baseline"), target.sel(scenario="baseline") + extra["baseline"],
+                               rtol=1e-9)
+    # decline adds -2 per 1,000 a year on top: the rate part balances, the additional migrants add up
+    additional = regional.sel(scenario="decline") - target.sel(scenario="decline")
+    assert float(additional.sel(year=2035)) < 0
+    alone = project_population(["kainuu"], ["baseline"], horizon=2035)
+    assert alone.attrs["national_balance"] == 0
+
+
+@pytest.mark.parametrize(
+    ("block", "match"),
+    [
+        ("uncertainty: {tfr: {scale: -1}}", "uncertainty.tfr.scale: Input should be greater than or equal to 0"),
+        ("uncertainty: {tfr: {distribution: cauchy}}", "uncertainty.tfr.distribution: Input should be 'normal'"),
+        ("uncertainty: {correlation: [[1, 0.9, 0.9], [0.9, 1, -0.9], [0.9, -0.9, 1]]}", "not positive semi-definite"),
+        ("uncertainty: {tfr: {sd: 0.1}}", "uncertainty.tfr.sd: Extra inputs are not permitted"),
+    ],
+)
+def test_bad_uncertainty_specs_exit_2(tmp_path, capsys, block, match):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("id: s\nname: {fi: a, sv: b, en: c}\nnarrative: {fi: a, sv: b, en: c}\njustification: x\n"
+                        + block + "\n", encoding="utf-8")
+    out = tmp_path / "o.nc"
+    code = main(["project", "--region", "kainuu", "--scenario", str(scenario), "--draws", "10", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and match in err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--draws", "1000000"], "draws must be a whole number in 0..100000"),
+        (["--scheduler", "tcp://127.0.0.1:9"], "cannot connect"),
+        (["--base-year", "2005"], "base year must be a whole number in 2011..2025"),
+    ],
+)
+def test_bad_ensemble_options_exit_2(tmp_path, capsys, argv, match):
+    out = tmp_path / "o.nc"
+    code = main(["project", "--region", "kainuu", "--scenario", "baseline", *argv, "--out", str(out)])
+    assert code == 2 and match in capsys.readouterr().err and not out.exists()
+
+
+def test_scenario_without_uncertainty_cannot_be_drawn(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("id: s\nname: {fi: a, sv: b, en: c}\nnarrative: {fi: a, sv: b, en: c}\njustification: x\n",
+                        encoding="utf-8")
+    with pytest.raises(InputError, match="no uncertainty block"):
+        project_population("kainuu", [str(scenario)], draws=5)
+
+
+def test_hindcast_uses_only_data_up_to_the_base_year(tmp_path, monkeypatch):
+    """Cutting every observation after 2015 out of params/data (and scrambling the 2017+ life tables) changes
+    nothing in a 2015-based projection: rates, trend fits and uncertainty all use data up to the base year."""
+    full = project_population(["kainuu", "lappi"], ["baseline"], base_year=2015, horizon=2020, draws=10, seed=3)
+    params = tmp_path / "params"
+    shutil.copytree(data.params_dir(), params)
+    for name, column, last in [("population.csv", "year", 2015), ("tfr.csv", "year", 2015),
+                               ("net_migration_total.csv", "year", 2015), ("net_migration_age5.csv", "year", 2015),
+                               ("life_expectancy.csv", "period_end_year", 2015),
+                               ("mx_national_wpp.csv", "period_end", 2015), ("asfr_national.csv", "year", 2015)]:
+        table = pd.read_csv(params / "data" / name)
+        table[table[column] <= last].to_csv(params / "data" / name, index=False)
+    # the single-age life tables start in 2017; a 2015-based run must not see them: scramble them
+    qx = pd.read_csv(params / "data" / "qx_national.csv")
+    qx.assign(qx=(qx["qx"] * 2).clip(upper=1)).to_csv(params / "data" / "qx_national.csv", index=False)
+    monkeypatch.setenv("FORUM_PARAMS_DIR", str(params))
+    data.clear_caches()
+    national_patterns.cache_clear()
+    try:
+        cut = project_population(["kainuu", "lappi"], ["baseline"], base_year=2015, horizon=2020, draws=10, seed=3)
+    finally:
+        monkeypatch.delenv("FORUM_PARAMS_DIR")
+        data.clear_caches()
+        national_patterns.cache_clear()
+    for name in ("population", "births", "tfr", "e0"):
+        np.testing.assert_allclose(cut[name].values, full[name].values, rtol=1e-10, equal_nan=True)
+
+
+def test_hindcast_table_and_summary():
+    from toolkit import hindcast as hc
+
+    table = hc.hindcast(2015, draws=60, seed=1)
+    assert len(table) == 19 * 2 * 4
+    assert table["error_percent"].notna().all() and table["naive_error_percent"].notna().all()
+    summary = hc.summary(table)
+    assert list(summary["measure"].unique()) == list(hc.MEASURES)
+    assert summary["inside_95_share"].between(0, 1).all()
+    assert (summary["inside_95_share"] >= summary["inside_80_share"]).all()
+    kainuu_2020 = table[(table.region_code == "MK18") & (table.year == 2020) & (table.measure == "total")].iloc[0]
+    observed = float(data.load_population().sel(region_code="MK18", year=2020).sum())
+    assert kainuu_2020["observed"] == observed
+    assert abs(kainuu_2020["error_percent"]) < 5
+    assert "| 2025 | 75+ |" in hc.markdown(summary)

@@ -1,0 +1,102 @@
+"""Hindcast: the model's own accuracy on past data.
+
+The baseline is projected from an earlier observed year (default 2015) with only the data up to that year
+(rates, trend fits, uncertainty widths), for the 19 regions together, and compared with what was later
+observed: the error of the median and whether the observed value fell inside the 80 % and 95 % bands, for the
+total population and the age groups 0–14, 15–64 and 75+. A naive benchmark continues each group's constant
+annual growth rate of the five years before the base year.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toolkit import data
+from toolkit.errors import InputError
+from toolkit.population.ensemble import AGE_GROUPS, GROUP_MEMBERS
+from toolkit.population.project import project_population
+from toolkit.regions import maakunnat
+
+MEASURES = ("total", "0-14", "15-64", "75+")
+NAIVE_YEARS = 5
+
+
+def observed_groups(codes: list[str], years) -> pd.DataFrame:
+    """Observed population by region code, year and age group (long table)."""
+    population = data.load_population().sel(region_code=codes, year=list(years)).sum("sex")
+    groups = population.values @ GROUP_MEMBERS.T  # (region, year, group)
+    index = pd.MultiIndex.from_product([codes, list(years), list(AGE_GROUPS)],
+                                       names=["region_code", "year", "measure"])
+    return pd.DataFrame({"observed": groups.reshape(-1)}, index=index)
+
+
+def hindcast(base_year: int = 2015, check_years=(2020, 2025), *, draws: int = 500, seed: int = 0,
+             jobs: int | None = None) -> pd.DataFrame:
+    """Errors and band coverage of the baseline projected from ``base_year`` (one row per region × year × measure).
+
+    Columns: ``observed``, ``median``, ``error_percent`` (median − observed, % of observed), ``inside_80``,
+    ``inside_95``, ``naive`` (constant growth of the previous five years) and ``naive_error_percent``.
+    """
+    latest = int(data.load_population()["year"].max())
+    check_years = tuple(int(y) for y in check_years)
+    if not check_years or min(check_years) <= base_year or max(check_years) > latest:
+        raise InputError(f"hindcast years {list(check_years)} must lie after the base year {base_year} and no "
+                         f"later than the last observed year {latest}")
+    if base_year - NAIVE_YEARS < int(data.load_population()["year"].min()):
+        raise InputError(f"base year {base_year}: the naive benchmark needs the population of {base_year - 5}")
+    regions = maakunnat()
+    ds = project_population(regions, ["baseline"], horizon=max(check_years), base_year=base_year, draws=draws,
+                            seed=seed, quantiles=True, jobs=jobs)
+    bands = ds.population_group.sel(scenario="baseline", year=list(check_years), age_group=list(MEASURES))
+    codes = [r.code for r in regions]
+    rows = bands.drop_vars("region_code").assign_coords(region=codes).rename(region="region_code", age_group="measure")
+    table = rows.to_dataset(dim="quantile").to_dataframe().drop(columns=["scenario"], errors="ignore")
+    table.columns = [f"q{float(q):g}" if not isinstance(q, str) else q for q in table.columns]
+    table = table.reorder_levels(["region_code", "year", "measure"])
+
+    observed = observed_groups(codes, (base_year - NAIVE_YEARS, base_year, *check_years))
+    start = observed.xs(base_year - NAIVE_YEARS, level="year")["observed"]
+    base = observed.xs(base_year, level="year")["observed"]
+    out = table.join(observed, how="left")
+    growth = (base / start) ** (1.0 / NAIVE_YEARS)
+    horizon = out.index.get_level_values("year").to_numpy() - base_year
+    keys = pd.MultiIndex.from_arrays([out.index.get_level_values("region_code"),
+                                      out.index.get_level_values("measure")])
+    out["naive"] = base.reindex(keys).to_numpy() * growth.reindex(keys).to_numpy() ** horizon
+    out["median"] = out["q0.5"]
+    out["error_percent"] = 100.0 * (out["median"] - out["observed"]) / out["observed"]
+    out["naive_error_percent"] = 100.0 * (out["naive"] - out["observed"]) / out["observed"]
+    out["inside_80"] = (out["q0.1"] <= out["observed"]) & (out["observed"] <= out["q0.9"])
+    out["inside_95"] = (out["q0.025"] <= out["observed"]) & (out["observed"] <= out["q0.975"])
+    return out.reset_index()
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per year and measure over the regions: mean absolute % error of the model and of the naive benchmark,
+    the share of regions where the model is closer, and the coverage of the 80 % and 95 % bands."""
+    grouped = table.assign(model_abs=table["error_percent"].abs(), naive_abs=table["naive_error_percent"].abs(),
+                           model_closer=table["error_percent"].abs() < table["naive_error_percent"].abs())
+    result = grouped.groupby(["year", "measure"], sort=False).agg(
+        regions=("region_code", "size"),
+        model_mape=("model_abs", "mean"),
+        naive_mape=("naive_abs", "mean"),
+        model_closer_share=("model_closer", "mean"),
+        inside_80_share=("inside_80", "mean"),
+        inside_95_share=("inside_95", "mean"),
+    )
+    order = {m: i for i, m in enumerate(MEASURES)}
+    return result.reset_index().sort_values(["year", "measure"], key=lambda c: c.map(order) if c.name == "measure"
+                                            else c).reset_index(drop=True)
+
+
+def markdown(summary_table: pd.DataFrame) -> str:
+    """The summary as a Markdown table (for the README and the methods notebook)."""
+    lines = ["| year | measure | model MAPE % | naive MAPE % | model closer | inside 80 % band | inside 95 % band |",
+             "|---|---|---|---|---|---|---|"]
+    for row in summary_table.itertuples():
+        lines.append(f"| {row.year} | {row.measure} | {row.model_mape:.2f} | {row.naive_mape:.2f} | "
+                     f"{row.model_closer_share:.0%} | {row.inside_80_share:.0%} | {row.inside_95_share:.0%} |")
+    return "\n".join(lines)
+
+
+__all__ = ["MEASURES", "hindcast", "markdown", "observed_groups", "summary"]

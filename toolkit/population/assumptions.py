@@ -1,0 +1,135 @@
+"""Trend-derived assumptions: central paths and uncertainty widths fitted on the history up to the base year.
+
+Every number here comes from a statsmodels fit on the data in ``params/data`` up to the base year
+(:mod:`toolkit.trends`), so a hindcast from 2015 uses nothing observed after 2015:
+
+* **TFR** of each region: the local-level model (ARIMA(0,1,1)) on log TFR, all years 1990..base: its median
+  path is the baseline's central path (``tfr: {from_trend: true}``) and its log-scale standard error the width
+  of the TFR band of every scenario.
+* **Life expectancy**: the national Lee–Carter model by sex, fitted on the UN WPP 5-year periods observed by
+  the base year, k(t) a random walk with drift (per-year drift = per-period drift / 5, σ = σ₅/√5). The
+  baseline's e0 gains (``e0_gain_per_decade: {from_trend: true}``) are the gains of the Lee–Carter e0 path
+  from the base year; the width of the e0 band is |de0/dk| · σ√h.
+* **Net migration** of each region: the AR(1) model of the yearly net migrants (1990..base); its standard
+  error, per 1,000 inhabitants of the base year, is the width of the migration band, and its coefficient the
+  persistence of the deviations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import statsmodels
+
+from toolkit import data
+from toolkit.trends import SERIES_TREND_DEFAULTS, SeriesTrend, abridged_e0, fit_lee_carter_wpp, lee_carter_e0_path
+
+HORIZON_YEARS = 100  # forecasts are computed once this far ahead and read for any horizon
+SEXES = ("F", "M")
+
+
+@dataclass(frozen=True)
+class SeriesPaths:
+    """A fitted series forecast by year (``years`` consecutive)."""
+
+    years: np.ndarray
+    central: np.ndarray  # median path on the original scale
+    se: np.ndarray  # standard error on the model scale (log scale for the TFR)
+    phi: float = 1.0  # persistence of deviations: 1 for a random walk, the AR(1) coefficient otherwise
+
+    def read(self, years: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Values of ``values`` (central or se) for ``years`` (consecutive years after self.years[0] - 1)."""
+        index = np.asarray(years) - self.years[0]
+        if index.min() < -1 or index.max() >= len(self.years):
+            raise ValueError(f"years {years[0]}..{years[-1]} outside the forecast {self.years[0]}..{self.years[-1]}")
+        return np.concatenate([[np.nan], values])[index + 1]
+
+
+def cache_dir() -> Path:
+    """Folder of the on-disk cache of fitted series (``FORUM_CACHE_DIR``, else the user's cache folder)."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "futures-forum" / "trends"
+    return Path(os.environ.get("FORUM_CACHE_DIR", default))
+
+
+def _disk_cached(quantity: str, files: tuple[str, ...]):
+    """Cache a fitted series on disk, keyed by everything the fit depends on.
+
+    A statsmodels fit takes 0.03–0.2 s and a national run needs two per region; the key holds the
+    quantity, region code, base year, model specification, statsmodels version and the sha256 of the data
+    files read, so a changed input or model is refitted, never read stale.
+    """
+    def decorate(fit):
+        @lru_cache(maxsize=128)
+        def cached(code: str, base_year: int) -> SeriesPaths:
+            provenance = data.data_provenance()
+            key = json.dumps([quantity, code, base_year, repr(SERIES_TREND_DEFAULTS[quantity]),
+                              statsmodels.__version__, [provenance.get(f, {}).get("sha256") for f in files]])
+            path = cache_dir() / f"{quantity}-{code}-{base_year}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+            try:
+                stored = json.loads(path.read_text())
+                return SeriesPaths(np.array(stored["years"]), np.array(stored["central"]), np.array(stored["se"]),
+                                   stored["phi"])
+            except (OSError, ValueError, KeyError):
+                pass
+            paths = fit(code, base_year)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps({k: np.asarray(v).tolist() for k, v in asdict(paths).items()}))
+                os.replace(tmp, path)
+            except OSError:  # a read-only cache is only slower
+                pass
+            return paths
+        cached.__doc__ = fit.__doc__
+        return cached
+    return decorate
+
+
+@_disk_cached("tfr", ("tfr.csv",))
+def tfr_trend(code: str, base_year: int) -> SeriesPaths:
+    """Local-level forecast of the region's TFR from its history up to ``base_year``."""
+    series = data.load_tfr().sel(region_code=code, year=slice(None, base_year)).to_series()
+    forecast = SeriesTrend.for_quantity("tfr", series).fit().forecast(HORIZON_YEARS)
+    return SeriesPaths(forecast.times.astype(int), np.exp(forecast.mean), np.asarray(forecast.mean_se))
+
+
+@_disk_cached("net_migration", ("net_migration_total.csv", "population.csv"))
+def migration_trend(code: str, base_year: int) -> SeriesPaths:
+    """AR(1) forecast of the region's yearly net migrants; se converted to per 1,000 inhabitants."""
+    series = data.load_net_migration_total().sel(region_code=code, year=slice(None, base_year)).to_series()
+    results = SeriesTrend.for_quantity("net_migration", series).fit()
+    forecast = results.forecast(HORIZON_YEARS)
+    population = float(data.load_population().sel(region_code=code, year=base_year).sum())
+    return SeriesPaths(forecast.times.astype(int), np.asarray(forecast.mean) / population * 1000.0,
+                       np.asarray(forecast.mean_se) / population * 1000.0,
+                       phi=float(results.fitted.params["ar.L1"]))
+
+
+@lru_cache(maxsize=16)
+def e0_trend(base_year: int) -> dict[str, SeriesPaths]:
+    """Lee–Carter e0 gains from the base year (central) and e0 standard errors by sex [years]."""
+    mx = data.load_mx_wpp()
+    ages = mx["age_start"].values
+    out = {}
+    for sex in SEXES:
+        results = fit_lee_carter_wpp(mx, sex, last_period_end=base_year)
+        first = int(np.floor(results.last_time)) + 1
+        years = np.arange(first, base_year + HORIZON_YEARS + 1)
+        path = lee_carter_e0_path(results, ages, years, sex=sex).values
+        forecast = results.forecast(len(years))
+        k = np.asarray(forecast.mean)
+        dk = 0.01
+        slope = (abridged_e0(results.mx(k + dk), ages, sex) - abridged_e0(results.mx(k), ages, sex)) / dk
+        at_base = float(np.interp(base_year, years, path))
+        horizon = np.clip(years - base_year, 0, None).astype(float)
+        sigma = float(results.sigma)
+        # gains relative to the base year for every year from the end of the fitted history on (negative
+        # before the base year), so that a jump-off e0 observed before the base year can be carried forward
+        out[sex] = SeriesPaths(years, path - at_base, np.abs(slope) * sigma * np.sqrt(horizon))
+    return out

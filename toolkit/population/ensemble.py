@@ -1,0 +1,167 @@
+"""Monte Carlo draws of the lever paths and one ensemble chunk (a region × scenario with all its draws).
+
+Randomness
+----------
+Every draw's innovations come from ``numpy.random.SeedSequence(seed, spawn_key=...)``: one stream per region
+(key ``(1, region_index)``, the region's place in the registry) for the TFR and migration innovations, and one
+national stream (key ``(0,)``) for life expectancy, shared by all regions because mortality improvement is
+mostly national. Each stream yields its normals draw by draw for ``MAX_STEPS`` years, and a chunk takes the
+rows of its draws; so a draw's numbers depend only on the seed, the region and the draw index — not on the
+chunking, the number of workers or the scheduler — and the same draw index gives the same innovations in
+every scenario of a region (common random numbers make scenario differences sharper).
+
+Paths
+-----
+The innovations z(t) ~ N(0, 1) (correlated across tfr, e0 and net migration as the scenario's ``correlation``
+says) follow the time structure of each lever's fitted model (:mod:`toolkit.population.assumptions`), times the
+scenario's scale: for the TFR (random walk on the log scale) and e0 (Lee–Carter random walk) they accumulate
+into random walks normalised to unit variance, Z(h) = Σ z / √h, and the deviation at horizon h is
+se(h) · Z(h); for net migration (AR(1)) the deviation is x(h) = φ x(h−1) + σ z(h) with σ chosen so that its
+standard deviation is the model's se(h). The marginal spread of every lever is thus its model's forecast error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from toolkit.population.ccm import project
+from toolkit.population.lifetable import life_table
+from toolkit.population.rates import fertility_rates
+from toolkit.population.schedules import rogers_castro
+
+QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
+MAX_STEPS = 100
+FEMALE = np.array([True, False])
+TFR, E0, MIGRATION = 0, 1, 2
+LOG_SCALE_GRID = np.linspace(-6.0, 3.0, 9001)  # log θ; Δ = 0.001 keeps person-years within ~1e-7 relative
+
+AGE_GROUPS = {
+    "total": (0, 100), "0-14": (0, 14), "15-64": (15, 64), "65+": (65, 100), "75+": (75, 100),
+    "85+": (85, 100), "7-15": (7, 15), "16-18": (16, 18),
+}
+GROUP_MEMBERS = np.array([[lo <= age <= hi for age in range(101)] for lo, hi in AGE_GROUPS.values()], dtype=float)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Everything one ensemble chunk needs (plain arrays, so it pickles cheaply to any worker)."""
+
+    region_index: int
+    seed: int
+    draws: int
+    quantiles: bool
+    population: np.ndarray  # (2, A) base year
+    tfr: np.ndarray  # (T,) central path of the projected years
+    shift: np.ndarray  # (T,)
+    e0: np.ndarray  # (T, 2)
+    extra: np.ndarray  # (T,) additional net migrants [persons/year]
+    rate: np.ndarray  # (T, 2, A) or (1, 2, A) net-migration rates incl. the national balance
+    se: np.ndarray  # (T, 3) standard errors: log TFR, e0 [years], net migration [per 1,000]
+    migration_phi: float  # AR(1) coefficient of the net-migration deviations
+    scales: np.ndarray  # (3,)
+    correlation: np.ndarray  # (3, 3)
+    per_1000: float  # persons per 1 per 1,000 (base-year population / 1,000)
+    mortality: np.ndarray  # (2, A) national pattern
+    fertility: np.ndarray  # (A,)
+
+
+def standard_normals(seed: int, key: tuple[int, ...], draws: int, width: int) -> np.ndarray:
+    """(draws, MAX_STEPS, width) normals of one stream; row d is the same for any ``draws`` > d."""
+    generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+    return generator.standard_normal((draws, MAX_STEPS, width))
+
+
+def innovations(chunk: Chunk, steps: int) -> np.ndarray:
+    """Correlated innovations (draws, steps, 3) in the order tfr, e0, net migration."""
+    national = standard_normals(chunk.seed, (0,), chunk.draws, 1)[:, :steps, 0]
+    regional = standard_normals(chunk.seed, (1, chunk.region_index), chunk.draws, 2)[:, :steps]
+    corr = chunk.correlation
+    others = [TFR, MIGRATION]
+    # the national e0 innovation is given; tfr and migration follow their conditional distribution
+    loading = corr[others, E0]
+    residual = corr[np.ix_(others, others)] - np.outer(loading, loading)
+    values, vectors = np.linalg.eigh(residual)
+    root = vectors * np.sqrt(np.clip(values, 0.0, None))
+    conditional = national[..., None] * loading + regional @ root.T
+    out = np.empty((chunk.draws, steps, 3))
+    out[..., E0] = national
+    out[..., TFR] = conditional[..., 0]
+    out[..., MIGRATION] = conditional[..., 1]
+    return out
+
+
+def lever_draws(chunk: Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """TFR (D, T), e0 (D, T, 2) and additional migrants (D, T) of every draw."""
+    steps = chunk.tfr.shape[0]
+    z = innovations(chunk, steps)
+    walks = np.cumsum(z, axis=1) / np.sqrt(np.arange(1, steps + 1))[None, :, None]
+    tfr = chunk.tfr * np.exp(chunk.scales[TFR] * chunk.se[:, TFR] * walks[..., TFR])
+    e0 = chunk.e0 + (chunk.scales[E0] * chunk.se[:, E0] * walks[..., E0])[..., None]
+    migration = chunk.scales[MIGRATION] * ar1_deviations(z[..., MIGRATION], chunk.migration_phi, chunk.se[:, MIGRATION])
+    return tfr, e0, chunk.extra + migration * chunk.per_1000
+
+
+def ar1_deviations(z: np.ndarray, phi: float, se: np.ndarray) -> np.ndarray:
+    """AR(1) paths x(h) = φ x(h−1) + σ z(h), x(0) = 0, with σ set from se(1): sd of x(h) is se(h).
+
+    For an AR(1) started at its last observation the forecast variance is σ²(1 + φ² + … + φ^{2(h−1)}), which
+    is how statsmodels computes se(h); σ = se(1).
+    """
+    sigma = se[0]
+    out = np.empty_like(z)
+    previous = np.zeros(z.shape[0])
+    for h in range(z.shape[1]):  # a loop over years; draws are vectorised
+        previous = phi * previous + sigma * z[:, h]
+        out[:, h] = previous
+    return out
+
+
+@lru_cache(maxsize=8)
+def _scale_table(mortality_bytes: bytes, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    mortality = np.frombuffer(mortality_bytes).reshape(shape)
+    theta = np.exp(LOG_SCALE_GRID)
+    table = life_table(theta[None, :, None] * mortality[:, None, :], FEMALE[:, None])
+    return table["ex"][..., 0], table["Lx"]  # (2, G), (2, G, A)
+
+
+def person_years_grid(e0: np.ndarray, mortality: np.ndarray) -> np.ndarray:
+    """Person-years (…, 2, A) for e0 (…, 2) by interpolation in a table of scaled life tables.
+
+    The same proportional scaling as :func:`toolkit.population.rates.person_years`, read from a table over a
+    fine grid of log θ instead of a Newton solve per cell: an ensemble has millions of (draw, year, sex)
+    cells. The e0 of the interpolated table matches the target to about 1e-6 years.
+    """
+    e0_table, lx_table = _scale_table(np.ascontiguousarray(mortality).tobytes(), mortality.shape)
+    out = np.empty(e0.shape + (mortality.shape[-1],))
+    for sex in range(2):  # two sexes: the table is per sex
+        decreasing = e0_table[sex]
+        position = np.interp(e0[..., sex], decreasing[::-1], np.arange(decreasing.size)[::-1])
+        lower = np.clip(np.floor(position).astype(int), 0, decreasing.size - 2)
+        weight = (position - lower)[..., None]
+        out[..., sex, :] = (1 - weight) * lx_table[sex, lower] + weight * lx_table[sex, lower + 1]
+    return out
+
+
+def run_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
+    """Project all draws of one region × scenario; reduce to quantiles over draws if asked."""
+    tfr, e0, extra = lever_draws(chunk)
+    Lx = person_years_grid(e0, chunk.mortality)
+    asfr = fertility_rates(tfr, chunk.shift, chunk.fertility)
+    counts = extra[..., None, None] * (0.5 * rogers_castro())
+    result = project(chunk.population, Lx, asfr, migration_rate=chunk.rate, migration_count=counts)
+    out = {
+        "population": result.population,
+        "births": result.births,
+        "deaths": result.deaths,
+        "net_migration": result.net_migration,
+        "migration_capped": result.migration_capped,
+        "tfr": tfr,
+        "e0": e0,
+    }
+    out["population_group"] = result.population.sum(-2) @ GROUP_MEMBERS.T
+    if chunk.quantiles:
+        out = {name: np.quantile(values, QUANTILES, axis=0) for name, values in out.items()}
+    return out

@@ -1,0 +1,23 @@
+"""Skills-demand model: labour demand by industry, replacement demand, job openings, labour supply.
+
+job openings = max(expansion demand, 0) + replacement demand (retirements and deaths of the employed),
+coupled to a population run; see ``docs/skills.md``.
+"""
+
+from toolkit.skills.assumptions import Assumptions, load_assumptions
+from toolkit.skills.base import SkillsBase, load_base
+from toolkit.skills.headline import headline_indicators, headline_sentences
+from toolkit.skills.levers import SkillsLevers, SkillsScenario
+from toolkit.skills.model import project_skills
+
+__all__ = [
+    "Assumptions",
+    "SkillsBase",
+    "SkillsLevers",
+    "SkillsScenario",
+    "headline_indicators",
+    "headline_sentences",
+    "load_assumptions",
+    "load_base",
+    "project_skills",
+]

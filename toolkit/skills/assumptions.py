@@ -1,0 +1,191 @@
+"""Assumption files of the skills model (`params/skills/*.yaml`): loading and validation.
+
+Every top-level entry of a file is one assumption: it must say ``label: assumption`` and give its
+``reasoning``. Entries are collected into `Assumptions.records`, which the model writes to the output
+(``attrs["assumptions"]``) so that no assumed share is ever shown as data.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+import yaml
+
+from toolkit.errors import InputError
+
+PARAMS_DIR = Path(__file__).resolve().parents[2] / "params" / "skills"
+AGES = np.arange(101)
+OPEN_AGE = 100
+EDUCATION = ("basic", "upper_secondary", "tertiary")
+SHARE_TOLERANCE = 1e-6
+_BAND = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|(\+))\s*$")
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The assumed parameters of the skills model.
+
+    Attributes
+    ----------
+    care_need_weights : DataArray (age) [relative care need per person]
+    student_weights : DataArray (age) [pupil equivalents per person]
+    retirement_mean_age : mean exit age from employment [years]
+    retirement_sd : standard deviation of the exit age [years]
+    education_level_map : DataArray (level, education) [1], shares of each data level
+    records : every assumption entry (JSON-serialisable dicts with ``id`` and ``file``)
+    """
+
+    care_need_weights: xr.DataArray
+    student_weights: xr.DataArray
+    retirement_mean_age: float
+    retirement_sd: float
+    education_level_map: xr.DataArray
+    records: tuple[dict, ...]
+
+
+def parse_age_band(text: str, where: str) -> tuple[int, int]:
+    """Parse an age band ``"55-64"`` or ``"85+"`` into inclusive bounds.
+
+    Parameters
+    ----------
+    text : the band
+    where : what to name in the error message (file and key)
+
+    Returns
+    -------
+    (first, last) : ages [years]; ``"85+"`` ends at the open age 100
+    """
+    match = _BAND.match(str(text))
+    if match is None:
+        raise InputError(f"{where}: age band {text!r} is not of the form 'A-B' or 'A+' (ages 0..100)")
+    first = int(match.group(1))
+    last = OPEN_AGE if match.group(3) else int(match.group(2))
+    if not 0 <= first <= last <= OPEN_AGE:
+        raise InputError(f"{where}: age band {text!r} must satisfy 0 <= A <= B <= 100")
+    return first, last
+
+
+def band_weights(bands, where: str) -> xr.DataArray:
+    """Weights by single age from a list of ``{ages, weight}`` bands covering 0..100 exactly once.
+
+    Returns
+    -------
+    DataArray (age) of the band weights [as given]
+    """
+    if not isinstance(bands, list) or not bands:
+        raise InputError(f"{where}.bands: expected a non-empty list of {{ages, weight}}")
+    weights = np.full(AGES.size, np.nan)
+    for index, band in enumerate(bands):
+        here = f"{where}.bands[{index}]"
+        if not isinstance(band, dict) or set(band) != {"ages", "weight"}:
+            raise InputError(f"{here}: expected exactly the keys 'ages' and 'weight'")
+        first, last = parse_age_band(band["ages"], here)
+        weight = _number(band["weight"], f"{here}.weight", minimum=0.0)
+        if not np.isnan(weights[first : last + 1]).all():
+            raise InputError(f"{here}: ages {band['ages']} overlap an earlier band")
+        weights[first : last + 1] = weight
+    missing = AGES[np.isnan(weights)]
+    if missing.size:
+        raise InputError(
+            f"{where}.bands: ages {missing.min()}..{missing.max()} are not covered; "
+            "the bands must cover ages 0..100 exactly once"
+        )
+    return xr.DataArray(weights, coords={"age": AGES}, dims="age")
+
+
+def level_map(shares, where: str) -> xr.DataArray:
+    """Education-group shares of each data level; each level's shares must sum to 1.
+
+    Returns
+    -------
+    DataArray (level, education) [1]
+    """
+    if not isinstance(shares, dict) or not shares:
+        raise InputError(f"{where}.shares: expected a mapping level -> {{education group: share}}")
+    table = np.zeros((len(shares), len(EDUCATION)))
+    for row, (level, groups) in enumerate(shares.items()):
+        here = f"{where}.shares.{level}"
+        if not isinstance(groups, dict) or not set(groups) <= set(EDUCATION):
+            raise InputError(f"{here}: expected shares for the groups {', '.join(EDUCATION)}")
+        for group, share in groups.items():
+            table[row, EDUCATION.index(group)] = _number(share, f"{here}.{group}", minimum=0.0)
+        if abs(table[row].sum() - 1.0) > SHARE_TOLERANCE:
+            raise InputError(f"{here}: shares sum to {table[row].sum():.6g}; they must sum to 1")
+    return xr.DataArray(
+        table, coords={"level": list(shares), "education": list(EDUCATION)}, dims=("level", "education")
+    )
+
+
+def load_assumptions(directory: str | Path | None = None) -> Assumptions:
+    """Read and validate every assumption file of the skills model.
+
+    Parameters
+    ----------
+    directory : folder of the YAML files; default ``params/skills`` of the project
+
+    Returns
+    -------
+    Assumptions
+    """
+    folder = Path(directory) if directory is not None else PARAMS_DIR
+    entries = {}
+    records = []
+    for path in sorted(folder.glob("*.yaml")):
+        for key, entry in _read_file(path).items():
+            entries[key] = (path, entry)
+            records.append({"id": key, "file": f"params/skills/{path.name}", **entry})
+    required = ("care_need_weights", "student_weights", "retirement_schedule", "education_level_map")
+    absent = [key for key in required if key not in entries]
+    if absent:
+        raise InputError(
+            f"{folder}: assumption entries {', '.join(absent)} are missing; "
+            f"the skills model needs {', '.join(required)}"
+        )
+    schedule_path, schedule = entries["retirement_schedule"]
+    where = f"{schedule_path}: retirement_schedule"
+    return Assumptions(
+        care_need_weights=band_weights(
+            entries["care_need_weights"][1].get("bands"),
+            f"{entries['care_need_weights'][0]}: care_need_weights",
+        ),
+        student_weights=band_weights(
+            entries["student_weights"][1].get("bands"), f"{entries['student_weights'][0]}: student_weights"
+        ),
+        retirement_mean_age=_number(schedule.get("mean_exit_age"), f"{where}.mean_exit_age", 50.0, 75.0),
+        retirement_sd=_number(schedule.get("sd_exit_age"), f"{where}.sd_exit_age", 0.1, 10.0),
+        education_level_map=level_map(
+            entries["education_level_map"][1].get("shares"),
+            f"{entries['education_level_map'][0]}: education_level_map",
+        ),
+        records=tuple(records),
+    )
+
+
+def _read_file(path: Path) -> dict:
+    """Parse one YAML file and check that each entry is a labelled, reasoned assumption."""
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise InputError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(content, dict):
+        raise InputError(f"{path}: expected a mapping of assumption entries")
+    for key, entry in content.items():
+        if not isinstance(entry, dict) or entry.get("label") != "assumption":
+            raise InputError(f"{path}: {key}: every entry must have 'label: assumption'")
+        if not str(entry.get("reasoning", "")).strip():
+            raise InputError(f"{path}: {key}: the 'reasoning' of the assumption is missing")
+    return content
+
+
+def _number(value, where: str, minimum: float = -math.inf, maximum: float = math.inf) -> float:
+    """A finite number within [minimum, maximum], or an InputError naming `where`."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(f"{where}: expected a number, got {value!r}")
+    if not minimum <= value <= maximum:
+        raise InputError(f"{where}: {value} is outside the allowed range {minimum}..{maximum}")
+    return float(value)
