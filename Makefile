@@ -1,5 +1,5 @@
 # Two commands on a fresh machine (Python 3.11+, make):
-#   make forum   set up .venv, install, and render the forum packs into build/
+#   make forum   set up .venv, install, render the nine forum packs into build/forum/ and project all areas
 #   make test    set up .venv, install with test extras, run every test
 PYTHON ?= python3
 VENV := .venv
@@ -17,9 +17,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 forum: $(STAMP)
-	mkdir -p build
+	$(BIN)/forum render --out build/forum
 	$(BIN)/forum project --all --out build/projection.nc
-	$(BIN)/forum project --all --out build/projection.csv
 
 test: $(STAMP)
 	$(BIN)/ruff check toolkit tests benchmarks tools
@@ -27,6 +26,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/ensemble.py
+	$(BIN)/python benchmarks/skills.py
+	$(BIN)/python benchmarks/render.py
+	$(BIN)/python benchmarks/explorer.py
 
 clean:
 	rm -rf build

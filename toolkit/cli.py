@@ -68,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--to", default=None, metavar="DIR", help="params folder to update (default: params/)")
     refresh.add_argument("--base-url", default=None, help=argparse.SUPPRESS)  # tests and mirrors
     data_sub.add_parser("status", help="which figures come from which table and date")
+    render = commands.add_parser("render", help="render the offline forum packs (HTML) with papermill")
+    render.add_argument("--region", action="append", default=[], metavar="ID",
+                        help="region id or code; repeatable (default: the nine forum areas)")
+    render.add_argument("--all", action="store_true", dest="all_regions", help="all 23 areas")
+    render.add_argument("--scenario", action="append", default=[], metavar="ID|PATH")
+    render.add_argument("--lang", choices=LANGS, default="fi")
+    render.add_argument("--jobs", type=int, default=2)
+    render.add_argument("--horizon", type=int, default=2050)
+    render.add_argument("--out", default="build/forum", metavar="DIR")
+    present = commands.add_parser("present", help="the live explorer with Voilà on localhost (works offline)")
+    present.add_argument("--region", default=None, metavar="ID")
+    present.add_argument("--port", type=int, default=8866)
     return parser
 
 
@@ -190,21 +202,38 @@ def cmd_data(args) -> None:
     print(report.summary())
 
 
+def cmd_render(args) -> int:
+    from toolkit import batch
+
+    if args.all_regions and args.region:
+        raise InputError("give either --region or --all, not both")
+    report = batch.render(args.region or None, args.scenario or None, lang=args.lang, jobs=args.jobs, out=args.out,
+                          all_regions=args.all_regions, horizon=args.horizon)
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+def cmd_present(args) -> int:
+    from toolkit.explorer import present
+
+    return present(args.region, args.port)
+
+
 COMMANDS = {"regions": cmd_regions, "scenarios": cmd_scenarios, "project": cmd_project, "skills": cmd_skills,
-            "hindcast": cmd_hindcast, "data": cmd_data}
+            "hindcast": cmd_hindcast, "render": cmd_render, "present": cmd_present, "data": cmd_data}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
     except InputError as exc:
         print(f"forum: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("forum: interrupted; no output written", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -59,7 +59,8 @@ def to_tidy_frame(ds: xr.Dataset) -> pd.DataFrame:
         frame.insert(0, "variable", name)
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    dims = [d for d in ("region", "region_code", "scenario", "draw", "quantile", "year", "sex", "age", "age_group") if d in table]
+    order = ("region", "region_code", "scenario", "draw", "quantile", "year", "sex", "age", "age_group")
+    dims = [d for d in order if d in table]
     rest = [c for c in table.columns if c not in dims + ["variable", "value"]]
     return table[dims + rest + ["variable", "value"]]
 

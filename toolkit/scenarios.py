@@ -294,8 +294,14 @@ def _local_overrides(region_id: str) -> dict[str, LeverOverrides]:
     return {key: _parse(LeverOverrides, value, path) for key, value in content.items()}
 
 
-@lru_cache(maxsize=128)
 def _load_file(path: Path) -> Scenario:
+    """A scenario file, parsed once per version of the file (a rewritten file is read again)."""
+    stat = path.stat()
+    return _parse_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=128)
+def _parse_file(path: Path, mtime_ns: int, size: int) -> Scenario:
     content, raw = _read_yaml(path)
     scenario = _parse(Scenario, content, path)
     unknown = sorted(set(scenario.regions) - _known_region_ids())

@@ -51,9 +51,9 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Job openings by industry {start}–{end}",
     },
     "balance_title": {
-        "fi": "Työvoiman kysyntä miinus tarjonta",
-        "sv": "Efterfrågan minus utbud av arbetskraft",
-        "en": "Labour demand minus supply",
+        "fi": "Työvoiman tarjonta miinus kysyntä",
+        "sv": "Utbud minus efterfrågan av arbetskraft",
+        "en": "Labour supply minus demand",
     },
     "flow_title": {
         "fi": "Mistä avautuvat työpaikat syntyvät {start}–{end}",
@@ -131,9 +131,9 @@ LABELS: dict[str, dict[str, str]] = {
     "retirement": {"fi": "Eläköityminen", "sv": "Pensionering", "en": "Retirement"},
     "mortality": {"fi": "Kuolleisuus", "sv": "Dödsfall", "en": "Mortality"},
     "labour_balance": {
-        "fi": "Kysyntä − tarjonta, henkilöä",
-        "sv": "Efterfrågan − utbud, personer",
-        "en": "Demand − supply, persons",
+        "fi": "Tarjonta − kysyntä, henkilöä",
+        "sv": "Utbud − efterfrågan, personer",
+        "en": "Supply − demand, persons",
     },
     # TOL 2008 sections (Statistics Finland)
     "industry_A": {

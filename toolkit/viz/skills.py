@@ -151,7 +151,8 @@ def labour_balance_chart(
 
     Returns
     -------
-    go.Figure with one line per scenario [persons]; positive = more jobs than workers.
+    go.Figure with one line per scenario [persons]; positive = more workers than the jobs need
+    (``labour_balance`` = supply − demand).
     """
     check_lang(lang)
     balance = central(region_variable(skills, "labour_balance", region))

@@ -1,0 +1,207 @@
+"""`toolkit.batch`: validation before anything runs, offline pages, retries, fault isolation, index, manifest."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from toolkit import batch
+from toolkit.errors import InputError
+from toolkit.viz import format_number
+
+SMALL = {"horizon": 2030, "lang": "en"}
+SCENARIOS = ["baseline", "vitality"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"regions": ["atlantis"]}, "unknown region 'atlantis'"),
+        ({"regions": ["../../etc"]}, "unknown region '../../etc'"),
+        ({"lang": "de"}, "--lang 'de': unknown language"),
+        ({"scenarios": ["no-such-future"]}, "unknown scenario 'no-such-future'"),
+        ({"jobs": 0}, "--jobs 0"),
+        ({"horizon": 2020}, "horizon"),
+    ],
+)
+def test_bad_input_is_refused_before_anything_is_written(tmp_path, kwargs, message):
+    out = tmp_path / "packs"
+    arguments = {"regions": ["kainuu"], "scenarios": None, **kwargs}
+    with pytest.raises(InputError, match=re.escape(message)):
+        batch.render(arguments.pop("regions"), arguments.pop("scenarios"), out=out, **arguments)
+    assert not out.exists()
+
+
+def test_output_that_is_a_file_is_refused(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    with pytest.raises(InputError, match="not a folder"):
+        batch.render(["kainuu"], None, out=target)
+
+
+def test_plan_defaults_to_the_nine_forum_areas_and_all_scenarios(tmp_path):
+    from toolkit.regions import forum_regions
+    from toolkit.scenarios import available_scenarios
+
+    tasks = batch.plan(None, None, lang="sv", out=tmp_path, all_regions=False, horizon=2040)
+    assert [task.region for task in tasks] == [area.id for area in forum_regions()] and len(tasks) == 9
+    assert tasks[0].parameters == {"region": tasks[0].region, "scenarios": available_scenarios(), "horizon": 2040,
+                                   "draws": 0, "seed": 0, "lang": "sv"}
+    assert len(batch.plan(None, None, lang="fi", out=tmp_path, all_regions=True, horizon=2040)) == 23
+
+
+def test_scenario_files_are_passed_by_absolute_path(tmp_path, monkeypatch):
+    own = tmp_path / "own.yaml"
+    own.write_text(Path(batch.scenarios_dir() / "vitality.yaml").read_text().replace("id: vitality", "id: own"))
+    monkeypatch.chdir(tmp_path)
+    assert batch.scenario_parameters(["baseline", "own.yaml"]) == ["baseline", str(own.resolve())]
+
+
+def test_remote_references_catch_scripts_styles_and_fonts_but_not_links_or_text():
+    page = """<html><head>
+    <script src="https://cdn.example.org/require.js"></script>
+    <link rel="stylesheet" href="//fonts.example.org/css">
+    <style>@font-face { src: url("https://fonts.example.org/a.woff2") }</style>
+    <script>var ns = "http://www.w3.org/2000/svg";</script>
+    </head><body><a href="https://stat.fi">Statistics Finland</a><img src="data:image/png;base64,AA"></body></html>"""
+    found = batch.remote_references(page)
+    assert len(found) == 3
+    assert "require.js" in found[0] and "fonts.example.org/css" in found[1] and "url(" in found[2]
+    assert batch.remote_references('<a href="http://x">x</a><script>"https://x"</script>') == []
+
+
+def _fake_notebook(path: Path, status: str) -> None:
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("1")
+    cell.metadata["papermill"] = {"status": status}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+
+
+@pytest.mark.parametrize(("failure", "status", "calls"), [
+    ("kernel", "pending", 2),  # the kernel died before any cell: retried once
+    ("kernel", "running", 1),  # died while a cell ran: not a start failure, never retried
+    ("notebook", "failed", 1),  # a notebook error is never retried
+])
+def test_only_kernel_start_failures_are_retried_once(tmp_path, failure, status, calls):
+    from papermill.exceptions import PapermillExecutionError
+
+    executed = tmp_path / "run.ipynb"
+    attempts = []
+
+    def run():
+        attempts.append(1)
+        _fake_notebook(executed, status)
+        if failure == "kernel":
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        raise PapermillExecutionError(0, 1, "x", "ValueError", "bad", [])
+
+    with pytest.raises((RuntimeError, PapermillExecutionError)):
+        batch.execute_with_retry(run, executed)
+    assert len(attempts) == calls
+
+
+def test_retry_succeeds_when_the_second_start_works(tmp_path):
+    attempts = []
+
+    def run():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+
+    batch.execute_with_retry(run, tmp_path / "never-written.ipynb")
+    assert len(attempts) == 2
+
+
+def test_index_escapes_names_and_notes_estimates_and_failures():
+    headline = {"base_year": 2025, "horizon": 2030, "estimated": True, "base_population": 12345.4,
+                "reference": "baseline", "names": {"baseline": "<script>x</script>", "other": "Other"},
+                "scenarios": {"baseline": {"total": 12000.0, "change_percent": -2.8},
+                              "other": {"total": 13000.0, "change_percent": 5.3}}}
+    manifest = {"updated_at": "2025-01-01T00:00:00+00:00", "areas": {
+        "raahe": {"status": "failed", "pack": "raahe/index.html", "headline": headline},
+        "kainuu": {"status": "failed", "pack": None, "headline": None},
+        "../evil": {"status": "ok", "pack": "../evil/index.html", "headline": headline},
+    }}
+    page = batch.index_page(manifest, "fi")
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt; 2030" in page
+    assert '<a href="raahe/index.html">' in page and "evil" not in page
+    assert format_number(12345.4, "fi") in page and f"{format_number(-2.8, 'fi', 1)} %" in page
+    assert f"{format_number(12000, 'fi')} – {format_number(13000, 'fi')}" in page
+    assert "lähtöväestö arvioitu" in page and "uusin ajo epäonnistui" in page
+    assert "ajo epäonnistui, ei aineistoa" in page
+    assert batch.remote_references(page) == []
+
+
+# ------------------------------------------------------------------------------------------ end to end
+
+
+@pytest.fixture(scope="module")
+def first_render(tmp_path_factory):
+    out = tmp_path_factory.mktemp("forum")
+    report = batch.render(["kainuu", "raahe"], SCENARIOS, jobs=2, out=out, progress=False, **SMALL)
+    return out, report
+
+
+@pytest.mark.slow
+def test_render_writes_offline_packs_index_and_manifest(first_render):
+    out, report = first_render
+    assert report.failed == [] and "2 of 2 forum packs" in report.summary()
+    manifest = json.loads((out / "manifest.json").read_text())
+    for region in ("kainuu", "raahe"):
+        entry = manifest["areas"][region]
+        assert entry["status"] == "ok" and entry["seconds"] > 0 and entry["attempts"] == 1
+        assert entry["parameters"]["region"] == region and entry["parameters"]["scenarios"] == SCENARIOS
+        assert entry["toolkit_version"] and "population.csv" in entry["data_provenance"]
+        assert set(entry["scenario_hashes"]) == set(SCENARIOS)
+        page = (out / entry["pack"]).read_text()
+        assert batch.remote_references(page) == [] and not re.search(r"<(script|link)[^>]+(src|href)=", page)
+        assert page.count("Plotly.newPlot") >= 9 and page.count("<script") >= 10
+        assert len(page.encode()) == entry["page_bytes"] < batch.MAX_PAGE_BYTES
+        assert "def say" not in page and "import toolkit" not in page  # no code cells
+        assert (out / region / "forum.ipynb").exists()
+    assert manifest["areas"]["raahe"]["headline"]["estimated"] and not manifest["areas"]["kainuu"]["headline"][
+        "estimated"]
+    index = (out / "index.html").read_text()
+    links = re.findall(r'<a href="([^"]+)"', index)
+    assert sorted(links) == ["kainuu/index.html", "raahe/index.html"]
+    assert all((out / link).is_file() for link in links)
+    assert not list(out.glob(".*.tmp"))  # no staging folders left
+
+
+@pytest.mark.slow
+def test_one_failing_area_leaves_the_others_and_its_earlier_pack(first_render):
+    out, _ = first_render
+    good_page = (out / "raahe" / "index.html").read_bytes()
+    before = json.loads((out / "manifest.json").read_text())["areas"]["raahe"]
+    tasks = batch.plan(["kainuu", "raahe"], SCENARIOS, out=out, all_regions=False, **SMALL)
+    broken = batch.AreaTask("raahe", {**tasks[1].parameters, "lang": "xx"}, out)  # a notebook error
+    report = batch.run_tasks([tasks[0], broken], jobs=2, progress=False)
+    assert report.failed == ["raahe"] and "FAILED raahe: InputError" in report.summary()
+    assert (out / "raahe" / "index.html").read_bytes() == good_page
+    assert (out / "failed" / "raahe.ipynb").exists() and (out / "failed" / "raahe.log").exists()
+    entry = json.loads((out / "manifest.json").read_text())["areas"]["raahe"]
+    assert entry["status"] == "failed" and entry["attempts"] == 1 and "xx" in entry["error"]
+    assert entry["pack"] == "raahe/index.html" and entry["headline"] == before["headline"]
+    assert entry["executed_notebook"] == "failed/raahe.ipynb"
+    assert report.results[0].status == "ok" and (out / "kainuu" / "index.html").exists()
+    assert "The latest run failed; an earlier pack is shown".lower() in (out / "index.html").read_text().lower()
+
+
+@pytest.mark.slow
+def test_a_kernel_that_cannot_start_is_retried_once(tmp_path, monkeypatch):
+    kernels = tmp_path / "jupyter" / "kernels" / batch.KERNEL_NAME
+    kernels.mkdir(parents=True)
+    spec = {"argv": ["python", "-c", "import sys; sys.exit(3)", "{connection_file}"], "display_name": "broken",
+            "language": "python"}
+    (kernels / "kernel.json").write_text(json.dumps(spec))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setattr(batch, "START_TIMEOUT", 20)
+    tasks = batch.plan(["kainuu"], ["baseline"], out=tmp_path / "out", all_regions=False, **SMALL)
+    report = batch.run_tasks(tasks, jobs=1, progress=False)
+    (result,) = report.results
+    assert result.status == "failed" and result.attempts == 2
+    assert not (tmp_path / "out" / "kainuu").exists()

@@ -1,0 +1,103 @@
+"""A rendered pack in headless Chromium: every figure drawn, no JS errors, no network, index links resolve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolkit import batch
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    out = tmp_path_factory.mktemp("forum")
+    report = batch.render(["raahe"], ["baseline", "vitality"], lang="fi", horizon=2030, jobs=1, out=out,
+                          progress=False)
+    assert report.failed == []
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+def visit(browser, url: str, action=None) -> dict:
+    """Open ``url`` (and run ``action`` on the page); the JS errors and the non-file requests seen."""
+    page = browser.new_page()
+    errors, remote = [], []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("request", lambda request: None if request.url.startswith(("file:", "data:", "blob:", "about:"))
+            else remote.append(request.url))
+    page.goto(url, wait_until="load")
+    result = action(page) if action else None
+    page.close()
+    return {"errors": errors, "remote": remote, "result": result}
+
+
+def test_index_links_resolve_to_the_pack(browser, pack):
+    def follow(page):
+        links = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
+        page.click("a[href]")
+        page.wait_for_load_state("load")
+        return links, page.url, page.title()
+
+    seen = visit(browser, (pack / "index.html").as_uri(), follow)
+    links, landed, title = seen["result"]
+    assert links == [(pack / "raahe" / "index.html").as_uri()]
+    assert landed == links[0] and title.startswith("Raahe")
+    assert seen["errors"] == [] and seen["remote"] == []
+
+
+def test_every_figure_is_drawn_without_errors_or_network(browser, pack):
+    def figures(page):
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.plotly-graph-div')].every(div => div.querySelector('.main-svg'))",
+            timeout=30_000,
+        )
+        return page.evaluate(
+            "() => ({divs: document.querySelectorAll('.plotly-graph-div').length,"
+            " drawn: document.querySelectorAll('.plotly-graph-div .main-svg').length > 0,"
+            " text: document.body.innerText})"
+        )
+
+    seen = visit(browser, (pack / "raahe" / "index.html").as_uri(), figures)
+    result = seen["result"]
+    assert result["divs"] >= 9 and result["drawn"]
+    assert "Mitä tämä merkitsee työlle ja osaamiselle" in result["text"] and "Lähde: Tilastokeskus" in result["text"]
+    assert "def say" not in result["text"]
+    assert seen["errors"] == [] and seen["remote"] == []
+
+
+def test_a_script_in_a_narrative_shows_as_text(browser, tmp_path):
+    evil = tmp_path / "evil.yaml"
+    evil.write_text((batch.scenarios_dir() / "vitality.yaml").read_text(encoding="utf-8")
+                    .replace("id: vitality", "id: evil")
+                    .replace("en: Vitality", "en: \"<script>window.pwned = 1</script>Evil\""), encoding="utf-8")
+    out = tmp_path / "out"
+    assert batch.render(["kainuu"], ["baseline", str(evil)], lang="en", horizon=2030, jobs=1, out=out,
+                        progress=False).failed == []
+
+    def check(page):
+        page.wait_for_function("() => document.querySelectorAll('.plotly-graph-div .main-svg').length > 0")
+        return page.evaluate("() => ({pwned: window.pwned === 1, text: document.body.innerText})")
+
+    seen = visit(browser, (out / "kainuu" / "index.html").as_uri(), check)
+    assert not seen["result"]["pwned"] and "<script>window.pwned = 1</script>Evil" in seen["result"]["text"]
+    assert seen["errors"] == [] and seen["remote"] == []

@@ -1,0 +1,600 @@
+"""Forum packs: run ``notebooks/forum.ipynb`` per area with papermill, in parallel, into offline HTML pages.
+
+Each area is executed in its own kernel (one worker process per job), converted to HTML without code cells
+and with plotly.js inlined once per page, checked to load nothing from the network, and moved into place
+only when complete: a failed run never replaces an earlier good pack. ``index.html`` links every pack with
+its headline numbers; ``manifest.json`` records, per area, the status, seconds, parameters, data provenance
+and toolkit version. Layout of the output folder::
+
+    index.html, manifest.json
+    <region>/index.html        the pack (one self-contained page)
+    <region>/forum.ipynb       the executed notebook behind it
+    failed/<region>.ipynb      the executed notebook of the last failed run of an area (for diagnosis)
+    failed/<region>.log        the kernel's messages of that run
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import toolkit
+from toolkit.errors import InputError
+from toolkit.io import atomic_write
+from toolkit.regions import Region, forum_regions, resolve_regions
+from toolkit.scenarios import available_scenarios, load_scenarios, scenarios_dir
+from toolkit.viz.i18n import LANGS, format_number
+
+FORUM_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "forum.ipynb"
+KERNEL_NAME = "python3"
+HEADLINE_MIME = "application/vnd.futures-forum.headline+json"
+PAGE, EXECUTED, MANIFEST, FAILED_DIR, KERNEL_LOG = "index.html", "forum.ipynb", "manifest.json", "failed", "kernel.log"
+START_TIMEOUT = 60  # [s] for a kernel to start
+MAX_PAGE_BYTES = 8_000_000  # [bytes] the page-size budget of a pack (reported, see benchmarks/render.py)
+_SAFE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+_CSS_REMOTE = re.compile(r"(url\(\s*['\"]?\s*(https?:)?//|@import\s+['\"]?\s*(https?:)?//)", re.IGNORECASE)
+
+LABELS = {
+    "title": {"fi": "Tulevaisuusfoorumien aineistot", "sv": "Material för framtidsforumen",
+              "en": "Future forum packs"},
+    "area": {"fi": "Alue", "sv": "Område", "en": "Area"},
+    "population": {"fi": "Väkiluku {year}", "sv": "Folkmängd {year}", "en": "Population {year}"},
+    "first": {"fi": "{scenario} {year}", "sv": "{scenario} {year}", "en": "{scenario} {year}"},
+    "change": {"fi": "Muutos", "sv": "Förändring", "en": "Change"},
+    "range": {"fi": "Skenaarioiden vaihteluväli {year}", "sv": "Scenariernas spann {year}",
+              "en": "Range of the scenarios {year}"},
+    "estimated": {"fi": "lähtöväestö arvioitu", "sv": "utgångsbefolkningen uppskattad",
+                  "en": "base population estimated"},
+    "failed": {"fi": "uusin ajo epäonnistui; näytetään aiempi aineisto", "sv":
+               "den senaste körningen misslyckades; tidigare material visas",
+               "en": "the latest run failed; an earlier pack is shown"},
+    "missing": {"fi": "ajo epäonnistui, ei aineistoa", "sv": "körningen misslyckades, inget material",
+                "en": "the run failed, no pack"},
+    "credit": {"fi": "Lähde: Tilastokeskus", "sv": "Källa: Statistikcentralen",
+               "en": "Source: Statistics Finland"},
+}
+"""Labels of the index page, by language."""
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#222;margin:0;line-height:1.5}
+main{max-width:1150px;margin:0 auto;padding:1.5rem}
+h1{font-size:1.9rem}h2{margin-top:2.5rem;border-bottom:2px solid #0072B2;padding-bottom:.2rem}
+a.anchor-link{display:none}
+table{border-collapse:collapse;margin:1rem 0}th,td{padding:.35rem .7rem;border-bottom:1px solid #ddd}
+th{text-align:left;background:#f3f6f9}td{text-align:right}td:first-child{text-align:left}
+details{margin:.8rem 0}summary{cursor:pointer;font-weight:600}dd{margin:0 0 .7rem 1.2rem}
+.cell{margin:.4rem 0}.note{color:#8a4b00}
+"""
+
+
+# ------------------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class AreaTask:
+    """One notebook run: the area, its notebook parameters and where the pack goes.
+
+    Attributes
+    ----------
+    region : region id (checked to be a plain slug before it names a folder)
+    parameters : the notebook's parameters (region, scenarios, horizon, draws, seed, lang)
+    out : the output folder of the packs
+    notebook : the notebook to execute
+    """
+
+    region: str
+    parameters: Mapping
+    out: Path
+    notebook: Path = FORUM_NOTEBOOK
+
+
+@dataclass
+class AreaResult:
+    """What happened to one area: ``status`` is ``"ok"`` or ``"failed"``; ``seconds`` [s] of wall time."""
+
+    region: str
+    status: str
+    seconds: float
+    attempts: int
+    parameters: dict
+    error: str | None = None
+    headline: dict | None = None
+    page_bytes: int | None = None
+    executed_notebook: str | None = None
+
+
+@dataclass
+class RenderReport:
+    """The outcome of a render: one :class:`AreaResult` per area, in the order asked for."""
+
+    out: Path
+    results: list[AreaResult]
+    seconds: float
+    manifest: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def failed(self) -> list[str]:
+        """Ids of the areas whose run failed."""
+        return [result.region for result in self.results if result.status != "ok"]
+
+    def summary(self) -> str:
+        """A few lines for the terminal: counts, time, and each failed area with its error and notebook."""
+        done = len(self.results) - len(self.failed)
+        lines = [f"{done} of {len(self.results)} forum packs rendered into {self.out} in {self.seconds:.1f} s"]
+        lines += [
+            f"FAILED {result.region}: {result.error} (executed notebook: {self.out / result.executed_notebook})"
+            for result in self.results
+            if result.status != "ok"
+        ]
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ public API
+
+
+def render(
+    regions: list[str] | None,
+    scenarios: list[str] | None,
+    *,
+    lang: str = "fi",
+    jobs: int = 2,
+    out: str | os.PathLike = "build/forum",
+    all_regions: bool = False,
+    horizon: int = 2050,
+    progress: bool | None = None,
+) -> RenderReport:
+    """Render the forum packs of several areas into ``out``.
+
+    Parameters
+    ----------
+    regions : region ids or codes; ``None`` or empty: the nine forum areas (or all with ``all_regions``)
+    scenarios : scenario ids or paths to scenario files; ``None`` or empty: every shipped scenario
+    lang : language of the packs, ``fi``, ``sv`` or ``en``
+    jobs : areas rendered at the same time (one kernel each)
+    out : output folder (created if missing)
+    all_regions : render every area of the registry
+    horizon : last projected year
+    progress : show a progress bar; ``None``: only when stderr is a terminal
+
+    Returns
+    -------
+    RenderReport; ``.failed`` lists the areas whose run failed (the others are rendered regardless).
+
+    Raises
+    ------
+    InputError
+        Before anything runs: an unknown region, scenario or language, a bad horizon or job count, an
+        output path that is not a folder, or a ``python3`` kernel that is not this interpreter.
+    """
+    check_jobs(jobs)
+    tasks = plan(regions, scenarios, lang=lang, out=out, all_regions=all_regions, horizon=horizon)
+    return run_tasks(tasks, jobs=jobs, progress=progress)
+
+
+def plan(
+    regions: Sequence[str] | None,
+    scenarios: Sequence[str] | None,
+    *,
+    lang: str,
+    out: str | os.PathLike,
+    all_regions: bool,
+    horizon: int,
+) -> list[AreaTask]:
+    """Validate the selection and return one task per area (see :func:`render` for the parameters)."""
+    if lang not in LANGS:
+        raise InputError(f"--lang {lang!r}: unknown language; allowed: {', '.join(LANGS)}")
+    areas = resolve_regions(regions or [], all_=True) if all_regions else (
+        resolve_regions(regions) if regions else forum_regions())
+    chosen = scenario_parameters(scenarios)
+    _check_model_inputs(areas, chosen, horizon)
+    check_kernel()
+    folder = _output_folder(out)
+    return [
+        AreaTask(
+            region=_safe_id(area),
+            parameters={"region": area.id, "scenarios": chosen, "horizon": int(horizon), "draws": 0, "seed": 0,
+                        "lang": lang},
+            out=folder,
+        )
+        for area in areas
+    ]
+
+
+def scenario_parameters(scenarios: Sequence[str] | None) -> list[str]:
+    """The notebook's ``scenarios`` parameter: shipped scenarios by id, scenario files by absolute path."""
+    loaded = load_scenarios(list(scenarios or available_scenarios()))
+    shipped = scenarios_dir().resolve()
+    return [scenario.id if Path(scenario.source).parent == shipped else scenario.source for scenario in loaded]
+
+
+def check_jobs(jobs: int) -> int:
+    """``jobs`` if it is a whole number ≥ 1, else :class:`InputError`."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InputError(f"--jobs {jobs!r}: must be a whole number ≥ 1")
+    return jobs
+
+
+def check_kernel() -> None:
+    """Make sure the ``python3`` kernel runs this interpreter (so packs use this toolkit and its data)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    fix = f"register this interpreter's kernel with `{sys.executable} -m ipykernel install --sys-prefix`"
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        raise InputError(f"no Jupyter kernel named '{KERNEL_NAME}'; {fix}") from None
+    command = spec.argv[0] if spec.argv else ""
+    generic = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
+    if command not in generic and not _same_file(command, sys.executable):
+        raise InputError(f"the Jupyter kernel '{KERNEL_NAME}' runs {command}, not {sys.executable}; {fix}")
+
+
+def run_tasks(tasks: Sequence[AreaTask], *, jobs: int = 2, progress: bool | None = None) -> RenderReport:
+    """Run validated tasks (all with the same ``out``) in ``jobs`` processes; write the index and manifest."""
+    if not tasks:
+        raise InputError("no area to render")
+    out = tasks[0].out
+    started = time.perf_counter()
+    show = sys.stderr.isatty() if progress is None else progress
+    results = _run_parallel(tasks, check_jobs(jobs), show)
+    manifest = _merged_manifest(out, results)
+    atomic_write(out / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
+                                                          encoding="utf-8"))
+    lang = tasks[0].parameters["lang"]
+    atomic_write(out / PAGE, lambda tmp: tmp.write_text(index_page(manifest, lang), encoding="utf-8"))
+    return RenderReport(out=out, results=results, seconds=time.perf_counter() - started, manifest=manifest)
+
+
+# ------------------------------------------------------------------------------------------ validation
+
+
+def _check_model_inputs(areas: Sequence[Region], scenarios: list[str], horizon: int) -> None:
+    """Horizon and scenario levers checked by the model itself, on one area (cheap, same messages)."""
+    from toolkit.population.project import project_population
+
+    if isinstance(horizon, bool) or not isinstance(horizon, int):
+        raise InputError(f"--horizon {horizon!r}: must be a year such as 2050")
+    project_population([areas[0].id], scenarios, horizon=horizon)
+
+
+def _safe_id(area: Region) -> str:
+    if not _SAFE_ID.fullmatch(area.id):
+        raise InputError(f"region id {area.id!r} cannot name a folder; allowed: lower-case letters, digits, hyphens")
+    return area.id
+
+
+def _output_folder(out: str | os.PathLike) -> Path:
+    folder = Path(out).resolve()
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    try:
+        (folder / FAILED_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
+    return folder
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+# ------------------------------------------------------------------------------------------ running
+
+
+def _run_parallel(tasks: Sequence[AreaTask], jobs: int, show: bool) -> list[AreaResult]:
+    """Each task in a worker process (spawned: no inherited kernel sockets); results in task order."""
+    from tqdm import tqdm
+
+    by_region: dict[str, AreaResult] = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool, tqdm(
+        total=len(tasks), disable=not show, unit="area", file=sys.stderr
+    ) as bar:
+        futures = {pool.submit(render_area, task): task for task in tasks}
+        for future in as_completed(futures):
+            result = future.result()
+            by_region[result.region] = result
+            bar.set_postfix_str(f"{result.region} {result.status}")
+            bar.update()
+    return [by_region[task.region] for task in tasks]
+
+
+def render_area(task: AreaTask) -> AreaResult:
+    """Execute, convert and install one pack; any failure is caught and reported, never raised."""
+    started = time.perf_counter()
+    staging = task.out / f".{task.region}.{uuid.uuid4().hex}.tmp"
+    staging.mkdir(parents=True)
+    executed = staging / EXECUTED
+    attempts = 0
+
+    def run() -> None:
+        nonlocal attempts
+        attempts += 1
+        _execute_notebook(task, executed, staging)
+
+    try:
+        with _stderr_to(staging / KERNEL_LOG):
+            execute_with_retry(run, executed)
+        page, headline = notebook_page(executed, task.parameters["lang"])
+        (staging / PAGE).write_text(page, encoding="utf-8")
+        _install(staging, task.out / task.region)
+        return AreaResult(task.region, "ok", time.perf_counter() - started, attempts, dict(task.parameters),
+                          headline=headline, page_bytes=len(page.encode()),
+                          executed_notebook=f"{task.region}/{EXECUTED}")
+    except Exception as error:  # one area's failure must not stop the others: report it instead
+        kept = _keep_failed(staging, task)
+        return AreaResult(task.region, "failed", time.perf_counter() - started, attempts, dict(task.parameters),
+                          error=_describe(error), executed_notebook=kept)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _execute_notebook(task: AreaTask, executed: Path, cwd: Path) -> None:
+    import papermill
+
+    papermill.execute_notebook(
+        str(task.notebook), str(executed), parameters=dict(task.parameters), kernel_name=KERNEL_NAME,
+        progress_bar=False, start_timeout=START_TIMEOUT, cwd=str(cwd), request_save_on_cell_execute=False,
+    )
+
+
+def execute_with_retry(run: Callable[[], None], executed: Path) -> None:
+    """Call ``run`` and call it once more only if the kernel failed before any cell started.
+
+    A notebook error (``PapermillExecutionError``) or a failure after a cell has started is never retried:
+    running the same code again would fail the same way and hide the first error.
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        run()
+    except PapermillExecutionError:
+        raise
+    except Exception:
+        if cells_started(executed):
+            raise
+        run()
+
+
+def cells_started(executed: Path) -> bool:
+    """True if papermill recorded any cell of the executed notebook as started."""
+    import nbformat
+
+    try:
+        notebook = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return False
+    return any(cell.metadata.get("papermill", {}).get("status", "pending") != "pending" for cell in notebook.cells)
+
+
+def _describe(error: Exception) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(error, PapermillExecutionError):
+        return f"{error.ename}: {error.evalue} (cell {error.exec_count})"
+    return f"{type(error).__name__}: {error}"
+
+
+def _install(staging: Path, target: Path) -> None:
+    """Put the finished pack in place: the old pack is renamed aside first and removed only afterwards."""
+    pack = staging / "pack"
+    pack.mkdir()
+    for name in (PAGE, EXECUTED):
+        os.replace(staging / name, pack / name)
+    aside = staging / "previous"
+    if target.exists():
+        os.replace(target, aside)
+    os.replace(pack, target)
+
+
+def _keep_failed(staging: Path, task: AreaTask) -> str | None:
+    """Move the failed run's notebook and kernel log to ``failed/<region>.*``; the notebook's path in ``out``."""
+    kept = {}
+    for name, suffix in ((EXECUTED, ".ipynb"), (KERNEL_LOG, ".log")):
+        if (staging / name).exists():
+            kept[name] = Path(FAILED_DIR) / f"{task.region}{suffix}"
+            os.replace(staging / name, task.out / kept[name])
+    return kept[EXECUTED].as_posix() if EXECUTED in kept else None
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Send this process's stderr (and so the kernel's, which inherits it) to ``path`` while running."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.dup2(log, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(log)
+        os.close(saved)
+
+
+# ------------------------------------------------------------------------------------------ HTML
+
+
+def notebook_page(executed: Path, lang: str) -> tuple[str, dict]:
+    """The offline HTML page of an executed notebook, and the headline numbers it reported.
+
+    Code cells, prompts, stderr streams and the headline output are left out of the page; plotly.js is
+    inlined once in the page head. Raises ``RuntimeError`` if the page would load anything remotely.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
+
+    notebook = nbformat.read(executed, as_version=4)
+    headline = _pop_headline(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs if output.get("name") != "stderr"]
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(notebook)
+    title = html.escape(_first_heading(notebook) or headline["region"])
+    page = "".join([
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+        f"<title>{title}</title>\n<style>{_STYLE}</style>\n",
+        '<script type="text/javascript">', get_plotlyjs(), "</script>\n</head>\n<body>\n<main>\n",
+        body, "\n</main>\n</body>\n</html>\n",
+    ])
+    remote = remote_references(page)
+    if remote:
+        raise RuntimeError(f"the page would load {len(remote)} remote resources, e.g. {remote[0]}")
+    return page, headline
+
+
+def _pop_headline(notebook) -> dict:
+    """Remove the headline output from the notebook and return its JSON."""
+    for cell in notebook.cells:
+        for output in getattr(cell, "outputs", []):
+            if HEADLINE_MIME in output.get("data", {}):
+                cell.outputs = [other for other in cell.outputs if other is not output]
+                return dict(output["data"][HEADLINE_MIME])
+    raise RuntimeError(f"the notebook reported no headline numbers ({HEADLINE_MIME} output)")
+
+
+def _first_heading(notebook) -> str | None:
+    for cell in notebook.cells:
+        for output in getattr(cell, "outputs", []):
+            text = output.get("data", {}).get("text/markdown", "")
+            if text.startswith("# "):
+                return text[2:].splitlines()[0]
+    return None
+
+
+class _RemoteFinder(HTMLParser):
+    """Collects every attribute or style rule that would make a browser fetch something remote."""
+
+    LOADING = {"src", "href", "data", "poster", "srcset", "action", "formaction", "background"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            navigates = tag == "a" and name == "href"
+            if value and not navigates and (name in self.LOADING and _REMOTE.match(value)
+                                            or name == "style" and _CSS_REMOTE.search(value)):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style and _CSS_REMOTE.search(data):
+            self.found.append(f"<style> {_CSS_REMOTE.search(data).group(0)}")
+
+
+def remote_references(page: str) -> list[str]:
+    """Remote scripts, styles, fonts, images or frames that ``page`` would load (links to click are fine)."""
+    finder = _RemoteFinder()
+    finder.feed(page)
+    return finder.found
+
+
+# ------------------------------------------------------------------------------------------ index
+
+
+def _merged_manifest(out: Path, results: Sequence[AreaResult]) -> dict:
+    """The manifest of ``out`` updated with this run; an area that failed keeps its earlier pack's entry."""
+    previous = _read_manifest(out / MANIFEST).get("areas", {})
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    from toolkit.data import data_provenance
+
+    areas = dict(previous)
+    for result in results:
+        entry = {key: value for key, value in asdict(result).items() if key not in ("headline", "region")}
+        entry.update(rendered_at=now, toolkit_version=toolkit.__version__)
+        if result.status == "ok":
+            headline = dict(result.headline)
+            entry.update(pack=f"{result.region}/{PAGE}", data_provenance=headline.pop("data_provenance"),
+                         scenario_hashes=headline.pop("scenario_hashes"), headline=headline)
+        else:
+            earlier = previous.get(result.region, {})
+            has_pack = (out / result.region / PAGE).exists() and "headline" in earlier
+            entry.update(data_provenance=data_provenance(), pack=earlier.get("pack") if has_pack else None,
+                         headline=earlier.get("headline") if has_pack else None,
+                         pack_rendered_at=earlier.get("pack_rendered_at", earlier.get("rendered_at"))
+                         if has_pack else None)
+        if result.status == "ok":
+            entry["pack_rendered_at"] = now
+        areas[result.region] = entry
+    return {"toolkit_version": toolkit.__version__, "updated_at": now, "areas": areas}
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("areas"), dict) else {}
+
+
+def index_page(manifest: Mapping, lang: str) -> str:
+    """The index of the packs: one row per area with its headline numbers, all text escaped, no scripts."""
+    from toolkit.regions import load_regions
+
+    known = load_regions()
+    rows = [_index_row(region, entry, known.get(region), lang)
+            for region, entry in manifest["areas"].items() if _SAFE_ID.fullmatch(region)]
+    headlines = [entry["headline"] for entry in manifest["areas"].values() if entry.get("headline")]
+    base, horizon = (headlines[0]["base_year"], headlines[0]["horizon"]) if headlines else ("", "")
+    first = headlines[0]["names"][headlines[0]["reference"]] if headlines else ""
+    head = [LABELS["area"][lang], LABELS["population"][lang].format(year=base),
+            LABELS["first"][lang].format(scenario=first, year=horizon), LABELS["change"][lang],
+            LABELS["range"][lang].format(year=horizon)]
+    title = html.escape(LABELS["title"][lang])
+    return "".join([
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n',
+        f"<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n",
+        "<table><thead><tr>", *(f"<th>{html.escape(str(cell))}</th>" for cell in head), "</tr></thead>\n<tbody>\n",
+        *rows, "</tbody></table>\n",
+        f"<p>{html.escape(LABELS['credit'][lang])} (CC BY 4.0). toolkit {html.escape(toolkit.__version__)}, "
+        f"{html.escape(manifest['updated_at'])}</p>\n</main>\n</body>\n</html>\n",
+    ])
+
+
+def _index_row(region: str, entry: Mapping, area: Region | None, lang: str) -> str:
+    name = html.escape(area.label(lang) if area is not None else region)
+    headline = entry.get("headline")
+    if not entry.get("pack") or not headline:
+        return f'<tr><td>{name}</td><td colspan="4" class="note">{html.escape(LABELS["missing"][lang])}</td></tr>\n'
+    notes = [LABELS["estimated"][lang]] if headline.get("estimated") else []
+    notes += [LABELS["failed"][lang]] if entry["status"] != "ok" else []
+    note = "".join(f'<br><span class="note">{html.escape(text)}</span>' for text in notes)
+    reference = headline["scenarios"][headline["reference"]]
+    totals = [numbers["total"] for numbers in headline["scenarios"].values()]
+    cells = [
+        format_number(headline["base_population"], lang),
+        format_number(reference["total"], lang),
+        f"{format_number(reference['change_percent'], lang, 1)} %",
+        f"{format_number(min(totals), lang)} – {format_number(max(totals), lang)}",
+    ]
+    link = f'<a href="{html.escape(entry["pack"])}">{name}</a>'
+    return "<tr><td>" + link + note + "</td>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>\n"
