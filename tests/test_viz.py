@@ -426,7 +426,7 @@ def test_labour_balance_chart(skills):
     np.testing.assert_allclose(
         fig.data[2].y, skills["labour_balance"].sel(region="beta", scenario="decline").values
     )
-    assert fig.layout.yaxis.title.text == "Efterfrågan − utbud, personer"
+    assert fig.layout.yaxis.title.text == "Utbud − efterfrågan, personer"
     assert fig.layout.separators == ", "
 
 
