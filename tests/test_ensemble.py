@@ -12,9 +12,9 @@ import xarray as xr
 from toolkit import data
 from toolkit.cli import main
 from toolkit.errors import InputError
-from toolkit.population.ensemble import QUANTILES, person_years_grid, standard_normals
+from toolkit.population.ensemble import QUANTILES, standard_normals
 from toolkit.population.inputs import migration_rates, national_patterns
-from toolkit.population.lifetable import life_expectancy
+from toolkit.population.lifetable import life_expectancy, tabulated_person_years
 from toolkit.population.project import project_population
 from toolkit.regions import maakunnat
 
@@ -93,7 +93,7 @@ def test_large_runs_reduce_to_quantiles_by_default():
 def test_grid_life_tables_match_the_target_e0():
     mortality = national_patterns(2025).mortality
     targets = np.array([[[84.1, 79.3], [90.5, 86.0]], [[70.0, 65.0], [95.0, 92.5]]])
-    Lx = person_years_grid(targets, mortality)
+    Lx = tabulated_person_years(targets, mortality)
     np.testing.assert_allclose(Lx.sum(-1), targets, atol=2e-5)  # e0 = Σ L(x) with radix 1
     assert life_expectancy(mortality, np.array([True, False])).shape == (2,)
 

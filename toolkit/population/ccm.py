@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 FEMALE, MALE = 0, 1
@@ -54,9 +55,6 @@ def survival_ratios(Lx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ratios = Lx[..., 1:-1] / Lx[..., :-2]
     open_ratio = Lx[..., -1] / (Lx[..., -2] + Lx[..., -1])
     return ratios, open_ratio
-
-
-BLOCK_ROWS = 256  # leading rows advanced together: ~400 kB of state, small enough to stay in cache
 
 
 def project(
@@ -91,9 +89,9 @@ def project(
 
     Notes
     -----
-    The leading dimensions are flattened and advanced in blocks of ``BLOCK_ROWS`` rows so that the working
-    arrays of a step stay in the processor cache; every row is computed independently, so blocking changes
-    no number.
+    The leading dimensions are flattened to rows; a compiled kernel (numba) advances each row through all
+    steps in one pass over its cells, so each cell-year is read and written once. Inputs that are the same
+    for every row are kept as one row and not copied.
     """
     population = np.asarray(population, dtype=float)
     Lx = np.asarray(Lx, dtype=float)
@@ -106,86 +104,86 @@ def project(
     rows = int(np.prod(lead, dtype=int))
 
     def flat(array, tail):
-        """(rows, *tail) view of an input, or (1, *tail) when it is the same for every row (no copy)."""
+        """(rows, *tail) array of an input, or (1, *tail) when it is the same for every row (no copy)."""
         array = np.asarray(array, dtype=float)
         own_lead = array.shape[: max(array.ndim - len(tail), 0)]
         array = np.broadcast_to(array, own_lead + tail)
         if all(n == 1 for n in own_lead):
-            return _Shared(array.reshape((1,) + tail))
-        return np.broadcast_to(array, lead + tail).reshape((rows,) + tail)
+            return np.ascontiguousarray(array.reshape((1,) + tail))
+        return np.ascontiguousarray(np.broadcast_to(array, lead + tail).reshape((rows,) + tail))
 
     ratios, open_ratio = survival_ratios(Lx)
     survival = flat(np.concatenate([ratios, open_ratio[..., None]], axis=-1), (steps, 2, ages - 1))
     newborn_survival = flat(Lx[..., 0] / (width * radix), (steps, 2))
     fertility = flat(asfr, (steps, ages))
-    girls_share = flat(np.broadcast_to(1.0 / (1.0 + np.asarray(srb, dtype=float)),
-                                       np.shape(srb)[:-1] + (steps,)) if np.ndim(srb) else
-                       np.full((steps,), 1.0 / (1.0 + float(srb))), (steps,))
-    counts = flat(migration_count, (steps, 2, ages)) if migration_count is not None else None
+    girls_share = flat(1.0 / (1.0 + np.asarray(srb, dtype=float)) * np.ones(steps), (steps,))
+    none = np.zeros((0, steps, 2, ages))
+    counts = flat(migration_count, (steps, 2, ages)) if migration_count is not None else none
     rates = flat(np.broadcast_to(migration_rate, np.shape(migration_rate)[:-3] + (steps, 2, ages)),
-                 (steps, 2, ages)) if migration_rate is not None else None
+                 (steps, 2, ages)) if migration_rate is not None else none
 
-    # step-major working layout: the arrays of one step are contiguous, so memory is touched in order
     out = Projection(
-        population=np.empty((steps + 1, rows, 2, ages)),
-        births=np.empty((steps, rows, 2)),
-        deaths=np.empty((steps, rows, 2, ages)),
-        net_migration=np.empty((steps, rows, 2, ages)),
-        migration_capped=np.empty((steps, rows, 2, ages)),
+        population=np.empty((rows, steps + 1, 2, ages)),
+        births=np.empty((rows, steps, 2)),
+        deaths=np.empty((rows, steps, 2, ages)),
+        net_migration=np.empty((rows, steps, 2, ages)),
+        migration_capped=np.empty((rows, steps, 2, ages)),
     )
-    out.population[0] = np.broadcast_to(population, lead + (2, ages)).reshape(rows, 2, ages)
-    for first in range(0, rows, BLOCK_ROWS):
-        block = slice(first, min(first + BLOCK_ROWS, rows))
-        for t in range(steps):
-            _step(out, block, t, survival[block, t], newborn_survival[block, t], fertility[block, t], width,
-                  girls_share[block, t], counts[block, t] if counts is not None else None,
-                  rates[block, t] if rates is not None else None)
-    return Projection(*(np.moveaxis(getattr(out, name), 0, 1).reshape(lead + getattr(out, name).shape[:1]
-                                                                      + getattr(out, name).shape[2:])
+    out.population[:, 0] = np.broadcast_to(population, lead + (2, ages)).reshape(rows, 2, ages)
+    _advance(out.population, out.births, out.deaths, out.net_migration, out.migration_capped, survival,
+             newborn_survival, fertility, girls_share, counts, rates, float(width))
+    return Projection(*(getattr(out, name).reshape(lead + getattr(out, name).shape[1:])
                         for name in Projection.__dataclass_fields__))
 
 
-class _Shared:
-    """An input that is the same for every row: indexing by a block of rows returns its single row."""
-
-    def __init__(self, array: np.ndarray):
-        self.array = array
-
-    def __getitem__(self, index):
-        return self.array[(slice(0, 1),) + index[1:]]
-
-
-def _step(out: Projection, block: slice, t: int, survival, newborn_survival, fertility, width, girls_share,
-          counts, rates) -> None:
-    """Advance the rows ``block`` of ``out`` from step t to t+1 (writes into the output arrays)."""
-    current = out.population[t, block]
-    if rates is None:
-        requested = counts if counts is not None else np.zeros_like(current)
-    else:
-        requested = rates * current if counts is None else rates * current + counts
-    half = 0.5 * requested
-    # first half: joins each group at the start, capped at the group's size
-    start = np.maximum(current + half, 0.0)
-    # cohorts move up one group; the two oldest share the open group
-    entering = start[..., :-1].copy()
-    entering[..., -1] += start[..., -1]
-    survived = entering * survival
-    end = out.population[t + 1, block]
-    np.maximum(survived + half[..., 1:], 0.0, out=end[..., 1:])  # second half, capped the same way
-
-    women = 0.5 * (start[:, 0, 1:] + end[:, 0, 1:])
-    total_births = width * (fertility[:, 1:] * women).sum(-1)
-    births = out.births[t, block]
-    births[:, 0] = total_births * girls_share
-    births[:, 1] = total_births - births[:, 0]
-    newborns = births * newborn_survival
-    end[..., 0] = np.maximum(newborns + half[..., 0], 0.0)
-
-    deaths = out.deaths[t, block]
-    deaths[..., 0] = births - newborns
-    np.subtract(entering, survived, out=deaths[..., 1:])
-    applied = out.net_migration[t, block]
-    np.subtract(start, current, out=applied)
-    applied[..., 1:] += end[..., 1:] - survived
-    applied[..., 0] += end[..., 0] - newborns
-    np.subtract(requested, applied, out=out.migration_capped[t, block])
+@numba.njit(cache=True, nogil=True)
+def _advance(population, births, deaths, applied, capped, survival, newborn_survival, fertility, girls_share,
+             counts, rates, width):  # pragma: no cover - compiled; covered through project()
+    """Advance every row through every step (the conventions of the module docstring), in place."""
+    rows, steps, ages = population.shape[0], births.shape[1], population.shape[3]
+    requested = np.empty((2, ages))
+    start = np.empty((2, ages))
+    survived = np.empty((2, ages))
+    for i in range(rows):
+        i_surv = i if survival.shape[0] > 1 else 0
+        i_newb = i if newborn_survival.shape[0] > 1 else 0
+        i_fert = i if fertility.shape[0] > 1 else 0
+        i_girl = i if girls_share.shape[0] > 1 else 0
+        i_count = i if counts.shape[0] > 1 else 0
+        i_rate = i if rates.shape[0] > 1 else 0
+        for t in range(steps):
+            current = population[i, t]
+            end = population[i, t + 1]
+            for sex in range(2):
+                for x in range(ages):
+                    wanted = 0.0
+                    if counts.shape[0] > 0:
+                        wanted += counts[i_count, t, sex, x]
+                    if rates.shape[0] > 0:
+                        wanted += rates[i_rate, t, sex, x] * current[sex, x]
+                    requested[sex, x] = wanted
+                    # first half: joins the group at the start, capped at the group's size
+                    start[sex, x] = max(current[sex, x] + 0.5 * wanted, 0.0)
+                # cohorts move up one group; the two oldest share the open group
+                for x in range(1, ages):
+                    entering = start[sex, x - 1] if x < ages - 1 else start[sex, ages - 2] + start[sex, ages - 1]
+                    survived[sex, x] = entering * survival[i_surv, t, sex, x - 1]
+                    deaths[i, t, sex, x] = entering - survived[sex, x]
+                    # second half: joins the group at the end, capped the same way
+                    end[sex, x] = max(survived[sex, x] + 0.5 * requested[sex, x], 0.0)
+            total = 0.0
+            for x in range(1, ages):
+                total += fertility[i_fert, t, x] * 0.5 * (start[0, x] + end[0, x])
+            total *= width
+            girls = total * girls_share[i_girl, t]
+            births[i, t, 0] = girls
+            births[i, t, 1] = total - girls
+            for sex in range(2):
+                newborns = births[i, t, sex] * newborn_survival[i_newb, t, sex]
+                deaths[i, t, sex, 0] = births[i, t, sex] - newborns
+                survived[sex, 0] = newborns
+                end[sex, 0] = max(newborns + 0.5 * requested[sex, 0], 0.0)
+                for x in range(ages):
+                    done = (start[sex, x] - current[sex, x]) + (end[sex, x] - survived[sex, x])
+                    applied[i, t, sex, x] = done
+                    capped[i, t, sex, x] = requested[sex, x] - done

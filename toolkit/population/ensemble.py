@@ -23,12 +23,11 @@ standard deviation is the model's se(h). The marginal spread of every lever is t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from toolkit.population.ccm import project
-from toolkit.population.lifetable import life_table
+from toolkit.population.lifetable import tabulated_person_years
 from toolkit.population.rates import fertility_rates
 from toolkit.population.schedules import rogers_castro
 
@@ -36,7 +35,6 @@ QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 MAX_STEPS = 100
 FEMALE = np.array([True, False])
 TFR, E0, MIGRATION = 0, 1, 2
-LOG_SCALE_GRID = np.linspace(-6.0, 3.0, 9001)  # log θ; Δ = 0.001 keeps person-years within ~1e-7 relative
 
 AGE_GROUPS = {
     "total": (0, 100), "0-14": (0, 14), "15-64": (15, 64), "65+": (65, 100), "75+": (75, 100),
@@ -119,36 +117,10 @@ def ar1_deviations(z: np.ndarray, phi: float, se: np.ndarray) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=8)
-def _scale_table(mortality_bytes: bytes, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    mortality = np.frombuffer(mortality_bytes).reshape(shape)
-    theta = np.exp(LOG_SCALE_GRID)
-    table = life_table(theta[None, :, None] * mortality[:, None, :], FEMALE[:, None])
-    return table["ex"][..., 0], table["Lx"]  # (2, G), (2, G, A)
-
-
-def person_years_grid(e0: np.ndarray, mortality: np.ndarray) -> np.ndarray:
-    """Person-years (…, 2, A) for e0 (…, 2) by interpolation in a table of scaled life tables.
-
-    The same proportional scaling as :func:`toolkit.population.rates.person_years`, read from a table over a
-    fine grid of log θ instead of a Newton solve per cell: an ensemble has millions of (draw, year, sex)
-    cells. The e0 of the interpolated table matches the target to about 1e-6 years.
-    """
-    e0_table, lx_table = _scale_table(np.ascontiguousarray(mortality).tobytes(), mortality.shape)
-    out = np.empty(e0.shape + (mortality.shape[-1],))
-    for sex in range(2):  # two sexes: the table is per sex
-        decreasing = e0_table[sex]
-        position = np.interp(e0[..., sex], decreasing[::-1], np.arange(decreasing.size)[::-1])
-        lower = np.clip(np.floor(position).astype(int), 0, decreasing.size - 2)
-        weight = (position - lower)[..., None]
-        out[..., sex, :] = (1 - weight) * lx_table[sex, lower] + weight * lx_table[sex, lower + 1]
-    return out
-
-
 def run_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
     """Project all draws of one region × scenario; reduce to quantiles over draws if asked."""
     tfr, e0, extra = lever_draws(chunk)
-    Lx = person_years_grid(e0, chunk.mortality)
+    Lx = tabulated_person_years(e0, chunk.mortality)
     asfr = fertility_rates(tfr, chunk.shift, chunk.fertility)
     counts = extra[..., None, None] * (0.5 * rogers_castro())
     result = project(chunk.population, Lx, asfr, migration_rate=chunk.rate, migration_count=counts)

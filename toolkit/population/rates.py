@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from toolkit.population.lifetable import life_table, solve_scale
+from toolkit.population.lifetable import life_table, solve_scale, tabulated_scale
 from toolkit.population.schedules import shift_schedule
 
 FEMALE = np.array([True, False])
@@ -22,7 +22,8 @@ def person_years(e0: np.ndarray, mortality_pattern: np.ndarray) -> tuple[np.ndar
     -------
     (Lx, scale): Lx [years per newborn] of shape (..., 2, 101); scale θ [–] of shape (..., 2)
     """
-    scale = solve_scale(mortality_pattern, FEMALE, e0)
+    e0 = np.asarray(e0, dtype=float)
+    scale = solve_scale(mortality_pattern, FEMALE, e0, initial=tabulated_scale(e0, mortality_pattern))
     return life_table(scale[..., None] * mortality_pattern, FEMALE)["Lx"], scale
 
 

@@ -139,7 +139,7 @@ def labour_balance_chart(
     meta: Mapping | None = None,
     region_name: str | None = None,
 ) -> go.Figure:
-    """Labour demand minus labour supply per scenario over time, with the zero line.
+    """Labour supply minus labour demand per scenario over time, with the zero line.
 
     Parameters
     ----------
