@@ -188,13 +188,11 @@ def test_hindcast_uses_only_data_up_to_the_base_year(tmp_path, monkeypatch):
     qx.assign(qx=(qx["qx"] * 2).clip(upper=1)).to_csv(params / "data" / "qx_national.csv", index=False)
     monkeypatch.setenv("FORUM_PARAMS_DIR", str(params))
     data.clear_caches()
-    national_patterns.cache_clear()
     try:
         cut = project_population(["kainuu", "lappi"], ["baseline"], base_year=2015, horizon=2020, draws=10, seed=3)
     finally:
         monkeypatch.delenv("FORUM_PARAMS_DIR")
         data.clear_caches()
-        national_patterns.cache_clear()
     for name in ("population", "births", "tfr", "e0"):
         np.testing.assert_allclose(cut[name].values, full[name].values, rtol=1e-10, equal_nan=True)
 

@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import tempfile
 import time
 import unicodedata
@@ -277,7 +278,13 @@ class PxWebClient:
                 raise _Retryable(f"HTTP {exc.code}", _retry_after(exc.headers.get("Retry-After"))) from exc
             raise InputError(f"Statistics Finland PxWeb: {url} answered HTTP {exc.code} {exc.reason} "
                              "(a renamed table or variable? see toolkit.statfin.TABLES)") from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException) as exc:
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, ConnectionRefusedError | socket.gaierror):
+                # nothing listens there or the name does not resolve (offline): an answer, not a hiccup
+                raise InputError(f"Statistics Finland PxWeb: cannot reach {url} ({exc.reason}); check the network "
+                                 "connection; nothing was changed") from None
+            raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+        except (TimeoutError, ConnectionError, http.client.HTTPException) as exc:
             raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
         finally:
             self._last_request = self.options.clock()

@@ -65,8 +65,11 @@ def _disk_cached(quantity: str, files: tuple[str, ...]):
     files read, so a changed input or model is refitted, never read stale.
     """
     def decorate(fit):
-        @lru_cache(maxsize=128)
         def cached(code: str, base_year: int) -> SeriesPaths:
+            return in_memory(code, base_year, data.params_dir())
+
+        @lru_cache(maxsize=256)
+        def in_memory(code: str, base_year: int, params: object) -> SeriesPaths:
             provenance = data.data_provenance()
             key = json.dumps([quantity, code, base_year, repr(SERIES_TREND_DEFAULTS[quantity]),
                               statsmodels.__version__, [provenance.get(f, {}).get("sha256") for f in files]])
@@ -87,6 +90,7 @@ def _disk_cached(quantity: str, files: tuple[str, ...]):
                 pass
             return paths
         cached.__doc__ = fit.__doc__
+        cached.cache_clear = in_memory.cache_clear
         return cached
     return decorate
 
@@ -111,9 +115,13 @@ def migration_trend(code: str, base_year: int) -> SeriesPaths:
                        phi=float(results.fitted.params["ar.L1"]))
 
 
-@lru_cache(maxsize=16)
 def e0_trend(base_year: int) -> dict[str, SeriesPaths]:
     """Lee–Carter e0 gains from the base year (central) and e0 standard errors by sex [years]."""
+    return _e0_trend(base_year, data.params_dir())
+
+
+@lru_cache(maxsize=16)
+def _e0_trend(base_year: int, params: object) -> dict[str, SeriesPaths]:
     mx = data.load_mx_wpp()
     ages = mx["age_start"].values
     out = {}

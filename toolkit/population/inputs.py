@@ -63,9 +63,13 @@ def first_base_year() -> int:
     return int(data.load_population()["year"].min()) + 1
 
 
-@lru_cache(maxsize=8)
 def national_patterns(base_year: int) -> NationalPatterns:
-    """Mortality and fertility age patterns from the national data up to ``base_year``."""
+    """Mortality and fertility age patterns from the national data up to ``base_year`` (cached per data folder)."""
+    return _national_patterns(base_year, data.params_dir())
+
+
+@lru_cache(maxsize=8)
+def _national_patterns(base_year: int, params: object) -> NationalPatterns:
     qx = data.load_qx_national()
     years = [int(y) for y in qx["year"].values if y <= base_year][-PATTERN_YEARS:]
     if years:
@@ -150,13 +154,32 @@ def migration_rates(code: str, base_year: int, window: int = MIGRATION_WINDOW) -
     return graduate_group_rates(group_rates, group_start, group_end, exposure)
 
 
-@lru_cache(maxsize=256)
-def region_base(region: Region, base_year: int) -> RegionBase:
-    """Jump-off inputs of a region (municipal areas without own data are estimated)."""
-    if region.code in data.load_population()["region_code"].values:
-        return _observed_base(region, region.code, base_year)
-    from toolkit.population.smallarea import estimated_base
+def has_population(code: str, year: int) -> bool:
+    """Whether params/data has the population by age and sex of ``code`` on 31 Dec of ``year``."""
+    population = data.load_population()
+    if code not in population["region_code"].values:
+        return False
+    return bool(population.sel(region_code=code, year=year).notnull().all()) if year in population["year"] else False
 
+
+def region_base(region: Region, base_year: int) -> RegionBase:
+    """Jump-off inputs of a region.
+
+    Maakunnat use their own data. A municipal area uses its own single-year population where params/data has
+    it (written by the Statistics Finland loader) and its parent's rates; without it, it is estimated.
+    Cached per region, base year and data folder.
+    """
+    return _region_base(region, base_year, data.params_dir())
+
+
+@lru_cache(maxsize=256)
+def _region_base(region: Region, base_year: int, params: object) -> RegionBase:
+    if region.kind == "maakunta":
+        return _observed_base(region, region.code, base_year)
+    from toolkit.population.smallarea import estimated_base, observed_area_base
+
+    if has_population(region.code, base_year):
+        return observed_area_base(region, base_year)
     return estimated_base(region, base_year)
 
 

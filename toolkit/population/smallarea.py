@@ -29,6 +29,7 @@ from toolkit.errors import InputError
 from toolkit.population.ccm import project
 from toolkit.population.inputs import (
     AGES,
+    MIGRATION_WINDOW,
     SEXES,
     RegionBase,
     jump_off_e0,
@@ -107,6 +108,41 @@ def _calibrated_count(population, tfr, e0, patterns, rate, target: dict[str, flo
          for d in directions], axis=-1)
     levels = np.linalg.solve(jacobian, wanted - base)
     return sum(level * d for level, d in zip(levels, directions, strict=True))
+
+
+def _calibrated_rates(parent_rate: np.ndarray, population: np.ndarray, net_migrants: float) -> np.ndarray:
+    """The parent's net-migration rates plus a Rogers–Castro level that yields ``net_migrants`` a year on
+    ``population`` (rates per person of each sex and age)."""
+    implied = float((parent_rate * population).sum())
+    extra = (net_migrants - implied) * 0.5 * np.stack([rogers_castro(), rogers_castro()])
+    return parent_rate + np.divide(extra, population, out=np.zeros_like(extra), where=population > 0)
+
+
+def observed_area_base(region: Region, base_year: int) -> RegionBase:
+    """Jump-off inputs of a municipal area whose single-year population is in params/data.
+
+    Fertility, mortality and the migration age profile are the parent's; the migration level is the area's
+    own mean net migration over the parent's rate window where params/data has it (net_migration_total.csv),
+    else the parent's rates as they are.
+    """
+    parent = get_region(region.parent)
+    population = observed_population(region.code, base_year)
+    rate = migration_rates(parent.code, base_year)
+    totals = data.load_net_migration_total()
+    window = np.arange(base_year - MIGRATION_WINDOW + 1, base_year + 1)
+    note = f"{region.id}: population from Statistics Finland by single year of age and sex; fertility, mortality " \
+           f"and the migration age profile of {parent.id}"
+    if region.code in totals["region_code"].values:
+        own = totals.sel(region_code=region.code).reindex(year=window).dropna("year")
+        if own.size:
+            rate = _calibrated_rates(rate, population, float(own.mean()))
+            note += (f"; migration level {float(own.mean()):+.0f} a year, the area's mean net migration "
+                     f"{int(own.year.min())}–{int(own.year.max())}")
+    e0, e0_year = jump_off_e0(parent.code, base_year)
+    return RegionBase(region=region, base_year=base_year, population=population,
+                      tfr=float(data.load_tfr().sel(region_code=parent.code, year=base_year)), e0=e0,
+                      e0_year=e0_year, migration_rate=rate, series_code=parent.code, estimated=False,
+                      notes=(note + ".",))
 
 
 def estimated_base(region: Region, base_year: int) -> RegionBase:
