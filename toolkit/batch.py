@@ -44,6 +44,7 @@ KERNEL_NAME = "python3"
 HEADLINE_MIME = "application/vnd.futures-forum.headline+json"
 PAGE, EXECUTED, MANIFEST, FAILED_DIR, KERNEL_LOG = "index.html", "forum.ipynb", "manifest.json", "failed", "kernel.log"
 START_TIMEOUT = 60  # [s] for a kernel to start
+DEFAULT_DRAWS = 200  # Monte Carlo draws per scenario in a pack: stable 80 % bands, seconds per area
 MAX_PAGE_BYTES = 8_000_000  # [bytes] the page-size budget of a pack (reported, see benchmarks/render.py)
 _SAFE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
@@ -156,6 +157,8 @@ def render(
     out: str | os.PathLike = "build/forum",
     all_regions: bool = False,
     horizon: int = 2050,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = 0,
     progress: bool | None = None,
 ) -> RenderReport:
     """Render the forum packs of several areas into ``out``.
@@ -169,6 +172,7 @@ def render(
     out : output folder (created if missing)
     all_regions : render every area of the registry
     horizon : last projected year
+    draws, seed : Monte Carlo draws per scenario for the uncertainty bands (0: lines only) and their seed
     progress : show a progress bar; ``None``: only when stderr is a terminal
 
     Returns
@@ -182,7 +186,8 @@ def render(
         output path that is not a folder, or a ``python3`` kernel that is not this interpreter.
     """
     check_jobs(jobs)
-    tasks = plan(regions, scenarios, lang=lang, out=out, all_regions=all_regions, horizon=horizon)
+    tasks = plan(regions, scenarios, lang=lang, out=out, all_regions=all_regions, horizon=horizon, draws=draws,
+                 seed=seed)
     return run_tasks(tasks, jobs=jobs, progress=progress)
 
 
@@ -194,6 +199,8 @@ def plan(
     out: str | os.PathLike,
     all_regions: bool,
     horizon: int,
+    draws: int = 0,
+    seed: int = 0,
 ) -> list[AreaTask]:
     """Validate the selection and return one task per area (see :func:`render` for the parameters)."""
     if lang not in LANGS:
@@ -201,14 +208,14 @@ def plan(
     areas = resolve_regions(regions or [], all_=True) if all_regions else (
         resolve_regions(regions) if regions else forum_regions())
     chosen = scenario_parameters(scenarios)
-    _check_model_inputs(areas, chosen, horizon)
+    _check_model_inputs(areas, chosen, horizon, draws, seed)
     check_kernel()
     folder = _output_folder(out)
     return [
         AreaTask(
             region=_safe_id(area),
-            parameters={"region": area.id, "scenarios": chosen, "horizon": int(horizon), "draws": 0, "seed": 0,
-                        "lang": lang},
+            parameters={"region": area.id, "scenarios": chosen, "horizon": int(horizon), "draws": int(draws),
+                        "seed": int(seed), "lang": lang},
             out=folder,
         )
         for area in areas
@@ -263,13 +270,13 @@ def run_tasks(tasks: Sequence[AreaTask], *, jobs: int = 2, progress: bool | None
 # ------------------------------------------------------------------------------------------ validation
 
 
-def _check_model_inputs(areas: Sequence[Region], scenarios: list[str], horizon: int) -> None:
-    """Horizon and scenario levers checked by the model itself, on one area (cheap, same messages)."""
+def _check_model_inputs(areas: Sequence[Region], scenarios: list[str], horizon: int, draws: int, seed: int) -> None:
+    """Horizon, draws and scenario levers checked by the model itself, on one area (cheap, same messages)."""
     from toolkit.population.project import project_population
 
     if isinstance(horizon, bool) or not isinstance(horizon, int):
         raise InputError(f"--horizon {horizon!r}: must be a year such as 2050")
-    project_population([areas[0].id], scenarios, horizon=horizon)
+    project_population([areas[0].id], scenarios, horizon=horizon, draws=min(draws, 2), seed=seed)
 
 
 def _safe_id(area: Region) -> str:

@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--lang", choices=LANGS, default="fi")
     render.add_argument("--jobs", type=int, default=2)
     render.add_argument("--horizon", type=int, default=2050)
+    render.add_argument("--draws", type=int, default=None,
+                        help="Monte Carlo draws per scenario for the bands (default 200; 0 = lines only)")
+    render.add_argument("--seed", type=int, default=0)
     render.add_argument("--out", default="build/forum", metavar="DIR")
     present = commands.add_parser("present", help="the live explorer with Voilà on localhost (works offline)")
     present.add_argument("--region", default=None, metavar="ID")
@@ -207,8 +210,9 @@ def cmd_render(args) -> int:
 
     if args.all_regions and args.region:
         raise InputError("give either --region or --all, not both")
+    draws = batch.DEFAULT_DRAWS if args.draws is None else args.draws
     report = batch.render(args.region or None, args.scenario or None, lang=args.lang, jobs=args.jobs, out=args.out,
-                          all_regions=args.all_regions, horizon=args.horizon)
+                          all_regions=args.all_regions, horizon=args.horizon, draws=draws, seed=args.seed)
     print(report.summary())
     return 1 if report.failed else 0
 
