@@ -40,6 +40,7 @@ AGE_GROUPS = {
     "total": (0, 100), "0-14": (0, 14), "15-64": (15, 64), "65+": (65, 100), "75+": (75, 100),
     "85+": (85, 100), "7-15": (7, 15), "16-18": (16, 18),
 }
+SUMMED_IN_QUANTILE_MODE = ("net_migration", "migration_capped")
 GROUP_MEMBERS = np.array([[lo <= age <= hi for age in range(101)] for lo, hi in AGE_GROUPS.values()], dtype=float)
 
 
@@ -135,5 +136,28 @@ def run_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
     }
     out["population_group"] = result.population.sum(-2) @ GROUP_MEMBERS.T
     if chunk.quantiles:
-        out = {name: np.quantile(values, QUANTILES, axis=0) for name, values in out.items()}
+        # quantiles do not add up over age: migration is summarised as quantiles of its totals by sex
+        for name in SUMMED_IN_QUANTILE_MODE:
+            out[f"{name}_total"] = out.pop(name).sum(-1)
+        out = {name: draw_quantiles(values) for name, values in out.items()}
     return out
+
+
+def draw_quantiles(values: np.ndarray, quantiles=QUANTILES) -> np.ndarray:
+    """Quantiles over the first axis (draws), as ``np.quantile(values, quantiles, axis=0)`` computes them.
+
+    The draws are moved to the last, contiguous axis and sorted there, then read at q·(n−1) with linear
+    interpolation (numpy's default method): for a thousand draws this is about twice as fast as numpy's
+    multi-quantile partition along a strided axis, and it gives the same numbers.
+    """
+    draws = values.shape[0]
+    ordered = np.sort(np.moveaxis(values, 0, -1), axis=-1)
+    position = np.asarray(quantiles) * (draws - 1)
+    lower = np.floor(position).astype(int)
+    upper = np.minimum(lower + 1, draws - 1)
+    weight = position - lower
+    below, above = ordered[..., lower], ordered[..., upper]
+    step = above - below
+    # numpy's interpolation, from the nearer neighbour, so that the numbers are the same to the last bit
+    out = np.where(weight >= 0.5, above - step * (1 - weight), below + step * weight)
+    return np.moveaxis(out, -1, 0)

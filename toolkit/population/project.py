@@ -172,7 +172,9 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     xarray.Dataset with ``population`` (region, scenario[, draw|quantile], year, sex, age) including the base
     year, ``births`` (…, year, sex), ``deaths``, ``net_migration`` and ``migration_capped`` (…, year, sex, age) —
     flows are NaN in the base year — ``population_group`` (…, year, age_group), and the lever paths ``tfr``
-    (…, year) and ``e0`` (…, year, sex). See docs/conventions.md.
+    (…, year) and ``e0`` (…, year, sex). With quantiles, net migration and capped migration are given as
+    quantiles of their all-age totals, ``net_migration_total`` and ``migration_capped_total`` (…, year, sex),
+    because quantiles do not add up over age. See docs/conventions.md.
     """
     draws = _check_int(draws, "draws", 0, MAX_DRAWS)
     seed = _check_int(seed, "seed", 0, 2**63 - 1)
@@ -283,11 +285,14 @@ VARIABLES = {
     "net_migration": (("sex", "age"), {"units": "persons", "long_name": "net migration by age at the move"}),
     "migration_capped": (("sex", "age"), {
         "units": "persons", "long_name": "net out-migration not applied because it would empty a cohort"}),
+    "net_migration_total": (("sex",), {"units": "persons", "long_name": "net migration, all ages"}),
+    "migration_capped_total": (("sex",), {
+        "units": "persons", "long_name": "net out-migration not applied because it would empty a cohort, all ages"}),
     "population_group": (("age_group",), {"units": "persons", "long_name": "population on 31 December by age group"}),
     "tfr": ((), {"units": "children per woman", "long_name": "total fertility rate"}),
     "e0": (("sex",), {"units": "years", "long_name": "life expectancy at birth"}),
 }
-FLOWS = ("births", "deaths", "net_migration", "migration_capped")
+FLOWS = ("births", "deaths", "net_migration", "migration_capped", "net_migration_total", "migration_capped_total")
 
 
 def _to_dataset(arrays, mode, draws, bases, scenarios, base_year, horizon) -> xr.Dataset:
@@ -306,6 +311,8 @@ def _to_dataset(arrays, mode, draws, bases, scenarios, base_year, horizon) -> xr
         coords["quantile"] = list(QUANTILES)
     variables = {}
     for name, (tail, attrs) in VARIABLES.items():
+        if name not in arrays:  # quantile runs give migration as totals, the others by age
+            continue
         values = arrays[name]
         if name in FLOWS:
             values = _flow(values, len(lead))
