@@ -166,3 +166,20 @@ def test_entry_point_exit_code_and_no_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "unknown region" in result.stderr
     assert not out.exists()
+
+
+def test_skills_writes_the_openings_identity(capsys, tmp_path):
+    out = tmp_path / "skills.nc"
+    code, stdout, err = run(capsys, "skills", "--region", "kainuu", "--scenario", "baseline", "--no-tightness",
+                            "--out", str(out))
+    assert code == 0, err
+    skills = xr.open_dataset(out)
+    expected = skills.expansion_demand.clip(min=0) + skills.replacement_demand
+    xr.testing.assert_allclose(skills.job_openings, expected)
+    assert "job openings a year" in stdout
+
+
+def test_skills_refuses_a_lever_that_makes_participation_negative(capsys, tmp_path):
+    scenario = write(tmp_path, VALID + '  participation_change: {"65-74": -30}\n')
+    assert_refused(capsys, tmp_path, "skills", "--region", "kainuu", "--scenario", scenario, "--no-tightness",
+                   match="participation")

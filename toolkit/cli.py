@@ -170,8 +170,11 @@ def cmd_skills(args) -> None:
 
     out = check_output_path(args.out)
     started = time.perf_counter()
+    from toolkit.scenarios import load_scenarios
+
     population = _population(args)
-    skills = project_skills(population, tightness=not args.no_tightness)
+    scenarios = load_scenarios(_selected_scenarios(args))  # scenario files too, not only shipped ids
+    skills = project_skills(population, scenarios, tightness=not args.no_tightness)
     write_dataset(skills, out)
     print(f"wrote {out}: {_describe(population)}, in {time.perf_counter() - started:.1f} s")
     if "draw" not in population.dims and "quantile" not in population.dims and "baseline" in skills.scenario:

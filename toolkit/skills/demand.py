@@ -1,37 +1,55 @@
 """Labour demand by industry and replacement demand (retirements and deaths of the employed).
 
-All functions work on arrays with any leading dimensions (region, scenario, draw or quantile) and the
-trailing ``year`` (first = base year), ``sex``, ``age`` of a population run.
+The functions work on numpy arrays with any leading axes (region, scenario, draw or quantile) and the
+trailing axes of a population run: ``year`` (first = base year), ``sex``, ``age`` (single ages 0..100,
+`toolkit.skills.assumptions.AGES`). Those marked in their docstring also take DataArrays, matched by
+dimension name (`toolkit.skills.arrays.labelled`).
 """
 
 from __future__ import annotations
 
+import functools
+import operator
+
+import numpy as np
 import xarray as xr
 from scipy.stats import norm
 
-WORKING_AGES = slice(15, 64)
+from toolkit.skills.arrays import CELL, labelled, lagged
+
+WORKING_AGES = slice(15, 65)
+"""Positions of ages 15-64 on the age axis 0..100."""
 
 
-def scale_to_area(population: xr.DataArray, rate: xr.DataArray, area_rate: xr.DataArray) -> xr.DataArray:
-    """Factor that brings national rates by age to the area's observed 15-64 rate.
+def scale_to_area(population, rate, area_rate):
+    """Factor that brings national rates by age to the area's observed 15-64 rate (also DataArrays).
 
     Parameters
     ----------
     population : (…, year, sex, age) [persons]; the base year (first year) is used
     rate : (sex, age) [1] national rate by age
-    area_rate : (region) [1] the area's rate at ages 15-64
+    area_rate : (…) [1] the area's rate at ages 15-64
 
     Returns
     -------
-    DataArray (…) [1] such that Σ population·rate·factor / Σ population = area_rate at 15-64
+    array (…) [1] such that Σ population·rate·factor / Σ population = area_rate at 15-64; a DataArray
+    keeps the base year as a scalar ``year`` coordinate
     """
-    base = population.isel(year=0).sel(age=WORKING_AGES)
-    implied = (base * rate.sel(age=WORKING_AGES)).sum(["sex", "age"]) / base.sum(["sex", "age"])
+    first = population.isel(year=0) if isinstance(population, xr.DataArray) else population[..., 0, :, :]
+    return _scale_of_year(first, rate, area_rate)
+
+
+@labelled(("sex", "age"), ("sex", "age"), ())
+def _scale_of_year(population: np.ndarray, rate: np.ndarray, area_rate: np.ndarray) -> np.ndarray:
+    """`scale_to_area` from the population (…, sex, age) [persons] of one year."""
+    working = population[..., WORKING_AGES]
+    implied = (working * rate[..., WORKING_AGES]).sum((-2, -1)) / working.sum((-2, -1))
     return area_rate / implied
 
 
-def driver_index(population: xr.DataArray, weights: xr.DataArray) -> xr.DataArray:
-    """Weighted population relative to the base year.
+@labelled(CELL, ("age",), output=("year",))
+def driver_index(population: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted population relative to the base year (also DataArrays).
 
     Parameters
     ----------
@@ -40,41 +58,52 @@ def driver_index(population: xr.DataArray, weights: xr.DataArray) -> xr.DataArra
 
     Returns
     -------
-    DataArray (…, year) [1], equal to 1 in the base year
+    array (…, year) [1], equal to 1 in the base year
     """
-    weighted = (population * weights).sum(["sex", "age"])
-    return weighted / weighted.isel(year=0)
+    weighted = (population * weights).sum((-2, -1))
+    return weighted / weighted[..., :1]
 
 
 def labour_demand(
-    base_demand: xr.DataArray, levers: xr.Dataset, care_index: xr.DataArray, student_index: xr.DataArray
-) -> xr.DataArray:
+    base_demand: np.ndarray,
+    industry_growth: np.ndarray,
+    productivity_growth: np.ndarray,
+    care_index: np.ndarray,
+    student_index: np.ndarray,
+    industries: np.ndarray,
+    elapsed: np.ndarray,
+) -> np.ndarray:
     """Labour demand by industry and year.
 
     Parameters
     ----------
     base_demand : (…, industry) [jobs] in the base year
-    levers : `toolkit.skills.levers.lever_arrays` output
+    industry_growth : (…, industry) [1/year] growth rate of each industry
+    productivity_growth : (…) [1/year]
     care_index, student_index : (…, year) [1] driver indices of industries Q and P
+    industries : (industry) TOL 2008 section letters
+    elapsed : (year) years after the base year [years]
 
     Returns
     -------
-    DataArray (…, year, industry) [jobs]
+    array (…, year, industry) [jobs]
 
     Notes
     -----
     With t years after the base year, g the industry's growth rate and p the productivity growth,
     demand is D0·((1+g)/(1+p))^t; for Q it is D0·care_index/(1+p)^t and for P D0·student_index/(1+p)^t.
     """
-    elapsed = care_index["year"] - care_index["year"][0]
-    productivity = (1 + levers["productivity_growth"]) ** elapsed
-    growth = (1 + levers["industry_growth"]) ** elapsed
-    industry = base_demand["industry"]
-    path = xr.where(industry == "Q", care_index, xr.where(industry == "P", student_index, growth))
-    return base_demand * path / productivity
+    productivity = (1 + productivity_growth[..., np.newaxis]) ** elapsed
+    growth = (1 + industry_growth[..., np.newaxis, :]) ** elapsed[:, np.newaxis]
+    path = np.where(
+        industries == "Q",
+        care_index[..., np.newaxis],
+        np.where(industries == "P", student_index[..., np.newaxis], growth),
+    )
+    return base_demand[..., np.newaxis, :] * path / productivity[..., np.newaxis]
 
 
-def age_forward(stock: xr.DataArray) -> xr.DataArray:
+def age_forward(stock: np.ndarray) -> np.ndarray:
     """The stock of the previous 31 December, indexed by the age it reaches this 31 December.
 
     ``result(age=x, year=t) = stock(age=x-1, year=t-1)``; the open group 100 gathers ages 99 and 100;
@@ -86,15 +115,16 @@ def age_forward(stock: xr.DataArray) -> xr.DataArray:
 
     Returns
     -------
-    DataArray of the same shape [persons]
+    array of the same shape [persons]
     """
-    aged = stock.shift(age=1, fill_value=0.0)
-    aged = xr.where(aged["age"] == aged["age"].max(), aged + stock.isel(age=-1), aged)
-    return aged.shift(year=1).transpose(*stock.dims)
+    aged = lagged(stock, 1, axis=-1, fill=0.0)
+    aged[..., -1] += stock[..., -1]
+    return lagged(aged, 1, axis=-3)
 
 
-def retirement_hazard(mean_age: xr.DataArray, sd: float, ages: xr.DataArray) -> xr.DataArray:
-    """Probability of retiring in the year one reaches age x, among those still employed.
+@labelled((), (), ("age",), output=("age",))
+def retirement_hazard(mean_age: np.ndarray, sd: float, ages: np.ndarray) -> np.ndarray:
+    """Probability of retiring in the year one reaches age x, among those still employed (also DataArrays).
 
     Parameters
     ----------
@@ -104,31 +134,42 @@ def retirement_hazard(mean_age: xr.DataArray, sd: float, ages: xr.DataArray) -> 
 
     Returns
     -------
-    DataArray (…, age) [1]
+    array (…, age) [1]
 
     Notes
     -----
     With S(x) = 1 − Φ((x − mean)/sd) the share of a cohort's workers not yet retired at exact age x,
     the hazard is h(x) = 1 − S(x)/S(x−1) (1 where S(x−1) = 0).
     """
-    still = xr.apply_ufunc(norm.sf, (ages - mean_age) / sd)
-    before = xr.apply_ufunc(norm.sf, (ages - 1 - mean_age) / sd)
-    return xr.where(before > 0, 1 - still / before.where(before > 0, 1.0), 1.0)
+    mean_age = np.asarray(mean_age)[..., np.newaxis]
+    still = norm.sf((ages - mean_age) / sd)
+    before = norm.sf((ages - 1 - mean_age) / sd)
+    return np.where(before > 0, 1 - still / np.where(before > 0, before, 1.0), 1.0)
 
 
-def death_probability(population: xr.DataArray, deaths: xr.DataArray) -> xr.DataArray:
-    """Death probability of a cohort during the year: deaths / the cohort's stock at the start.
+@labelled(CELL, CELL, output=CELL)
+def death_probability(population: np.ndarray, deaths: np.ndarray) -> np.ndarray:
+    """Death probability of a cohort during the year: deaths / the cohort's stock at the start (also DataArrays).
+
+    Parameters
+    ----------
+    population : (…, year, sex, age) [persons] on 31 December
+    deaths : (…, year, sex, age) [persons] during the year, by age reached on 31 December
 
     Returns
     -------
-    DataArray (…, year, sex, age) [1], clipped to 0..1; NaN in the base year
+    array (…, year, sex, age) [1], clipped to 0..1 (0 where the cohort was empty); NaN in the base year
     """
     start = age_forward(population)
-    return (deaths / start.where(start > 0)).fillna(0.0).clip(0, 1).where(start.notnull())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = deaths / np.where(start > 0, start, np.nan)
+    probability = np.clip(np.where(np.isnan(ratio), 0.0, ratio), 0, 1)
+    return np.where(np.isnan(start), np.nan, probability)
 
 
-def exits(employed: xr.DataArray, hazard: xr.DataArray, death_prob: xr.DataArray) -> xr.Dataset:
-    """Workers leaving employment during each year, by cause.
+@labelled(CELL, ("age",), CELL, output=("year",), names=("retirement", "mortality"))
+def exits(employed: np.ndarray, hazard: np.ndarray, death_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Workers leaving employment during each year, by cause (also DataArrays: a Dataset).
 
     Parameters
     ----------
@@ -138,15 +179,15 @@ def exits(employed: xr.DataArray, hazard: xr.DataArray, death_prob: xr.DataArray
 
     Returns
     -------
-    Dataset with ``retirement`` and ``mortality`` (…, year) [persons per year]; NaN in the base year
+    (retirement, mortality) : arrays (…, year) [persons per year]; NaN in the base year
     """
     start = age_forward(employed)
-    mortality = (start * death_prob).sum(["sex", "age"], skipna=False)
-    retirement = (start * (1 - death_prob) * hazard).sum(["sex", "age"], skipna=False)
-    return xr.Dataset({"retirement": retirement, "mortality": mortality})
+    mortality = (start * death_prob).sum((-2, -1))
+    retirement = (start * (1 - death_prob) * hazard[..., np.newaxis, np.newaxis, :]).sum((-2, -1))
+    return retirement, mortality
 
 
-def split_by_industry(total: xr.DataArray, demand: xr.DataArray, lag: int = 0) -> xr.DataArray:
+def split_by_industry(total: np.ndarray, demand: np.ndarray, lag: int = 0) -> np.ndarray:
     """Split a total over industries in proportion to demand ``lag`` years earlier.
 
     Parameters
@@ -157,12 +198,31 @@ def split_by_industry(total: xr.DataArray, demand: xr.DataArray, lag: int = 0) -
 
     Returns
     -------
-    DataArray (…, year, industry) [same units as total]
+    array (…, year, industry) [same units as total]; NaN in the first `lag` years
     """
-    weights = demand / demand.sum("industry")
-    return total * (weights.shift(year=lag) if lag else weights)
+    weights = demand / industry_total(demand)[..., np.newaxis]
+    return total[..., np.newaxis] * (lagged(weights, lag, axis=-2) if lag else weights)
 
 
-def positive_part(values: xr.DataArray) -> xr.DataArray:
+def industry_total(values: np.ndarray) -> np.ndarray:
+    """Sum over industries (the last axis), adding one industry after another.
+
+    Parameters
+    ----------
+    values : (…, industry) [any]
+
+    Returns
+    -------
+    array (…) [same units]
+
+    Notes
+    -----
+    numpy adds a contiguous last axis pairwise; adding in industry order instead gives the same
+    totals, to the last bit, as a sum over an industry axis that is not the innermost one.
+    """
+    return functools.reduce(operator.add, np.moveaxis(values, -1, 0))
+
+
+def positive_part(values: np.ndarray) -> np.ndarray:
     """max(values, 0), keeping NaN."""
-    return values.where(values.isnull() | (values > 0), 0.0)
+    return np.where(np.isnan(values) | (values > 0), values, 0.0)

@@ -1,4 +1,4 @@
-"""Scenario levers of the skills model, gathered into arrays over (region, scenario).
+"""Scenario levers of the skills model, gathered into numpy arrays over (region, scenario).
 
 The model reads levers through two small protocols, so any scenario object with these attributes
 works (the toolkit's `toolkit.scenarios.Scenario`, or a dataclass in a test).
@@ -7,10 +7,10 @@ works (the toolkit's `toolkit.scenarios.Scenario`, or a dataclass in a test).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-import xarray as xr
 
 from toolkit.errors import InputError
 from toolkit.skills.assumptions import AGES, parse_age_band
@@ -36,35 +36,46 @@ class SkillsScenario(Protocol):
     def levers_for(self, region_id: str) -> SkillsLevers: ...
 
 
-def lever_arrays(scenarios: Sequence[SkillsScenario], regions: Sequence[str]) -> xr.Dataset:
+@dataclass(frozen=True)
+class LeverArrays:
+    """The levers of every (region, scenario) pair, as arrays with the axes (region, scenario, …).
+
+    Attributes
+    ----------
+    industry_growth : (region, scenario, industry) [1/year]
+    productivity_growth : (region, scenario) [1/year]
+    retirement_age_shift : (region, scenario) [years]
+    participation_change : (region, scenario, age) [1, i.e. fraction, not percentage points]
+    """
+
+    industry_growth: np.ndarray
+    productivity_growth: np.ndarray
+    retirement_age_shift: np.ndarray
+    participation_change: np.ndarray
+
+
+def lever_arrays(
+    scenarios: Sequence[SkillsScenario], regions: Sequence[str], industries: Sequence[str] = INDUSTRIES
+) -> LeverArrays:
     """Collect the levers of every scenario and region into arrays.
 
     Parameters
     ----------
-    scenarios : scenario objects, in the order of the output's ``scenario`` dimension
-    regions : region ids
+    scenarios : scenario objects, in the order of the ``scenario`` axis
+    regions : region ids, in the order of the ``region`` axis
+    industries : TOL 2008 letters, in the order of the ``industry`` axis
 
     Returns
     -------
-    Dataset with ``industry_growth`` (region, scenario, industry) [1/year],
-    ``productivity_growth`` (region, scenario) [1/year], ``retirement_age_shift`` (region, scenario)
-    [years] and ``participation_change`` (region, scenario, age) [1, i.e. fraction, not pp].
+    LeverArrays
     """
-    per_pair = [[_one(scenario, region) for scenario in scenarios] for region in regions]
-    coords = {"region": list(regions), "scenario": [scenario.id for scenario in scenarios]}
-    names = ("industry_growth", "productivity_growth", "retirement_age_shift", "participation_change")
-    dims = (("industry",), (), (), ("age",))
-    extra = {"industry": list(INDUSTRIES), "age": AGES}
-    data = {}
-    for position, (name, tail) in enumerate(zip(names, dims, strict=True)):
-        values = np.array([[pair[position] for pair in row] for row in per_pair], dtype=float)
-        data[name] = xr.DataArray(
-            values, dims=("region", "scenario", *tail), coords={**coords, **{dim: extra[dim] for dim in tail}}
-        )
-    return xr.Dataset(data)
+    per_pair = [[_one(scenario, region, industries) for scenario in scenarios] for region in regions]
+    return LeverArrays(
+        *(np.array([[pair[position] for pair in row] for row in per_pair], dtype=float) for position in range(4))
+    )
 
 
-def _one(scenario: SkillsScenario, region: str) -> tuple:
+def _one(scenario: SkillsScenario, region: str, industries: Sequence[str]) -> tuple:
     """Growth by industry, productivity, retirement shift and participation change of one pair."""
     levers = scenario.levers_for(region)
     where = f"scenario '{scenario.id}', region '{region}'"
@@ -75,7 +86,7 @@ def _one(scenario: SkillsScenario, region: str) -> tuple:
             f"{where}: industry_growth keys {unknown} are not TOL 2008 sections; "
             f"allowed: {', '.join(INDUSTRIES)} or 'default'"
         )
-    rates = np.array([growth.get(letter, growth.get("default", 0.0)) for letter in INDUSTRIES]) / 100
+    rates = np.array([growth.get(letter, growth.get("default", 0.0)) for letter in industries]) / 100
     productivity = float(levers.productivity_growth or 0.0) / 100
     if rates.min() <= -1 or productivity <= -1:
         raise InputError(f"{where}: industry_growth and productivity_growth must be above -100 %/year")

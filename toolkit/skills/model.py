@@ -9,17 +9,20 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+import numpy as np
 import xarray as xr
 
 from toolkit.errors import InputError
 from toolkit.skills import demand as dm
 from toolkit.skills import supply as sp
 from toolkit.skills import tightness as tg
-from toolkit.skills.assumptions import Assumptions, load_assumptions
+from toolkit.skills.arrays import CELL, Grid, lagged
+from toolkit.skills.assumptions import AGES, Assumptions, load_assumptions
 from toolkit.skills.base import SkillsBase, load_base
-from toolkit.skills.levers import SkillsScenario, lever_arrays
+from toolkit.skills.levers import LeverArrays, SkillsScenario, lever_arrays
 
 INDUSTRY_STRUCTURE_YEAR = 2017
+LEVER_DIMS = ("region", "scenario")
 DIM_ORDER = (
     "region",
     "scenario",
@@ -71,7 +74,7 @@ def project_skills(
     Parameters
     ----------
     population : a population run with ``population`` and ``deaths`` (region, scenario, [draw or
-        quantile], year, sex, age) [persons]; the first year is the base year
+        quantile], year, sex, age 0..100) [persons]; the first year is the base year
     scenarios : the scenarios of the run (objects with ``id`` and ``levers_for(region_id)``); default:
         `toolkit.scenarios.load_scenario` of each id on the ``scenario`` dimension
     base : base-year inputs; default `toolkit.skills.base.load_base` from the toolkit's data
@@ -88,76 +91,123 @@ def project_skills(
     assumptions = assumptions or load_assumptions()
     regions = [str(region) for region in population["region"].values]
     base = base or load_base(regions, assumptions)
-    levers = lever_arrays(_scenarios_of(population, scenarios), regions)
-    result = xr.merge(
-        [_demand(population, base, levers, assumptions), _supply(population, base, levers)], join="exact"
-    )
+    grid = Grid.of(population["population"])
+    levers = lever_arrays(_scenarios_of(population, scenarios), regions, base.industry_shares["industry"].values)
+    people = grid.values(population["population"], *CELL)
+    by_industry, employed_total = _demand(grid, people, population["deaths"], base, levers, assumptions)
+    supply = _supply(grid, people, base, levers)
+    tails = {name: base.industry_shares["industry"] for name in by_industry}
+    tails["labour_supply_by_education"] = base.education_shares["education"]
+    result = grid.dataset({**by_industry, **supply}, tails)
     if tightness:
         result = xr.merge([result, _tightness(base, regions, tightness_until, interval)], join="outer")
+    balance = _balance(supply["labour_supply"], by_industry["labour_demand"], employed_total)
+    result["labour_balance"] = ((*grid.lead, "year"), balance)
     return _finish(result, population, base, assumptions, interval if tightness else None)
 
 
 def _demand(
-    population: xr.Dataset, base: SkillsBase, levers: xr.Dataset, assumptions: Assumptions
-) -> xr.Dataset:
-    """Employment, labour demand, exits, expansion and replacement demand, openings."""
-    people = population["population"]
-    regions = people["region"]
-    rate = base.employment_rate * dm.scale_to_area(
-        people, base.employment_rate, base.area_employment_rate.sel(region=regions)
-    )
-    employed = people * rate
-    employed_total = employed.sum(["sex", "age"])
-    base_demand = employed_total.isel(year=0, drop=True) * base.industry_shares.sel(region=regions)
+    grid: Grid,
+    people: np.ndarray,
+    deaths: xr.DataArray,
+    base: SkillsBase,
+    levers: LeverArrays,
+    assumptions: Assumptions,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Employment, labour demand, exits, expansion and replacement demand, openings.
+
+    Parameters
+    ----------
+    grid : layout of the run
+    people : (…, year, sex, age) [persons] population on the grid
+    deaths : the run's deaths (…, year, sex, age) [persons]
+    base, assumptions : model inputs
+    levers : the levers, industries in the order of ``base.industry_shares``
+
+    Returns
+    -------
+    (by_industry, employed_total) : dict of arrays (…, year, industry) [jobs, persons or per year,
+        see `VARIABLES`]; total employment (…, year) [persons]
+    """
+    national = grid.values(base.employment_rate, "sex", "age")
+    scale = dm.scale_to_area(people, national, grid.values(base.area_employment_rate))
+    employed = people * (national * scale[..., np.newaxis, np.newaxis])[..., np.newaxis, :, :]
+    employed_total = employed.sum((-2, -1))
+    industries = base.industry_shares["industry"].values
+    base_demand = employed_total[..., :1] * grid.values(base.industry_shares, "industry")
     demand = dm.labour_demand(
         base_demand,
-        levers,
-        dm.driver_index(people, assumptions.care_need_weights),
-        dm.driver_index(people, assumptions.student_weights),
+        grid.place(levers.industry_growth, (*LEVER_DIMS, "industry")),
+        grid.place(levers.productivity_growth, LEVER_DIMS),
+        dm.driver_index(people, grid.values(assumptions.care_need_weights, "age")),
+        dm.driver_index(people, grid.values(assumptions.student_weights, "age")),
+        industries,
+        grid.years - grid.years[0],
     )
     hazard = dm.retirement_hazard(
-        assumptions.retirement_mean_age + levers["retirement_age_shift"],
+        assumptions.retirement_mean_age + grid.place(levers.retirement_age_shift, LEVER_DIMS),
         assumptions.retirement_sd,
-        people["age"],
+        grid.labels["age"].to_numpy(),
     )
-    deaths = population["deaths"].reindex(year=people["year"])
-    leaving = dm.exits(employed, hazard, dm.death_probability(people, deaths))
-    retirement = dm.split_by_industry(leaving["retirement"], demand, lag=1)
-    mortality = dm.split_by_industry(leaving["mortality"], demand, lag=1)
-    expansion = demand - demand.shift(year=1)
+    if not deaths.indexes["year"].equals(grid.labels["year"]):
+        deaths = deaths.reindex(year=grid.labels["year"])  # a run may leave out the base year's deaths
+    death_prob = dm.death_probability(people, grid.values(deaths, *CELL))
+    retirement, mortality = (
+        dm.split_by_industry(total, demand, lag=1) for total in dm.exits(employed, hazard, death_prob)
+    )
+    expansion = demand - lagged(demand, 1, axis=-2)
     replacement = retirement + mortality
-    return xr.Dataset(
-        {
-            "employment": dm.split_by_industry(employed_total, demand),
-            "labour_demand": demand,
-            "expansion_demand": expansion,
-            "replacement_demand": replacement,
-            "exits_retirement": retirement,
-            "exits_mortality": mortality,
-            "job_openings": dm.positive_part(expansion) + replacement,
-            "employed_total": employed_total,
-        }
-    )
+    return {
+        "employment": dm.split_by_industry(employed_total, demand),
+        "labour_demand": demand,
+        "expansion_demand": expansion,
+        "replacement_demand": replacement,
+        "exits_retirement": retirement,
+        "exits_mortality": mortality,
+        "job_openings": dm.positive_part(expansion) + replacement,
+    }, employed_total
 
 
-def _supply(population: xr.Dataset, base: SkillsBase, levers: xr.Dataset) -> xr.Dataset:
-    """Labour supply, new entrants, supply by education (balance is added in `_finish`)."""
-    people = population["population"]
-    regions = people["region"]
-    scale = dm.scale_to_area(
-        people, base.participation_rate, base.area_participation_rate.sel(region=regions)
-    )
+def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArrays) -> dict[str, np.ndarray]:
+    """Labour supply, new entrants and supply by education (balance: `_balance`).
+
+    Returns
+    -------
+    dict of arrays (…, year) [persons] and (…, year, education) [persons]
+    """
+    national = grid.values(base.participation_rate, "sex", "age")
+    projected = grid.years > grid.years[0]
     rate = sp.participation_rate(
-        base.participation_rate, scale, levers["participation_change"], people["year"]
+        national,
+        dm.scale_to_area(people, national, grid.values(base.area_participation_rate)),
+        grid.place(levers.participation_change, (*LEVER_DIMS, "age")),
+        projected,
+        grid.labels,
     )
     supply = sp.labour_supply(people, rate)
-    return xr.Dataset(
-        {
-            "labour_supply": supply,
-            "new_entrants": sp.new_entrants(people, rate).where(people["year"] > people["year"][0]),
-            "labour_supply_by_education": supply * base.education_shares.sel(region=regions),
-        }
-    )
+    education = grid.values(base.education_shares, "education")
+    return {
+        "labour_supply": supply,
+        "new_entrants": np.where(projected, sp.new_entrants(people, rate), np.nan),
+        "labour_supply_by_education": supply[..., np.newaxis] * education[..., np.newaxis, :],
+    }
+
+
+def _balance(supply: np.ndarray, demand: np.ndarray, employed: np.ndarray) -> np.ndarray:
+    """Labour supply minus the labour force that the demand needs at the base year's ratio.
+
+    Parameters
+    ----------
+    supply : (…, year) [persons] labour supply
+    demand : (…, year, industry) [jobs] labour demand
+    employed : (…, year) [persons] total employment
+
+    Returns
+    -------
+    array (…, year) [persons]
+    """
+    required = dm.industry_total(demand) * (supply[..., :1] / employed[..., :1])
+    return supply - required
 
 
 def _tightness(base: SkillsBase, regions: list[str], until: int, interval: float) -> xr.Dataset:
@@ -183,18 +233,10 @@ def _finish(
     assumptions: Assumptions,
     interval: float | None,
 ) -> xr.Dataset:
-    """Labour balance, attributes, dimension order."""
-    employed_total = result["employed_total"]
-    required = result["labour_demand"].sum("industry") * (
-        result["labour_supply"].isel(year=0) / employed_total.isel(year=0)
-    )
-    result["labour_balance"] = result["labour_supply"] - required
-    result = result.drop_vars("employed_total")
+    """Variable attributes, run attributes, dimension order."""
     for name, (units, long_name) in VARIABLES.items():
         if name in result:
             result[name].attrs = {"units": units, "long_name": long_name}
-    if "region_code" in population.coords:
-        result = result.assign_coords(region_code=population["region_code"])
     result.attrs = {
         "base_year": int(population["year"].values[0]),
         "industry_structure_year": INDUSTRY_STRUCTURE_YEAR,
@@ -238,6 +280,11 @@ def _check_run(population: xr.Dataset) -> None:
         missing = {"region", "scenario", "year", "sex", "age"} - set(population[name].dims)
         if missing:
             raise InputError(f"population run: '{name}' lacks the dimensions {sorted(missing)}")
+    if not np.array_equal(population["age"].values, AGES):
+        raise InputError(
+            f"population run: ages {population['age'].values.min()}..{population['age'].values.max()}; "
+            "the skills model needs single ages 0..100"
+        )
 
 
 def _scenarios_of(population: xr.Dataset, scenarios) -> list:

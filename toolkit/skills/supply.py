@@ -1,68 +1,92 @@
-"""Labour supply from the population run: participation, labour force and new entrants."""
+"""Labour supply from the population run: participation, labour force and new entrants.
+
+Arrays as in `toolkit.skills.demand`: leading axes (region, scenario, draw or quantile), then
+``year, sex, age``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
-import xarray as xr
 
 from toolkit.errors import InputError
+from toolkit.skills.arrays import lagged
 
 
 def participation_rate(
-    base_rate: xr.DataArray, scale: xr.DataArray, change: xr.DataArray, years: xr.DataArray
-) -> xr.DataArray:
+    base_rate: np.ndarray,
+    scale: np.ndarray,
+    change: np.ndarray,
+    projected: np.ndarray,
+    labels: Mapping[str, Sequence],
+) -> np.ndarray:
     """Participation rate by age and sex with the scenario's change in the projected years.
 
     Parameters
     ----------
     base_rate : (sex, age) [1] national rate by age
     scale : (…) [1] the area's scale factor (see `toolkit.skills.demand.scale_to_area`)
-    change : (region, scenario, age) [1] lever change (fraction, not percentage points)
-    years : (year) years of the run; the first is the base year and keeps the observed rate
+    change : (…, age) [1] lever change (fraction, not percentage points)
+    projected : (year) bool, False in the base year, which keeps the observed rate
+    labels : dimension name -> labels, for every axis of the result in order (to name a bad cell)
 
     Returns
     -------
-    DataArray (…, year, sex, age) [1]
+    array (…, year, sex, age) [1]
 
     Raises
     ------
     InputError
         if the change takes a rate below 0 or above 1.
     """
-    rate = base_rate * scale + change * (years > years[0])
+    rate = base_rate * scale[..., np.newaxis, np.newaxis, np.newaxis] + (
+        change[..., np.newaxis, np.newaxis, :] * projected[:, np.newaxis, np.newaxis]
+    )
     outside = (rate < 0) | (rate > 1)
-    if bool(outside.any()):
-        first = np.argwhere(outside.values)[0]
+    if outside.any():
+        first = np.argwhere(outside)[0]
         where = {
-            dim: outside[dim].values[index].item() for dim, index in zip(outside.dims, first, strict=True)
+            dim: np.asarray(values).tolist()[index]
+            for (dim, values), index in zip(labels.items(), first, strict=True)
         }
         raise InputError(
             f"participation_change: the participation rate at {where} becomes "
-            f"{float(rate.values[tuple(first)]):.3f}; after the change it must stay within 0..1 "
+            f"{float(rate[tuple(first)]):.3f}; after the change it must stay within 0..1 "
             "(the lever is in percentage points)"
         )
     return rate
 
 
-def labour_supply(population: xr.DataArray, rate: xr.DataArray) -> xr.DataArray:
+def labour_supply(population: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Labour force = Σ population × participation rate.
+
+    Parameters
+    ----------
+    population : (…, year, sex, age) [persons]
+    rate : (…, year, sex, age) [1] participation rate
 
     Returns
     -------
-    DataArray (…, year) [persons]
+    array (…, year) [persons]
     """
-    return (population * rate).sum(["sex", "age"])
+    return (population * rate).sum((-2, -1))
 
 
-def new_entrants(population: xr.DataArray, rate: xr.DataArray) -> xr.DataArray:
+def new_entrants(population: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Persons entering the labour force as their cohort reaches working age.
 
     Each age where participation is higher than at the age below adds the cohort's size times the
     difference: Σ population(x) · max(rate(x) − rate(x−1), 0).
 
+    Parameters
+    ----------
+    population : (…, year, sex, age) [persons]
+    rate : (…, year, sex, age) [1] participation rate
+
     Returns
     -------
-    DataArray (…, year) [persons per year]
+    array (…, year) [persons per year]
     """
-    rise = (rate - rate.shift(age=1, fill_value=0.0)).clip(min=0)
-    return (population * rise).sum(["sex", "age"])
+    rise = np.clip(rate - lagged(rate, 1, axis=-1, fill=0.0), 0, None)
+    return (population * rise).sum((-2, -1))
