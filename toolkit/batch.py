@@ -290,7 +290,7 @@ def _output_folder(out: str | os.PathLike) -> Path:
     if folder.exists() and not folder.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder")
     try:
-        (folder / FAILED_DIR).mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
     return folder
@@ -418,6 +418,7 @@ def _keep_failed(staging: Path, task: AreaTask) -> str | None:
     for name, suffix in ((EXECUTED, ".ipynb"), (KERNEL_LOG, ".log")):
         if (staging / name).exists():
             kept[name] = Path(FAILED_DIR) / f"{task.region}{suffix}"
+            (task.out / FAILED_DIR).mkdir(exist_ok=True)  # only a run with a failure has this folder
             os.replace(staging / name, task.out / kept[name])
     return kept[EXECUTED].as_posix() if EXECUTED in kept else None
 
