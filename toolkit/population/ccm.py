@@ -1,8 +1,8 @@
 """Cohort-component projection: the vectorised engine.
 
 One function, :func:`project`, advances a population by sex and age over T steps of width n years. Every
-input may carry arbitrary leading dimensions (region, scenario, draw, …); the only Python loop is over
-steps. Sex is the axis before age, ordered (F, M).
+input may carry arbitrary leading dimensions (region, scenario, draw, …), flattened to rows that a compiled
+kernel advances one after another. Sex is the axis before age, ordered (F, M).
 
 Step t → t+1 (Preston, Heuveline & Guillot 2001, ch. 6; the UN CCMPP conventions)
 ---------------------------------------------------------------------------------
@@ -25,8 +25,6 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-
-FEMALE, MALE = 0, 1
 
 
 @dataclass(frozen=True)
