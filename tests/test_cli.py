@@ -183,3 +183,13 @@ def test_skills_refuses_a_lever_that_makes_participation_negative(capsys, tmp_pa
     scenario = write(tmp_path, VALID + '  participation_change: {"65-74": -30}\n')
     assert_refused(capsys, tmp_path, "skills", "--region", "kainuu", "--scenario", scenario, "--no-tightness",
                    match="participation")
+
+
+def test_the_public_api_names():
+    import toolkit
+
+    assert toolkit.load_region("MK18").id == "kainuu"
+    assert toolkit.load_scenario("baseline").id == "baseline"
+    ds = toolkit.project_population("raahe", "baseline", horizon=2030)
+    skills = toolkit.project_skills(ds, tightness=False)
+    assert skills.job_openings.dims[:3] == ("region", "scenario", "year")

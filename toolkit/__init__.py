@@ -5,6 +5,7 @@ Public API::
     load_region(id_or_code) -> Region
     load_scenario(id_or_path) -> Scenario
     project_population(regions, scenarios, *, horizon=2050, draws=0, seed=0, base_year=None) -> xr.Dataset
+    project_skills(population: xr.Dataset, ...) -> xr.Dataset
 """
 
 from importlib import import_module
@@ -27,6 +28,7 @@ _API = {
     "load_region": ("toolkit.regions", "get_region"),
     "load_scenario": ("toolkit.scenarios", "load_scenario"),
     "project_population": ("toolkit.population.project", "project_population"),
+    "project_skills": ("toolkit.skills", "project_skills"),
 }
 
 
