@@ -301,3 +301,15 @@ def test_from_environment_reads_the_region(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_REGION, "atlantis")
     with pytest.raises(InputError, match="atlantis"):
         Explorer.from_environment()
+
+
+def test_a_value_snapped_to_the_slider_step_is_not_a_move():
+    """A browser snaps slider values to their step on load: that must not turn the scenario's levers explicit."""
+    from toolkit.explorer import Explorer
+
+    explorer = Explorer("kainuu", debounce=0)
+    tfr = explorer.sliders["tfr"]
+    tfr.value = tfr.value + 0.4 * tfr.step  # within half a step of the value the scenario shows
+    assert explorer.levers == explorer.source.levers_for("kainuu")
+    tfr.value = tfr.value + 2 * tfr.step
+    assert explorer.levers.tfr != explorer.source.levers_for("kainuu").tfr

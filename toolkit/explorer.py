@@ -221,7 +221,8 @@ def tfr_target_year(levers: Levers, base_year: int) -> int:
 
 
 def levers_from_sliders(source: Levers, initial: Mapping[str, float], values: Mapping[str, float],
-                        growth: Mapping[str, float], base_year: int) -> Levers:
+                        growth: Mapping[str, float], base_year: int,
+                        steps: Mapping[str, float] | None = None) -> Levers:
     """``source`` with the levers whose slider moved away from ``initial`` set to the slider's value.
 
     A moved TFR slider becomes an absolute target reached in :func:`tfr_target_year`; a moved migration
@@ -235,6 +236,8 @@ def levers_from_sliders(source: Levers, initial: Mapping[str, float], values: Ma
     values : current slider positions, same keys and units
     growth : employment growth by TOL section or ``default`` [% per year]
     base_year : the run's base year
+    steps : slider step by name: a value within half a step of ``initial`` has not moved (a browser snaps a
+        slider's value to its step when the page loads)
 
     Returns
     -------
@@ -245,7 +248,8 @@ def levers_from_sliders(source: Levers, initial: Mapping[str, float], values: Ma
     InputError
         if a value is outside the schema's range (naming the lever)
     """
-    moved = {name for name, value in values.items() if value != initial[name]}
+    steps = steps or {}
+    moved = {name for name, value in values.items() if abs(value - initial[name]) > 0.5 * steps.get(name, 0.0)}
     update: dict = {}
     if "tfr" in moved:
         shape = source.tfr.shape if isinstance(source.tfr, TfrPath) else "linear"
@@ -357,7 +361,8 @@ class Explorer:
         self._quiet = False
         self.status = widgets.HTML()
         self.controls = self._pickers(get_region(region).id, load_scenario(scenario).id, lang, horizon)
-        self.sliders = {name: widgets.FloatSlider(continuous_update=True, readout_format=".2f")
+        self.sliders = {name: widgets.FloatSlider(continuous_update=True, readout_format=".2f",
+                                                  layout=widgets.Layout(width="100%"))
                         for name in _SLIDER_LABELS}
         self.reset_button = widgets.Button()
         self.reset_button.on_click(lambda _: self.reset())
@@ -399,7 +404,8 @@ class Explorer:
     def levers(self) -> Levers:
         """The levers of the edited scenario for this area (the picked scenario's, moved sliders applied)."""
         values = {name: slider.value for name, slider in self.sliders.items() if name != "industry_growth"}
-        return levers_from_sliders(self._source_levers, self._initial, values, self._growth, self._base_year)
+        return levers_from_sliders(self._source_levers, self._initial, values, self._growth, self._base_year,
+                                   {name: slider.step for name, slider in self.sliders.items()})
 
     @property
     def scenario(self) -> Scenario:
@@ -437,7 +443,7 @@ class Explorer:
         levers = widgets.VBox([*(self.sliders[name] for name in _SLIDER_LABELS if name != "industry_growth"),
                                self.controls["industry"], self.sliders["industry_growth"],
                                self.reset_button, self.status],
-                              layout=widgets.Layout(width="28em"))
+                              layout=widgets.Layout(width="34em"))
         pyramid = widgets.VBox([self.figures["pyramid"], self.controls["year"]],
                                layout=widgets.Layout(flex="1"))
         grid = widgets.GridBox([self.figures[name] for name in ("population", "working_age", "dependency",
