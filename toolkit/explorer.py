@@ -47,7 +47,7 @@ from toolkit.scenarios import (
 )
 from toolkit.skills import load_assumptions, load_base, project_skills
 from toolkit.viz.i18n import check_lang
-from toolkit.viz.population import _pyramid_axes, _pyramid_series
+from toolkit.viz.population import pyramid_axes, pyramid_series
 from toolkit.viz.skills import industry_label
 
 BASELINE = "baseline"
@@ -684,12 +684,12 @@ class Explorer:
         counts = np.stack([run.sel(region=self.region, year=year).transpose("sex", "age").values
                            for run in (baseline.sel(scenario=BASELINE), self.run["population"].sel(scenario=CURRENT))])
         sexes = [str(sex) for sex in baseline["sex"].values]
-        series = _pyramid_series(counts[:, None], counts[0][None], sexes)[:, 0]
+        series = pyramid_series(counts[:, None], counts[0][None], sexes)[:, 0]
         widget = self.figures["pyramid"]
         with widget.batch_update():
             for trace, x in zip(widget.data, series, strict=True):
                 trace.update(x=x, customdata=np.abs(x))
-            _pyramid_axes(widget, counts, self.lang)
+            pyramid_axes(widget, counts, self.lang)
 
     def update_skills_figures(self) -> None:
         """Job openings and labour balance: traces rewritten in place.

@@ -122,7 +122,7 @@ def pyramid(
     sexes = [str(sex) for sex in population["sex"].values]
     outline = counts[scenarios.index(baseline)] if baseline is not None else None
     ages = population["age"].values
-    series = _pyramid_series(counts, outline, sexes)
+    series = pyramid_series(counts, outline, sexes)
     fig = go.Figure(data=_pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang))
     steps = _year_steps(fig, series, chosen_years, frames)
     fig.update_layout(
@@ -138,7 +138,7 @@ def pyramid(
         barmode="overlay",
         bargap=0.0,
     )
-    _pyramid_axes(fig, counts, lang)
+    pyramid_axes(fig, counts, lang)
     return apply_theme(fig, lang, title_for("pyramid_title", lang, region, region_name))
 
 
@@ -151,7 +151,7 @@ def _pyramid_years(population: xr.DataArray, years: Iterable[int] | None) -> lis
     return chosen
 
 
-def _pyramid_series(counts: np.ndarray, outline: np.ndarray | None, sexes: list[str]) -> np.ndarray:
+def pyramid_series(counts: np.ndarray, outline: np.ndarray | None, sexes: list[str]) -> np.ndarray:
     """Signed x values (trace, year, age): men negative; scenarios' bars first, then the outline."""
     sign = np.where(np.array(sexes) == "M", -1.0, 1.0)[None, None, :, None]
     bars = (counts * sign).transpose(0, 2, 1, 3).reshape(-1, counts.shape[1], counts.shape[3])
@@ -286,7 +286,7 @@ def _pyramid_menus(scenarios, scenario, sexes, has_outline, meta, lang, frames) 
     return menus
 
 
-def _pyramid_axes(fig: go.Figure, counts: np.ndarray, lang: str) -> None:
+def pyramid_axes(fig: go.Figure, counts: np.ndarray, lang: str) -> None:
     """Symmetric x axis with unsigned tick labels in the language's number format; ages 0..100+."""
     limit = float(counts.max()) * 1.05 or 1.0
     step = _nice_step(limit / 3.0)
