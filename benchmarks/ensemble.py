@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from toolkit.population.assumptions import cache_dir
+from toolkit.data import cache_dir
 from toolkit.population.project import project_population
 from toolkit.regions import maakunnat
 

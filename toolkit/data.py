@@ -354,6 +354,36 @@ FILE_SPECS: dict[str, FileSpec] = {
 # --------------------------------------------------------------------------------------------- paths
 
 
+def cache_dir() -> Path:
+    """Folder of the on-disk cache of fitted models (``FORUM_CACHE_DIR``, else the user's cache folder)."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "futures-forum" / "trends"
+    return Path(os.environ.get("FORUM_CACHE_DIR", default))
+
+
+def disk_cached(name: str, key: str, compute) -> dict[str, np.ndarray]:
+    """Arrays computed once per ``key`` and kept in :func:`cache_dir` (``<name>-<sha256 of key>.npz``).
+
+    ``key`` must hold everything the result depends on (inputs' hashes, model specification, library
+    versions), so that a changed input is recomputed, never read stale. A missing, unreadable or read-only
+    cache only makes the call slower; files are written to a temporary name and renamed.
+    """
+    path = cache_dir() / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}.npz"
+    try:
+        with np.load(path) as stored:
+            return {item: stored[item] for item in stored.files}
+    except (OSError, ValueError, KeyError):
+        pass
+    arrays = {item: np.asarray(value) for item, value in compute().items()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.stem}.{os.getpid()}.npz")
+        np.savez(partial, **arrays)
+        os.replace(partial, path)
+    except OSError:
+        pass
+    return arrays
+
+
 def params_dir() -> Path:
     """The params directory: ``$FORUM_PARAMS_DIR`` if set, else ``params/`` next to the package."""
     override = os.environ.get(PARAMS_ENV)

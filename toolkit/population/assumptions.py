@@ -17,12 +17,9 @@ Every number here comes from a statsmodels fit on the data in ``params/data`` up
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import statsmodels
@@ -51,12 +48,6 @@ class SeriesPaths:
         return np.concatenate([[np.nan], values])[index + 1]
 
 
-def cache_dir() -> Path:
-    """Folder of the on-disk cache of fitted series (``FORUM_CACHE_DIR``, else the user's cache folder)."""
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "futures-forum" / "trends"
-    return Path(os.environ.get("FORUM_CACHE_DIR", default))
-
-
 def _disk_cached(quantity: str, files: tuple[str, ...]):
     """Cache a fitted series on disk, keyed by everything the fit depends on.
 
@@ -73,22 +64,10 @@ def _disk_cached(quantity: str, files: tuple[str, ...]):
             provenance = data.data_provenance()
             key = json.dumps([quantity, code, base_year, repr(SERIES_TREND_DEFAULTS[quantity]),
                               statsmodels.__version__, [provenance.get(f, {}).get("sha256") for f in files]])
-            path = cache_dir() / f"{quantity}-{code}-{base_year}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
-            try:
-                stored = json.loads(path.read_text())
-                return SeriesPaths(np.array(stored["years"]), np.array(stored["central"]), np.array(stored["se"]),
-                                   stored["phi"])
-            except (OSError, ValueError, KeyError):
-                pass
-            paths = fit(code, base_year)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps({k: np.asarray(v).tolist() for k, v in asdict(paths).items()}))
-                os.replace(tmp, path)
-            except OSError:  # a read-only cache is only slower
-                pass
-            return paths
+            stored = data.disk_cached(f"{quantity}-{code}-{base_year}", key,
+                                      lambda: asdict(fit(code, base_year)))
+            return SeriesPaths(stored["years"], stored["central"], stored["se"], float(stored["phi"]))
+
         cached.__doc__ = fit.__doc__
         cached.cache_clear = in_memory.cache_clear
         return cached

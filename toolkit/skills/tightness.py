@@ -7,7 +7,6 @@ ratio (statsmodels SARIMAX); annual values are means of the monthly log ratios, 
 from __future__ import annotations
 
 import hashlib
-import os
 import warnings
 
 import numpy as np
@@ -17,7 +16,7 @@ import xarray as xr
 from scipy.stats import norm
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from toolkit.population.assumptions import cache_dir
+from toolkit.data import disk_cached
 
 COUNT_OFFSET = 0.5  # [persons] added to both counts so that months without vacancies have a finite log
 ORDER = (1, 0, 0)
@@ -115,30 +114,18 @@ def _fit(series: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray, float]
     Cached in memory and on disk (a SARIMAX fit takes about 0.3 s; 190 series make a national run), keyed by
     the series' values, the horizon, the model orders and the statsmodels version.
     """
-    key = hashlib.sha1(series.tobytes() + repr((steps, ORDER, SEASONAL_ORDER, statsmodels.__version__)).encode()
-                       ).hexdigest()
-    if key in _CACHE:
-        return _CACHE[key]
-    path = cache_dir() / f"tightness-{key}.npz"
-    try:
-        with np.load(path) as stored:
-            _CACHE[key] = (stored["mean"], stored["psi"], float(stored["variance"]))
-            return _CACHE[key]
-    except (OSError, ValueError, KeyError):
-        pass
+    key = hashlib.sha1(series.tobytes()).hexdigest() + repr((steps, ORDER, SEASONAL_ORDER, statsmodels.__version__))
+    if key not in _CACHE:
+        stored = disk_cached("tightness", key, lambda: _fitted(series, steps))
+        _CACHE[key] = (stored["mean"], stored["psi"], float(stored["variance"]))
+    return _CACHE[key]
+
+
+def _fitted(series: np.ndarray, steps: int) -> dict[str, np.ndarray]:
+    """One SARIMAX fit: forecast mean, impulse responses ψ(0..steps-1) and innovation variance."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optimiser notes on short or flat series
         fitted = SARIMAX(series, order=ORDER, seasonal_order=SEASONAL_ORDER).fit(disp=False)
-    _CACHE[key] = (
-        np.asarray(fitted.get_forecast(steps).predicted_mean),
-        np.asarray(fitted.impulse_responses(steps - 1)).ravel(),
-        float(fitted.params[-1]),
-    )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.npz")
-        np.savez(tmp, mean=_CACHE[key][0], psi=_CACHE[key][1], variance=_CACHE[key][2])
-        os.replace(tmp, path)
-    except OSError:  # a read-only cache is only slower
-        pass
-    return _CACHE[key]
+    return {"mean": fitted.get_forecast(steps).predicted_mean,
+            "psi": np.asarray(fitted.impulse_responses(steps - 1)).ravel(),
+            "variance": float(fitted.params[-1])}
