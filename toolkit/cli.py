@@ -39,7 +39,7 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
                              "values)")
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
                         help="run the ensemble chunks on a Dask distributed scheduler")
-    parser.add_argument("--jobs", type=int, default=None, help="local worker processes (default: all cores)")
+    parser.add_argument("--jobs", type=int, default=None, help="local worker threads (default: all cores)")
     parser.add_argument("--out", required=True, metavar="FILE", help="output file, .nc or .csv")
 
 

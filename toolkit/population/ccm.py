@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+SRB = 1.05  # sex ratio at birth [boys per girl], the default of every projection
+
 
 @dataclass(frozen=True)
 class Projection:
@@ -62,7 +64,7 @@ def project(
     *,
     width: int = 1,
     radix: float = 1.0,
-    srb: float | np.ndarray = 1.05,
+    srb: float | np.ndarray = SRB,
     migration_count: np.ndarray | None = None,
     migration_rate: np.ndarray | None = None,
 ) -> Projection:
@@ -139,9 +141,7 @@ def _advance(population, births, deaths, applied, capped, survival, newborn_surv
              counts, rates, width):  # pragma: no cover - compiled; covered through project()
     """Advance every row through every step (the conventions of the module docstring), in place."""
     rows, steps, ages = population.shape[0], births.shape[1], population.shape[3]
-    requested = np.empty((2, ages))
-    start = np.empty((2, ages))
-    survived = np.empty((2, ages))
+    work = np.empty((3, 2, ages))
     for i in range(rows):
         i_surv = i if survival.shape[0] > 1 else 0
         i_newb = i if newborn_survival.shape[0] > 1 else 0
@@ -150,38 +150,53 @@ def _advance(population, births, deaths, applied, capped, survival, newborn_surv
         i_count = i if counts.shape[0] > 1 else 0
         i_rate = i if rates.shape[0] > 1 else 0
         for t in range(steps):
-            current = population[i, t]
-            end = population[i, t + 1]
-            for sex in range(2):
-                for x in range(ages):
-                    wanted = 0.0
-                    if counts.shape[0] > 0:
-                        wanted += counts[i_count, t, sex, x]
-                    if rates.shape[0] > 0:
-                        wanted += rates[i_rate, t, sex, x] * current[sex, x]
-                    requested[sex, x] = wanted
-                    # first half: joins the group at the start, capped at the group's size
-                    start[sex, x] = max(current[sex, x] + 0.5 * wanted, 0.0)
-                # cohorts move up one group; the two oldest share the open group
-                for x in range(1, ages):
-                    entering = start[sex, x - 1] if x < ages - 1 else start[sex, ages - 2] + start[sex, ages - 1]
-                    survived[sex, x] = entering * survival[i_surv, t, sex, x - 1]
-                    deaths[i, t, sex, x] = entering - survived[sex, x]
-                    # second half: joins the group at the end, capped the same way
-                    end[sex, x] = max(survived[sex, x] + 0.5 * requested[sex, x], 0.0)
-            total = 0.0
-            for x in range(1, ages):
-                total += fertility[i_fert, t, x] * 0.5 * (start[0, x] + end[0, x])
-            total *= width
-            girls = total * girls_share[i_girl, t]
-            births[i, t, 0] = girls
-            births[i, t, 1] = total - girls
-            for sex in range(2):
-                newborns = births[i, t, sex] * newborn_survival[i_newb, t, sex]
-                deaths[i, t, sex, 0] = births[i, t, sex] - newborns
-                survived[sex, 0] = newborns
-                end[sex, 0] = max(newborns + 0.5 * requested[sex, 0], 0.0)
-                for x in range(ages):
-                    done = (start[sex, x] - current[sex, x]) + (end[sex, x] - survived[sex, x])
-                    applied[i, t, sex, x] = done
-                    capped[i, t, sex, x] = requested[sex, x] - done
+            step(population[i, t], population[i, t + 1], survival[i_surv, t], newborn_survival[i_newb, t],
+                 fertility[i_fert, t], girls_share[i_girl, t], counts[i_count, t] if counts.shape[0] else work[0],
+                 counts.shape[0] > 0, rates[i_rate, t] if rates.shape[0] else work[0], rates.shape[0] > 0, width,
+                 births[i, t], deaths[i, t], applied[i, t], capped[i, t], work)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def step(current, end, survival, newborn_survival, fertility, girls_share, counts, has_counts, rates, has_rates,
+         width, births, deaths, applied, capped, work):  # pragma: no cover - compiled; covered through project()
+    """One step of one row: ``current`` (2, A) → ``end`` (2, A), writing the step's flows.
+
+    survival (2, A−1), newborn_survival (2,), fertility (A,), girls_share: the step's rates; counts and rates
+    (2, A): net migration, used when ``has_counts`` / ``has_rates``; births (2,), deaths, applied, capped (2, A):
+    outputs; work (3, 2, A): scratch.
+    """
+    ages = current.shape[1]
+    requested, start, survived = work[0], work[1], work[2]
+    for sex in range(2):
+        for x in range(ages):
+            wanted = 0.0
+            if has_counts:
+                wanted += counts[sex, x]
+            if has_rates:
+                wanted += rates[sex, x] * current[sex, x]
+            requested[sex, x] = wanted
+            # first half: joins the group at the start, capped at the group's size
+            start[sex, x] = max(current[sex, x] + 0.5 * wanted, 0.0)
+        # cohorts move up one group; the two oldest share the open group
+        for x in range(1, ages):
+            entering = start[sex, x - 1] if x < ages - 1 else start[sex, ages - 2] + start[sex, ages - 1]
+            survived[sex, x] = entering * survival[sex, x - 1]
+            deaths[sex, x] = entering - survived[sex, x]
+            # second half: joins the group at the end, capped the same way
+            end[sex, x] = max(survived[sex, x] + 0.5 * requested[sex, x], 0.0)
+    total = 0.0
+    for x in range(1, ages):
+        total += fertility[x] * 0.5 * (start[0, x] + end[0, x])
+    total *= width
+    girls = total * girls_share
+    births[0] = girls
+    births[1] = total - girls
+    for sex in range(2):
+        newborns = births[sex] * newborn_survival[sex]
+        deaths[sex, 0] = births[sex] - newborns
+        survived[sex, 0] = newborns
+        end[sex, 0] = max(newborns + 0.5 * requested[sex, 0], 0.0)
+        for x in range(ages):
+            done = (start[sex, x] - current[sex, x]) + (end[sex, x] - survived[sex, x])
+            applied[sex, x] = done
+            capped[sex, x] = requested[sex, x] - done

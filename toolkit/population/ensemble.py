@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
-from toolkit.population.ccm import project
-from toolkit.population.lifetable import tabulated_person_years
+from toolkit.population import selection
+from toolkit.population.ccm import SRB, project, step
+from toolkit.population.lifetable import scale_table, table_position, tabulated_person_years
 from toolkit.population.rates import fertility_rates
-from toolkit.population.schedules import rogers_castro
+from toolkit.population.schedules import rogers_castro, shift_schedule
 
 QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 MAX_STEPS = 100
@@ -41,6 +43,7 @@ AGE_GROUPS = {
     "85+": (85, 100), "7-15": (7, 15), "16-18": (16, 18),
 }
 SUMMED_IN_QUANTILE_MODE = ("net_migration", "migration_capped")
+GROUP_BOUNDS = np.array(list(AGE_GROUPS.values()), dtype=np.int64)
 GROUP_MEMBERS = np.array([[lo <= age <= hi for age in range(101)] for lo, hi in AGE_GROUPS.values()], dtype=float)
 
 
@@ -121,11 +124,13 @@ def ar1_deviations(z: np.ndarray, phi: float, se: np.ndarray) -> np.ndarray:
 def run_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
     """Project all draws of one region × scenario; reduce to quantiles over draws if asked."""
     tfr, e0, extra = lever_draws(chunk)
+    if chunk.quantiles:
+        return _run_quantiles(chunk, tfr, e0, extra)
     Lx = tabulated_person_years(e0, chunk.mortality)
     asfr = fertility_rates(tfr, chunk.shift, chunk.fertility)
     counts = extra[..., None, None] * (0.5 * rogers_castro())
     result = project(chunk.population, Lx, asfr, migration_rate=chunk.rate, migration_count=counts)
-    out = {
+    return {
         "population": result.population,
         "births": result.births,
         "deaths": result.deaths,
@@ -133,14 +138,134 @@ def run_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
         "migration_capped": result.migration_capped,
         "tfr": tfr,
         "e0": e0,
+        "population_group": result.population.sum(-2) @ GROUP_MEMBERS.T,
     }
-    out["population_group"] = result.population.sum(-2) @ GROUP_MEMBERS.T
-    if chunk.quantiles:
-        # quantiles do not add up over age: migration is summarised as quantiles of its totals by sex
-        for name in SUMMED_IN_QUANTILE_MODE:
-            out[f"{name}_total"] = out.pop(name).sum(-1)
-        out = {name: draw_quantiles(values) for name, values in out.items()}
-    return out
+
+
+def _run_quantiles(chunk: Chunk, tfr: np.ndarray, e0: np.ndarray, extra: np.ndarray) -> dict[str, np.ndarray]:
+    """The draws of a chunk reduced to quantiles year by year, never holding all draws' age detail.
+
+    The numbers are those of the draw run followed by :func:`draw_quantiles` (the same engine step, life tables
+    and rates, computed in the same order): a compiled loop advances all draws one year, keeps that year's
+    population and deaths of every draw by sex and age (a few MB, in cache) and reads their quantiles by
+    selection (:mod:`toolkit.population.selection`); births, migration totals and age-group totals are kept
+    by draw (they are small) and reduced afterwards. Net and capped migration are summarised by their all-age
+    totals, as quantiles do not add up over age.
+    """
+    steps, draws = tfr.shape[1], chunk.draws
+    lower, weight = table_position(e0, chunk.mortality)
+    _, table = scale_table(chunk.mortality)
+    ranks, q_lower, q_upper, q_weight = selection.plan(QUANTILES, draws)
+    population_q = np.empty((len(QUANTILES), steps + 1, 2, chunk.population.shape[-1]))
+    deaths_q = np.empty((len(QUANTILES), steps) + chunk.population.shape)
+    by_draw = np.empty((3, steps, 2, draws))  # births, net migration, capped migration
+    group_totals = np.empty((steps, len(AGE_GROUPS), draws))
+    population_q[:, 0] = chunk.population
+    _advance_quantiles(np.ascontiguousarray(chunk.population), lower, weight, table, tfr,
+                       shift_schedule(chunk.fertility, chunk.shift), 1.0 / (1.0 + SRB), 0.5 * rogers_castro(),
+                       extra, np.ascontiguousarray(chunk.rate), GROUP_BOUNDS, ranks, q_lower, q_upper, q_weight,
+                       population_q[:, 1:], deaths_q, by_draw, group_totals)
+    groups = np.empty((len(QUANTILES), steps + 1, len(AGE_GROUPS)))
+    groups[:, 0] = chunk.population.sum(-2) @ GROUP_MEMBERS.T
+    groups[:, 1:] = _over_draws(group_totals)
+    return {
+        "population": population_q, "deaths": deaths_q, "births": _over_draws(by_draw[0]),
+        "net_migration_total": _over_draws(by_draw[1]), "migration_capped_total": _over_draws(by_draw[2]),
+        "population_group": groups, "tfr": _over_draws(tfr.T), "e0": _over_draws(e0.transpose(1, 2, 0)),
+    }
+
+
+def _over_draws(values: np.ndarray) -> np.ndarray:
+    """Quantiles (Q, …) of values (…, draws) with the draws last."""
+    return np.moveaxis(selection.quantiles_last_axis(values, QUANTILES), -1, 0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _advance_quantiles(base, lower, weight, table, tfr, schedule, girls_share, migration_shape, extra, rate,
+                       group_bounds, ranks, q_lower, q_upper, q_weight, population_q, deaths_q, by_draw,
+                       group_totals):  # pragma: no cover - compiled; covered through run_chunk()
+    """Advance every draw year by year and write the year's quantiles of population and deaths by sex and age.
+
+    base (2, A); lower, weight (D, T, 2): position of each draw's life table in ``table`` (2, G, A); tfr (D, T);
+    schedule (T, A) fertility by age per unit TFR; migration_shape (A,) additional migrants' age shape per sex;
+    extra (D, T); rate (T or 1, 2, A); group_bounds (groups, 2) first and last age of each age group; ranks,
+    q_lower, q_upper, q_weight: the selection plan. Outputs: population_q, deaths_q (Q, T, 2, A); by_draw
+    (3, T, 2, D): births, net migration applied and migration capped; group_totals (T, groups, D).
+    """
+    draws, steps, ages = tfr.shape[0], tfr.shape[1], base.shape[1]
+    current = np.empty((draws, 2, ages))
+    following = np.empty((draws, 2, ages))
+    for d in range(draws):
+        current[d] = base
+    person_years = np.empty((2, ages))
+    survival = np.empty((2, ages - 1))
+    newborn_survival = np.empty(2)
+    fertility = np.empty(ages)
+    counts = np.empty((2, ages))
+    births = np.empty(2)
+    deaths = np.empty((2, ages))
+    applied = np.empty((2, ages))
+    capped = np.empty((2, ages))
+    work = np.empty((3, 2, ages))
+    population_year = np.empty((2, ages, draws))  # draws last: the quantiles read contiguous vectors
+    deaths_year = np.empty((2, ages, draws))
+    smallest = np.empty((2, 2, ages))  # population, deaths
+    largest = np.empty((2, 2, ages))
+    ordered = np.empty(ranks.size)
+    bins, slot, index, scratch = selection.workspace(draws)
+    for t in range(steps):
+        for d in range(draws):
+            for sex in range(2):
+                w = weight[d, t, sex]
+                row = lower[d, t, sex]
+                for x in range(ages):
+                    person_years[sex, x] = (1 - w) * table[sex, row, x] + w * table[sex, row + 1, x]
+                for x in range(ages - 2):
+                    survival[sex, x] = person_years[sex, x + 1] / person_years[sex, x]
+                survival[sex, ages - 2] = person_years[sex, ages - 1] / (person_years[sex, ages - 2]
+                                                                         + person_years[sex, ages - 1])
+                newborn_survival[sex] = person_years[sex, 0] / 1.0
+                for x in range(ages):
+                    counts[sex, x] = extra[d, t] * migration_shape[x]
+            for x in range(ages):
+                fertility[x] = tfr[d, t] * schedule[t, x]
+            step(current[d], following[d], survival, newborn_survival, fertility, girls_share, counts, True,
+                 rate[t if rate.shape[0] > 1 else 0], True, 1.0, births, deaths, applied, capped, work)
+            if d == 0:
+                smallest[0] = following[d]
+                largest[0] = following[d]
+                smallest[1] = deaths
+                largest[1] = deaths
+            for sex in range(2):
+                by_draw[0, t, sex, d] = births[sex]
+                net = 0.0
+                lost = 0.0
+                for x in range(ages):
+                    population_year[sex, x, d] = following[d, sex, x]
+                    deaths_year[sex, x, d] = deaths[sex, x]
+                    smallest[0, sex, x] = min(smallest[0, sex, x], following[d, sex, x])
+                    largest[0, sex, x] = max(largest[0, sex, x], following[d, sex, x])
+                    smallest[1, sex, x] = min(smallest[1, sex, x], deaths[sex, x])
+                    largest[1, sex, x] = max(largest[1, sex, x], deaths[sex, x])
+                    net += applied[sex, x]
+                    lost += capped[sex, x]
+                by_draw[1, t, sex, d] = net
+                by_draw[2, t, sex, d] = lost
+        # age-group totals of every draw, from the year's draws-last population (contiguous over draws)
+        for g in range(group_bounds.shape[0]):
+            total = group_totals[t, g]
+            total[:] = 0.0
+            for x in range(group_bounds[g, 0], group_bounds[g, 1] + 1):
+                total += population_year[0, x] + population_year[1, x]
+        for sex in range(2):
+            for x in range(ages):
+                selection.order_statistics(population_year[sex, x], smallest[0, sex, x], largest[0, sex, x], ranks,
+                                           ordered, bins, slot, index, scratch)
+                selection.interpolate(ordered, q_lower, q_upper, q_weight, population_q[:, t, sex, x])
+                selection.order_statistics(deaths_year[sex, x], smallest[1, sex, x], largest[1, sex, x], ranks,
+                                           ordered, bins, slot, index, scratch)
+                selection.interpolate(ordered, q_lower, q_upper, q_weight, deaths_q[:, t, sex, x])
+        current, following = following, current
 
 
 def draw_quantiles(values: np.ndarray, quantiles=QUANTILES) -> np.ndarray:

@@ -140,12 +140,18 @@ def _scale_table(pattern_bytes: bytes, shape: tuple[int, ...]) -> tuple[np.ndarr
     return table["ex"][..., 0], table["Lx"]  # (2, G), (2, G, A)
 
 
+def scale_table(pattern: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """e0 (2, G) and person-years L(x) (2, G, A) of the pattern scaled by exp(``LOG_SCALE_GRID``) (cached)."""
+    return _scale_table(np.ascontiguousarray(pattern, dtype=float).tobytes(), pattern.shape)
+
+
 def table_position(e0: np.ndarray, pattern: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where e0 (…, 2) falls in the table of scaled life tables of a (2, A) pattern (sex F, M).
 
-    Returns the lower grid index and the interpolation weight (…, 2); log θ ≈ grid[lower] + weight · Δ.
+    Returns the lower grid index and the interpolation weight (…, 2); log θ ≈ grid[lower] + weight · Δ, and
+    the person-years are (1 − weight) · table[lower] + weight · table[lower + 1].
     """
-    e0_table, _ = _scale_table(np.ascontiguousarray(pattern).tobytes(), pattern.shape)
+    e0_table, _ = scale_table(pattern)
     lower = np.empty(e0.shape, dtype=int)
     weight = np.empty(e0.shape)
     for sex in range(2):  # the table is per sex
@@ -169,7 +175,7 @@ def tabulated_person_years(e0: np.ndarray, pattern: np.ndarray) -> np.ndarray:
     For ensembles, whose millions of (draw, year, sex) cells make a Newton solve per cell too slow; the e0 of
     the interpolated table matches the target to about 1e-5 years.
     """
-    _, lx_table = _scale_table(np.ascontiguousarray(pattern).tobytes(), pattern.shape)
+    _, lx_table = scale_table(pattern)
     lower, weight = table_position(e0, pattern)
     out = np.empty(e0.shape + (pattern.shape[-1],))
     for sex in range(2):

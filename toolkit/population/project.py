@@ -1,7 +1,7 @@
 """`project_population`: regions × scenarios (× draws) → one xarray Dataset (the population model's orchestrator).
 
 Deterministic runs project every region × scenario in one vectorised engine call. Ensembles run one chunk per
-region × scenario with all its draws (:mod:`toolkit.population.ensemble`), in parallel worker processes on this
+region × scenario with all its draws (:mod:`toolkit.population.ensemble`), in parallel worker threads on this
 machine or on a Dask cluster (``client``); a chunk's numbers depend only on the seed, so both give the same
 dataset. When all 19 maakunnat are projected together, their net migration is balanced every year so that it
 sums to the national net international migration of the scenario (internal moves cancel).
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import xarray as xr
@@ -21,7 +21,7 @@ import toolkit
 from toolkit import data
 from toolkit.errors import InputError
 from toolkit.population.assumptions import e0_trend, migration_trend, tfr_trend
-from toolkit.population.ccm import project
+from toolkit.population.ccm import SRB, project
 from toolkit.population.ensemble import AGE_GROUPS, GROUP_MEMBERS, QUANTILES, Chunk, run_chunk
 from toolkit.population.inputs import (
     AGES,
@@ -33,6 +33,7 @@ from toolkit.population.inputs import (
     national_patterns,
     region_base,
 )
+from toolkit.population.lifetable import scale_table
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.schedules import rogers_castro
 from toolkit.regions import Region, get_region, load_regions
@@ -40,7 +41,6 @@ from toolkit.scenarios import Scenario, TrendPath, load_scenarios
 
 MAX_HORIZON_YEARS = 100
 MAX_DRAWS = 100_000
-SRB = 1.05
 AUTO_QUANTILE_VALUES = 20_000_000  # above this many population values, draws are reduced to quantiles
 
 
@@ -165,7 +165,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     quantiles : reduce draws to the quantiles 0.025 … 0.975 (``quantile`` dimension) on the fly; ``None``
         reduces when the draws would hold more than 20 million population values
     client : a ``dask.distributed.Client``: ensemble chunks run on its cluster
-    jobs : local worker processes for ensembles (default: the machine's cores)
+    jobs : local worker threads for ensembles (default: the machine's cores)
 
     Returns
     -------
@@ -246,13 +246,18 @@ def _chunks(bases, scenarios, paths, rates, patterns, draws, seed, reduce) -> li
 
 
 def _run(chunks: list[Chunk], client, jobs: int | None) -> list[dict]:
-    """Run the chunks on a Dask cluster, in local worker processes, or inline (one chunk or one job)."""
+    """Run the chunks on a Dask cluster, in local worker threads, or inline (one chunk or one job).
+
+    Locally, threads suffice: a chunk's time is spent in compiled kernels and large numpy operations that release
+    the GIL, and threads share the life-table grid and return results without copying them between processes.
+    """
     if client is not None:
         return client.gather(client.map(run_chunk, chunks, pure=False))
     workers = min(jobs or os.cpu_count() or 1, len(chunks))
     if workers <= 1:
         return [run_chunk(chunk) for chunk in chunks]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    scale_table(chunks[0].mortality)  # built once (cached) before the threads need it
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(run_chunk, chunks))
 
 
