@@ -105,6 +105,18 @@ def test_quantiles_are_the_quantiles_of_the_draws(draws, reduced):
     assert "net_migration" not in reduced and "deaths" in reduced
 
 
+def test_quantiles_of_a_balanced_national_run():
+    """With all 19 regions the migration rates change every year (the national balance): still np.quantile."""
+    regions = [r.id for r in maakunnat()]
+    run = {"horizon": 2029, "draws": 9, "seed": 3}
+    drawn = project_population(regions, ["vitality"], **run).sel(year=slice(2026, None))
+    reduced = project_population(regions, ["vitality"], quantiles=True, **run).sel(year=slice(2026, None))
+    assert reduced.attrs["national_balance"] == 1
+    for name in ("population", "deaths", "births"):
+        expected = drawn[name].quantile(list(QUANTILES), "draw").transpose(*reduced[name].dims)
+        np.testing.assert_array_equal(reduced[name].values, expected.values, err_msg=name)
+
+
 def test_quantile_runs_do_not_depend_on_the_workers(reduced):
     threads = project_population(REGIONS, SCENARIOS, horizon=2040, draws=40, seed=7, quantiles=True, jobs=2)
     xr.testing.assert_identical(reduced.drop_attrs(), threads.drop_attrs())

@@ -18,6 +18,15 @@ scenario's scale: for the TFR (random walk on the log scale) and e0 (Lee–Carte
 into random walks normalised to unit variance, Z(h) = Σ z / √h, and the deviation at horizon h is
 se(h) · Z(h); for net migration (AR(1)) the deviation is x(h) = φ x(h−1) + σ z(h) with σ chosen so that its
 standard deviation is the model's se(h). The marginal spread of every lever is thus its model's forecast error.
+
+Runs
+----
+A chunk either keeps every draw (the engine :func:`~toolkit.population.ccm.project` over a draw dimension) or
+reduces them to quantiles as it goes: a compiled loop advances all draws one year with the same engine step,
+reads that year's quantiles of population and deaths by sex and age by selection
+(:mod:`toolkit.population.selection`) and moves on, so a thousand draws of a region need a few MB, not the
+hundreds of MB of their full age detail. Both give the same numbers: the quantiles of the reduced run are
+``np.quantile`` of the kept draws, to the last bit for population, deaths, births and the levers.
 """
 
 from __future__ import annotations
@@ -145,8 +154,8 @@ def run_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
 def _run_quantiles(chunk: Chunk, tfr: np.ndarray, e0: np.ndarray, extra: np.ndarray) -> dict[str, np.ndarray]:
     """The draws of a chunk reduced to quantiles year by year, never holding all draws' age detail.
 
-    The numbers are those of the draw run followed by :func:`draw_quantiles` (the same engine step, life tables
-    and rates, computed in the same order): a compiled loop advances all draws one year, keeps that year's
+    The numbers are those of the draw run followed by ``np.quantile`` over the draws (the same engine step, life
+    tables and rates, computed in the same order): a compiled loop advances all draws one year, keeps that year's
     population and deaths of every draw by sex and age (a few MB, in cache) and reads their quantiles by
     selection (:mod:`toolkit.population.selection`); births, migration totals and age-group totals are kept
     by draw (they are small) and reduced afterwards. Net and capped migration are summarised by their all-age
@@ -180,7 +189,7 @@ def _over_draws(values: np.ndarray) -> np.ndarray:
     return np.moveaxis(selection.quantiles_last_axis(values, QUANTILES), -1, 0)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _advance_quantiles(base, lower, weight, table, tfr, schedule, girls_share, migration_shape, extra, rate,
                        group_bounds, ranks, q_lower, q_upper, q_weight, population_q, deaths_q, by_draw,
                        group_totals):  # pragma: no cover - compiled; covered through run_chunk()
@@ -209,8 +218,6 @@ def _advance_quantiles(base, lower, weight, table, tfr, schedule, girls_share, m
     work = np.empty((3, 2, ages))
     population_year = np.empty((2, ages, draws))  # draws last: the quantiles read contiguous vectors
     deaths_year = np.empty((2, ages, draws))
-    smallest = np.empty((2, 2, ages))  # population, deaths
-    largest = np.empty((2, 2, ages))
     ordered = np.empty(ranks.size)
     bins, slot, index, scratch = selection.workspace(draws)
     for t in range(steps):
@@ -231,11 +238,6 @@ def _advance_quantiles(base, lower, weight, table, tfr, schedule, girls_share, m
                 fertility[x] = tfr[d, t] * schedule[t, x]
             step(current[d], following[d], survival, newborn_survival, fertility, girls_share, counts, True,
                  rate[t if rate.shape[0] > 1 else 0], True, 1.0, births, deaths, applied, capped, work)
-            if d == 0:
-                smallest[0] = following[d]
-                largest[0] = following[d]
-                smallest[1] = deaths
-                largest[1] = deaths
             for sex in range(2):
                 by_draw[0, t, sex, d] = births[sex]
                 net = 0.0
@@ -243,10 +245,6 @@ def _advance_quantiles(base, lower, weight, table, tfr, schedule, girls_share, m
                 for x in range(ages):
                     population_year[sex, x, d] = following[d, sex, x]
                     deaths_year[sex, x, d] = deaths[sex, x]
-                    smallest[0, sex, x] = min(smallest[0, sex, x], following[d, sex, x])
-                    largest[0, sex, x] = max(largest[0, sex, x], following[d, sex, x])
-                    smallest[1, sex, x] = min(smallest[1, sex, x], deaths[sex, x])
-                    largest[1, sex, x] = max(largest[1, sex, x], deaths[sex, x])
                     net += applied[sex, x]
                     lost += capped[sex, x]
                 by_draw[1, t, sex, d] = net
@@ -259,30 +257,8 @@ def _advance_quantiles(base, lower, weight, table, tfr, schedule, girls_share, m
                 total += population_year[0, x] + population_year[1, x]
         for sex in range(2):
             for x in range(ages):
-                selection.order_statistics(population_year[sex, x], smallest[0, sex, x], largest[0, sex, x], ranks,
-                                           ordered, bins, slot, index, scratch)
+                selection.order_statistics(population_year[sex, x], ranks, ordered, bins, slot, index, scratch)
                 selection.interpolate(ordered, q_lower, q_upper, q_weight, population_q[:, t, sex, x])
-                selection.order_statistics(deaths_year[sex, x], smallest[1, sex, x], largest[1, sex, x], ranks,
-                                           ordered, bins, slot, index, scratch)
+                selection.order_statistics(deaths_year[sex, x], ranks, ordered, bins, slot, index, scratch)
                 selection.interpolate(ordered, q_lower, q_upper, q_weight, deaths_q[:, t, sex, x])
         current, following = following, current
-
-
-def draw_quantiles(values: np.ndarray, quantiles=QUANTILES) -> np.ndarray:
-    """Quantiles over the first axis (draws), as ``np.quantile(values, quantiles, axis=0)`` computes them.
-
-    The draws are moved to the last, contiguous axis and sorted there, then read at q·(n−1) with linear
-    interpolation (numpy's default method): for a thousand draws this is about twice as fast as numpy's
-    multi-quantile partition along a strided axis, and it gives the same numbers.
-    """
-    draws = values.shape[0]
-    ordered = np.sort(np.moveaxis(values, 0, -1), axis=-1)
-    position = np.asarray(quantiles) * (draws - 1)
-    lower = np.floor(position).astype(int)
-    upper = np.minimum(lower + 1, draws - 1)
-    weight = position - lower
-    below, above = ordered[..., lower], ordered[..., upper]
-    step = above - below
-    # numpy's interpolation, from the nearer neighbour, so that the numbers are the same to the last bit
-    out = np.where(weight >= 0.5, above - step * (1 - weight), below + step * weight)
-    return np.moveaxis(out, -1, 0)

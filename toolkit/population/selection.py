@@ -38,14 +38,14 @@ def workspace(draws: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
             np.empty(draws))
 
 
-@numba.njit(cache=True, nogil=True)
-def order_statistics(values, low, high, ranks, out, counts, slot, index, scratch):  # pragma: no cover - compiled
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def order_statistics(values, ranks, out, counts, slot, index, scratch):  # pragma: no cover - compiled
     """Write the order statistics of ``values`` (n,) at ``ranks`` (sorted, distinct) into ``out``.
 
-    ``low`` and ``high`` are the minimum and maximum of ``values``; the rest is work space (:func:`workspace`,
-    ``slot`` all −1 on entry and on return).
+    The rest is work space (:func:`workspace`; ``slot`` all −1 on entry and on return).
     """
     n = values.size
+    low, high = _value_range(values)
     if high == low:  # all equal
         out[:] = low
         return
@@ -107,6 +107,17 @@ def order_statistics(values, low, high, ranks, out, counts, slot, index, scratch
         slot[rank_bin[j]] = -1
 
 
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def _value_range(values):  # pragma: no cover - compiled
+    """Minimum and maximum (fastmath lets the comparisons run in SIMD lanes; there is no NaN to order)."""
+    low = np.inf
+    high = -np.inf
+    for v in values:
+        low = v if v < low else low
+        high = v if v > high else high
+    return low, high
+
+
 @numba.njit(cache=True, nogil=True)
 def interpolate(ordered, lower, upper, weight, out):  # pragma: no cover - compiled
     """Quantiles from the order statistics ``ordered`` at the places (lower, upper, weight) of :func:`plan`."""
@@ -137,11 +148,5 @@ def _select_rows(flat, ranks, lower, upper, weight, out):  # pragma: no cover - 
     counts, slot, index, scratch = workspace(flat.shape[1])
     ordered = np.empty(ranks.size)
     for r in range(flat.shape[0]):
-        values = flat[r]
-        low = values[0]
-        high = values[0]
-        for i in range(1, values.size):
-            low = min(low, values[i])
-            high = max(high, values[i])
-        order_statistics(values, low, high, ranks, ordered, counts, slot, index, scratch)
+        order_statistics(flat[r], ranks, ordered, counts, slot, index, scratch)
         interpolate(ordered, lower, upper, weight, out[r])
