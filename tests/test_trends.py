@@ -447,3 +447,24 @@ def test_series_trend_rejects_bad_input():
         trends.SeriesTrend(series).fit().forecast(3).summary_frame(1.5)
     with pytest.raises(InputError, match="at least"):
         trends.SeriesTrend(series.iloc[:5])
+
+
+def test_an_early_stop_of_the_optimizer_is_confirmed_not_reported():
+    """Pirkanmaa's log TFR 1990–2015: L-BFGS stops on a flat likelihood; the confirmed fit is as good or better."""
+    import warnings
+
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tsa.arima.model import ARIMA
+
+    series = data.load_tfr().sel(region_code="MK06", year=slice(None, 2015)).to_series()
+    with warnings.catch_warnings(record=True) as plain_warnings:
+        warnings.simplefilter("always")
+        plain = ARIMA(pd.Series(np.log(series.to_numpy())), order=(0, 1, 1), trend="n").fit()
+    assert not plain.mle_retvals["converged"]  # the case this handles
+    assert any(issubclass(w.category, ConvergenceWarning) for w in plain_warnings)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = trends.SeriesTrend.for_quantity("tfr", series).fit().fitted
+    assert not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assert fitted.llf >= plain.llf
+    np.testing.assert_allclose(fitted.params, plain.params, rtol=1e-2)

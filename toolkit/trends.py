@@ -29,12 +29,14 @@ Gardner, E. S. & McKenzie, E. (1985). Forecasting trends in time series. *Manage
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.arima.model import ARIMA
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -42,6 +44,7 @@ from toolkit.errors import InputError
 
 __all__ = [
     "COALE_DEMENY_SEPARATION",
+    "SERIES_FIT_PROCEDURE",
     "SERIES_TREND_DEFAULTS",
     "Forecast",
     "LeeCarter",
@@ -80,6 +83,9 @@ SERIES_TREND_DEFAULTS = {
     "tfr": {"method": "arima", "order": (0, 1, 1), "trend": "n", "log": True},
     "net_migration": {"method": "arima", "order": (1, 0, 0), "trend": "c", "log": False},
 }
+
+#: How a series model is estimated (part of the on-disk cache key of fitted forecasts).
+SERIES_FIT_PROCEDURE = "mle: L-BFGS, restarted with Nelder-Mead from its optimum when it stops early"
 
 _SERIES_METHODS = ("arima", "ets")
 _MIN_SERIES_LENGTH = 8  # ETS with a damped trend estimates five parameters and two initial states
@@ -685,10 +691,40 @@ class SeriesTrend:
         # a RangeIndex: statsmodels' ETS prediction needs a pandas index, and years need no dates
         endog = pd.Series(np.log(values) if self.log else values)
         if self.method == "arima":
-            fitted = ARIMA(endog, order=self.order, trend=self.trend).fit()
+            fitted = _fit_arima(endog, self.order, self.trend)
         else:
             fitted = ETSModel(endog, error="add", trend="add", damped_trend=self.damped).fit(disp=False)
         return SeriesTrendResults(model=self, fitted=fitted)
+
+
+def _fit_arima(endog: pd.Series, order: tuple, trend: str):
+    """Maximum likelihood ARIMA fit whose optimum is confirmed when the default optimizer stops early.
+
+    statsmodels' L-BFGS stops with "failed to converge" on the flat likelihood of a short, nearly level series
+    (a local-level model whose MA coefficient is ill determined) even when it sits at the optimum. The fit is
+    then restarted from those parameters with the derivative-free Nelder–Mead method, and the result with the
+    higher likelihood is kept; statsmodels' warning is passed on only if neither run converged.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        first = ARIMA(endog, order=order, trend=trend).fit()
+    if first.mle_retvals.get("converged", True):
+        _replay(caught)
+        return first
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always", ConvergenceWarning)
+        second = ARIMA(endog, order=order, trend=trend).fit(
+            start_params=first.params, method_kwargs={"method": "nm", "maxiter": 5000})
+    best = second if second.llf >= first.llf else first
+    if second.mle_retvals.get("converged", False):
+        caught = [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
+    _replay(caught + list(again))
+    return best
+
+
+def _replay(caught) -> None:
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,14 @@ import numpy as np
 import statsmodels
 
 from toolkit import data
-from toolkit.trends import SERIES_TREND_DEFAULTS, SeriesTrend, abridged_e0, fit_lee_carter_wpp, lee_carter_e0_path
+from toolkit.trends import (
+    SERIES_FIT_PROCEDURE,
+    SERIES_TREND_DEFAULTS,
+    SeriesTrend,
+    abridged_e0,
+    fit_lee_carter_wpp,
+    lee_carter_e0_path,
+)
 
 HORIZON_YEARS = 100  # forecasts are computed once this far ahead and read for any horizon
 SEXES = ("F", "M")
@@ -62,7 +69,7 @@ def _disk_cached(quantity: str, files: tuple[str, ...]):
         @lru_cache(maxsize=256)
         def in_memory(code: str, base_year: int, params: object) -> SeriesPaths:
             provenance = data.data_provenance()
-            key = json.dumps([quantity, code, base_year, repr(SERIES_TREND_DEFAULTS[quantity]),
+            key = json.dumps([quantity, code, base_year, repr(SERIES_TREND_DEFAULTS[quantity]), SERIES_FIT_PROCEDURE,
                               statsmodels.__version__, [provenance.get(f, {}).get("sha256") for f in files]])
             stored = data.disk_cached(f"{quantity}-{code}-{base_year}", key,
                                       lambda: asdict(fit(code, base_year)))
