@@ -27,3 +27,4 @@ def test_runs_and_publishes_the_hindcast_table(tmp_path):
     text = json.dumps(executed["cells"])
     assert "model MAPE %" in text and "| 2020 | 75+ |" in text
     assert "drift per year" in text
+    assert "| TFR (log) | 10 |" in text and "RMS z" in text

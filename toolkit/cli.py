@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     hindcast.add_argument("--draws", type=int, default=500)
     hindcast.add_argument("--seed", type=int, default=0)
     hindcast.add_argument("--out", metavar="FILE.csv", default=None, help="also write the full table as CSV")
+    hindcast.add_argument("--levers", action="store_true",
+                          help="check the TFR and net-migration models instead: refitted at every origin before the "
+                               "base year and compared with the years that followed")
     data_cmd = commands.add_parser("data", help="Statistics Finland data: refresh params/data or show its status")
     data_sub = data_cmd.add_subparsers(dest="data_command", required=True, parser_class=_Parser, metavar="ACTION")
     refresh = data_sub.add_parser("refresh", help="fetch the latest figures from the StatFin PxWeb API")
@@ -189,10 +192,15 @@ def cmd_hindcast(args) -> None:
     from toolkit.io import atomic_write, check_output_path
 
     out = check_output_path(args.out) if args.out else None
-    table = hc.hindcast(args.base_year, draws=args.draws, seed=args.seed)
+    if args.levers:
+        table = hc.lever_errors(args.base_year)
+        text = hc.lever_markdown(hc.lever_summary(table))
+    else:
+        table = hc.hindcast(args.base_year, draws=args.draws, seed=args.seed)
+        text = hc.markdown(hc.summary(table))
     if out is not None:
         atomic_write(out, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
-    print(hc.markdown(hc.summary(table)))
+    print(text)
 
 
 def cmd_data(args) -> None:

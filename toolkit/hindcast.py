@@ -5,14 +5,19 @@ The baseline is projected from an earlier observed year (default 2015) with only
 observed: the error of the median and whether the observed value fell inside the 80 % and 95 % bands, for the
 total population and the age groups 0–14, 15–64 and 75+. A naive benchmark continues each group's constant
 annual growth rate of the five years before the base year.
+
+The lever models behind the bands are checked on their own as well (:func:`lever_errors`): refitted at every
+earlier origin and compared with the years that followed, up to the base year.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from toolkit import data
 from toolkit.errors import InputError
+from toolkit.population.assumptions import migration_trend, tfr_trend
 from toolkit.population.ensemble import AGE_GROUPS, GROUP_MEMBERS
 from toolkit.population.project import project_population
 from toolkit.regions import maakunnat
@@ -99,4 +104,80 @@ def markdown(summary_table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["MEASURES", "hindcast", "markdown", "observed_groups", "summary"]
+# Lever models: rolling-origin check
+# -----------------------------------
+# The bands of the population come from the forecast errors of the lever models; these models can be checked
+# directly, many times over: fitted at every origin year before the base year and compared with the years
+# observed up to the base year. The standardised error z = (observed − forecast) / se is N(0, 1) if the model's
+# bands are right: |z| ≤ 1.28 for 80 % and ≤ 1.96 for 95 % of the cases, root mean square 1.
+
+LEVER_FIRST_ORIGIN = {"tfr": 2000, "net_migration": 2010}  # ≥ 10 years of TFR history (1990–); migration per
+# 1,000 inhabitants needs the population of the origin year (2010–)
+Z_80, Z_95 = 1.2815515655446004, 1.959963984540054
+
+
+def lever_errors(base_year: int = 2015, *, max_horizon: int = 10) -> pd.DataFrame:
+    """Out-of-sample errors of the TFR and net-migration models of the 19 regions (one row per case).
+
+    Each model is fitted at every origin from ``LEVER_FIRST_ORIGIN`` to ``base_year − 1`` with the data up to
+    that origin (the fits the projections use, :mod:`toolkit.population.assumptions`) and compared with the
+    observed years origin+1 … min(origin + ``max_horizon``, ``base_year``): nothing after the base year is read.
+    Columns: ``lever``, ``region_code``, ``origin``, ``horizon``, ``observed`` and ``forecast`` (log TFR; net
+    migrants per 1,000 inhabitants of the origin year), ``se`` and ``z``.
+    """
+    first = min(LEVER_FIRST_ORIGIN.values())
+    if not first < base_year <= int(data.load_tfr()["year"].max()):
+        raise InputError(f"base year {base_year}: the lever check needs origins from {first} and observed years "
+                         f"up to the base year")
+    tfr = data.load_tfr()
+    migration = data.load_net_migration_total()
+    population = data.load_population().sum(["sex", "age"])
+    rows = []
+    for region in maakunnat():
+        for lever, trend in (("tfr", tfr_trend), ("net_migration", migration_trend)):
+            for origin in range(LEVER_FIRST_ORIGIN[lever], base_year):
+                paths = trend(region.code, origin)
+                years = np.arange(origin + 1, min(origin + max_horizon, base_year) + 1)
+                if lever == "tfr":
+                    observed = np.log(tfr.sel(region_code=region.code, year=years).values)
+                    forecast = np.log(paths.read(years, paths.central))
+                else:
+                    per_1000 = float(population.sel(region_code=region.code, year=origin)) / 1000.0
+                    observed = migration.sel(region_code=region.code, year=years).values / per_1000
+                    forecast = paths.read(years, paths.central)
+                se = paths.read(years, paths.se)
+                rows.append(pd.DataFrame({"lever": lever, "region_code": region.code, "origin": origin,
+                                          "horizon": years - origin, "observed": observed, "forecast": forecast,
+                                          "se": se, "z": (observed - forecast) / se}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def lever_summary(errors: pd.DataFrame, horizons=(1, 2, 3, 5, 10)) -> pd.DataFrame:
+    """Per lever and horizon: cases, mean z (bias: < 0 = forecasts too high), root mean square z (the factor by
+    which the bands would have to widen to match the errors), and the share inside the 80 % and 95 % bands."""
+    chosen = errors[errors["horizon"].isin(horizons)]
+    z = chosen["z"]
+    result = chosen.assign(z2=z * z, inside_80=z.abs() <= Z_80, inside_95=z.abs() <= Z_95).groupby(
+        ["lever", "horizon"], sort=True).agg(
+        cases=("z", "size"), origins=("origin", "nunique"), mean_z=("z", "mean"), mean_z2=("z2", "mean"),
+        inside_80_share=("inside_80", "mean"), inside_95_share=("inside_95", "mean"))
+    result.insert(4, "rms_z", np.sqrt(result.pop("mean_z2")))
+    result = result.reset_index()
+    order = {lever: i for i, lever in enumerate(LEVER_FIRST_ORIGIN)}
+    return result.sort_values(["lever", "horizon"], key=lambda c: c.map(order) if c.name == "lever" else c,
+                              ignore_index=True)
+
+
+def lever_markdown(summary_table: pd.DataFrame) -> str:
+    """The lever summary as a Markdown table."""
+    names = {"tfr": "TFR (log)", "net_migration": "net migration"}
+    lines = ["| lever | years ahead | cases (origins) | mean z | RMS z | inside 80 % band | inside 95 % band |",
+             "|---|---|---|---|---|---|---|"]
+    for row in summary_table.itertuples():
+        lines.append(f"| {names[row.lever]} | {row.horizon} | {row.cases} ({row.origins}) | {row.mean_z:+.2f} | "
+                     f"{row.rms_z:.2f} | {row.inside_80_share:.0%} | {row.inside_95_share:.0%} |")
+    return "\n".join(lines)
+
+
+__all__ = ["LEVER_FIRST_ORIGIN", "MEASURES", "hindcast", "lever_errors", "lever_markdown", "lever_summary",
+           "markdown", "observed_groups", "summary"]

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import stats
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, EstimationWarning
 from statsmodels.tsa.arima.model import ARIMA
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -706,13 +706,13 @@ def _fit_arima(endog: pd.Series, order: tuple, trend: str):
     higher likelihood is kept; statsmodels' warning is passed on only if neither run converged.
     """
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
+        warnings.simplefilter("always")
         first = ARIMA(endog, order=order, trend=trend).fit()
     if first.mle_retvals.get("converged", True):
         _replay(caught)
         return first
     with warnings.catch_warnings(record=True) as again:
-        warnings.simplefilter("always", ConvergenceWarning)
+        warnings.simplefilter("always")
         second = ARIMA(endog, order=order, trend=trend).fit(
             start_params=first.params, method_kwargs={"method": "nm", "maxiter": 5000})
     best = second if second.llf >= first.llf else first
@@ -723,7 +723,11 @@ def _fit_arima(endog: pd.Series, order: tuple, trend: str):
 
 
 def _replay(caught) -> None:
+    """Re-issue recorded warnings, except statsmodels' note that it replaced its default starting values (the
+    estimate does not depend on them; short series trigger it at almost every fit)."""
     for w in caught:
+        if issubclass(w.category, EstimationWarning) and "starting" in str(w.message):
+            continue
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
