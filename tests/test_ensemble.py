@@ -298,3 +298,25 @@ def test_lever_check_on_the_command_line(tmp_path, capsys):
     assert main(["hindcast", "--levers", "--base-year", "1999", "--out", str(bad)]) == 2
     assert "origins from 2000" in capsys.readouterr().err
     assert not bad.exists()
+
+
+def test_national_balance_uses_the_scenarios_own_lever_whatever_the_region_order(tmp_path):
+    """A region block's migration_rate_scale moves migrants between regions; the national total stays the
+    scenario's, and the result does not depend on the order the regions are named in."""
+    from toolkit.scenarios import scenarios_dir
+
+    text = (scenarios_dir() / "baseline.yaml").read_text(encoding="utf-8")
+    scenario = tmp_path / "uusimaa-pull.yaml"
+    scenario.write_text(text.replace("id: baseline", "id: uusimaa-pull")
+                        + "regions:\n  uusimaa: {migration_rate_scale: 1.8}\n", encoding="utf-8")
+    regions = [r.id for r in maakunnat()]
+    forward = project_population(regions, [str(scenario)], horizon=2030)
+    backward = project_population(regions[::-1], [str(scenario)], horizon=2030)
+    xr.testing.assert_allclose(forward.sel(region=regions), backward.sel(region=regions), rtol=1e-12)
+    start = forward.population.sum("region").shift(year=1).sel(year=slice(2026, None))
+    target = (start * xr.DataArray(migration_rates("SSS", 2025), dims=("sex", "age"))).sum(["sex", "age"])
+    regional = forward.net_migration.sum(["region", "sex", "age"]).sel(year=slice(2026, None))
+    np.testing.assert_allclose(regional.sel(scenario="uusimaa-pull"), target.sel(scenario="uusimaa-pull"), rtol=1e-9)
+    plain = project_population(regions, ["baseline"], horizon=2030)
+    gained = (forward.net_migration.sel(region="uusimaa").sum() - plain.net_migration.sel(region="uusimaa").sum())
+    assert float(gained) > 0  # Uusimaa draws more migrants than in the baseline, from the other regions

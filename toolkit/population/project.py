@@ -124,17 +124,19 @@ def _balanced(region_list: Sequence[Region]) -> bool:
     return maakunnat <= {r.id for r in region_list}
 
 
-def balancing_rates(bases, levers, Lx, asfr, rates, counts, base_year: int) -> np.ndarray:
+def balancing_rates(bases, national_scale, Lx, asfr, rates, counts, base_year: int) -> np.ndarray:
     """National balance: a common net-migration rate (S, T, 2, A) added to every region.
 
     Each year the maakunnat's requested net migration by sex and age is compared with the national net
     international migration of the scenario (the country's own net-migration rates on the national population,
-    times the scenario's migration-rate lever, plus the additional migrants, which are international); the
-    difference is spread over the regions in proportion to their population of that sex and age.
+    times the scenario's own migration-rate lever ``national_scale`` (S,) — a region block's value for one region
+    moves migrants between regions, not across the border — plus the additional migrants, which are
+    international); the difference is spread over the regions in proportion to their population of that sex and
+    age.
     """
     national = migration_rates("SSS", base_year)  # (2, A)
     maakunta = np.array([b.region.kind == "maakunta" for b in bases])
-    scale = levers["rate_scale"][maakunta][0][:, None, None]  # (S, 1, 1): the lever is national by nature
+    scale = np.asarray(national_scale, dtype=float)[:, None, None]  # (S, 1, 1)
     current = np.stack([b.population for b in bases])[:, None].repeat(Lx.shape[1], axis=1)  # (R, S, 2, A)
     steps = Lx.shape[2]
     delta = np.empty((Lx.shape[1], steps, 2, AGES.size))
@@ -206,7 +208,8 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     counts = levers["extra"][..., None, None] * (0.5 * rogers_castro())  # additional migrants: half women, half men
     balanced = _balanced(region_list)
     if balanced:
-        rates = rates + balancing_rates(bases, levers, Lx, asfr, rates, counts, base_year)[None]
+        national_scale = [scenario.levers.migration_rate_scale for scenario in scenario_list]
+        rates = rates + balancing_rates(bases, national_scale, Lx, asfr, rates, counts, base_year)[None]
 
     if not draws:
         result = project(start, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
