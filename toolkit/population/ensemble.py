@@ -5,7 +5,8 @@ Randomness
 Every draw's innovations come from ``numpy.random.SeedSequence(seed, spawn_key=...)``: one stream per region
 (key ``(1, region_index)``, the region's place in the registry) for the TFR and migration innovations, and one
 national stream (key ``(0,)``) for life expectancy, shared by all regions because mortality improvement is
-mostly national. Each stream yields its normals draw by draw for ``MAX_STEPS`` years, and a chunk takes the
+mostly national; runs of all 19 maakunnat add a national stream (key ``(2,)``) for the country's net
+international migration. Each stream yields its normals draw by draw for ``MAX_STEPS`` years, and a chunk takes the
 rows of its draws; so a draw's numbers depend only on the seed, the region and the draw index — not on the
 chunking, the number of workers or the scheduler — and the same draw index gives the same innovations in
 every scenario of a region (common random numbers make scenario differences sharper).
@@ -31,7 +32,7 @@ hundreds of MB of their full age detail. Both give the same numbers: the quantil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numba
 import numpy as np
@@ -46,6 +47,7 @@ QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 MAX_STEPS = 100
 FEMALE = np.array([True, False])
 TFR, E0, MIGRATION = 0, 1, 2
+NATIONAL_MIGRATION_KEY = (2,)  # the stream of the national net international migration deviations
 
 AGE_GROUPS = {
     "total": (0, 100), "0-14": (0, 14), "15-64": (15, 64), "65+": (65, 100), "75+": (75, 100),
@@ -77,6 +79,17 @@ class Chunk:
     per_1000: float  # persons per 1 per 1,000 (base-year population / 1,000)
     mortality: np.ndarray  # (2, A) national pattern
     fertility: np.ndarray  # (A,)
+    migration_share: float = 0.0  # the region's share of the country's base-year population
+    migration_common: np.ndarray | None = None  # (D, T) national balance of the deviations [persons], see below
+
+
+@dataclass(frozen=True)
+class NationalMigration:
+    """The country's net international migration model (AR(1) of the national series), for balanced runs."""
+
+    se: np.ndarray  # (T,) per 1,000 inhabitants of the country
+    phi: float
+    per_1000: float  # the country's base-year population / 1,000
 
 
 def standard_normals(seed: int, key: tuple[int, ...], draws: int, width: int) -> np.ndarray:
@@ -85,10 +98,16 @@ def standard_normals(seed: int, key: tuple[int, ...], draws: int, width: int) ->
     return generator.standard_normal((draws, MAX_STEPS, width))
 
 
-def innovations(chunk: Chunk, steps: int) -> np.ndarray:
-    """Correlated innovations (draws, steps, 3) in the order tfr, e0, net migration."""
-    national = standard_normals(chunk.seed, (0,), chunk.draws, 1)[:, :steps, 0]
-    regional = standard_normals(chunk.seed, (1, chunk.region_index), chunk.draws, 2)[:, :steps]
+def innovations(chunk: Chunk, steps: int, normals: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Correlated innovations (draws, steps, 3) in the order tfr, e0, net migration.
+
+    ``normals``: the national and the region's streams (:func:`standard_normals`), if already drawn.
+    """
+    if normals is None:
+        normals = (standard_normals(chunk.seed, (0,), chunk.draws, 1),
+                   standard_normals(chunk.seed, (1, chunk.region_index), chunk.draws, 2))
+    national = normals[0][:, :steps, 0]
+    regional = normals[1][:, :steps]
     corr = chunk.correlation
     others = [TFR, MIGRATION]
     # the national e0 innovation is given; tfr and migration follow their conditional distribution
@@ -111,8 +130,61 @@ def lever_draws(chunk: Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     walks = np.cumsum(z, axis=1) / np.sqrt(np.arange(1, steps + 1))[None, :, None]
     tfr = chunk.tfr * np.exp(chunk.scales[TFR] * chunk.se[:, TFR] * walks[..., TFR])
     e0 = chunk.e0 + (chunk.scales[E0] * chunk.se[:, E0] * walks[..., E0])[..., None]
+    migration = own_migration_deviation(chunk, z)
+    if chunk.migration_common is not None:
+        migration = migration + chunk.migration_share * chunk.migration_common
+    return tfr, e0, chunk.extra + migration
+
+
+def own_migration_deviation(chunk: Chunk, z: np.ndarray) -> np.ndarray:
+    """The region's own net-migration deviation (D, T) [persons] from its innovations ``z`` (D, T, 3)."""
     migration = chunk.scales[MIGRATION] * ar1_deviations(z[..., MIGRATION], chunk.migration_phi, chunk.se[:, MIGRATION])
-    return tfr, e0, chunk.extra + migration * chunk.per_1000
+    return migration * chunk.per_1000
+
+
+def national_migration_deviation(seed: int, draws: int, steps: int, national: NationalMigration, scale: float,
+                                 correlation: np.ndarray) -> np.ndarray:
+    """The country's net international migration deviation (D, T) [persons] of every draw.
+
+    AR(1) paths of the national model, times the scenario's migration scale, from their own national stream
+    (key ``(2,)``), correlated with the national e0 innovation as the scenario's correlation says.
+    """
+    e0 = standard_normals(seed, (0,), draws, 1)[:, :steps, 0]
+    own = standard_normals(seed, NATIONAL_MIGRATION_KEY, draws, 1)[:, :steps, 0]
+    rho = correlation[E0, MIGRATION]
+    z = rho * e0 + np.sqrt(1.0 - rho * rho) * own
+    return scale * ar1_deviations(z, national.phi, national.se) * national.per_1000
+
+
+def balance_migration_deviations(chunks: list[Chunk], maakunta: list[bool],
+                                 national: NationalMigration) -> list[Chunk]:
+    """The chunks of a balanced run (region-major: region × scenario) with the national balance of the deviations.
+
+    Each region's own migration deviation mixes moves within the country and across its border. Per draw and
+    year, the deviations of the 19 maakunnat are made to sum to the country's net international migration
+    deviation N of the scenario: a region gets its own deviation x plus its population share s of (N − Σ x), so
+    internal moves cancel and the national total varies as the national model says. Municipal areas, parts of a
+    maakunta, get the same per-capita term. ``maakunta`` flags the regions; Σ x is taken here, once per
+    scenario, and carried by the chunks.
+    """
+    regions = len(maakunta)
+    scenarios = len(chunks) // regions
+    first = chunks[0]
+    steps = first.tfr.shape[0]
+    national_normals = standard_normals(first.seed, (0,), first.draws, 1)
+    totals = np.zeros((scenarios, first.draws, steps))
+    for i in range(regions):
+        if not maakunta[i]:
+            continue
+        regional = standard_normals(first.seed, (1, chunks[i * scenarios].region_index), first.draws, 2)
+        for j in range(scenarios):
+            chunk = chunks[i * scenarios + j]
+            totals[j] += own_migration_deviation(chunk, innovations(chunk, steps, (national_normals, regional)))
+    common = [national_migration_deviation(first.seed, first.draws, steps, national, chunks[j].scales[MIGRATION],
+                                           chunks[j].correlation) - totals[j] for j in range(scenarios)]
+    country = sum(chunks[i * scenarios].population.sum() for i in range(regions) if maakunta[i])
+    return [replace(chunk, migration_share=float(chunk.population.sum() / country),
+                    migration_common=common[k % scenarios]) for k, chunk in enumerate(chunks)]
 
 
 def ar1_deviations(z: np.ndarray, phi: float, se: np.ndarray) -> np.ndarray:

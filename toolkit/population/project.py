@@ -4,7 +4,9 @@ Deterministic runs project every region × scenario in one vectorised engine cal
 region × scenario with all its draws (:mod:`toolkit.population.ensemble`), in parallel worker threads on this
 machine or on a Dask cluster (``client``); a chunk's numbers depend only on the seed, so both give the same
 dataset. When all 19 maakunnat are projected together, their net migration is balanced every year so that it
-sums to the national net international migration of the scenario (internal moves cancel).
+sums to the national net international migration of the scenario (internal moves cancel); with draws, the
+regions' migration deviations are balanced in every draw against the national model's own deviation
+(:func:`toolkit.population.ensemble.balance_migration_deviations`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from toolkit import data
 from toolkit.errors import InputError
 from toolkit.population.assumptions import e0_trend, migration_trend, tfr_trend
 from toolkit.population.ccm import SRB, project
-from toolkit.population.ensemble import AGE_GROUPS, GROUP_MEMBERS, QUANTILES, Chunk, run_chunk
+from toolkit.population.ensemble import (
+    AGE_GROUPS,
+    GROUP_MEMBERS,
+    QUANTILES,
+    Chunk,
+    NationalMigration,
+    balance_migration_deviations,
+    run_chunk,
+)
 from toolkit.population.inputs import (
     AGES,
     SEXES,
@@ -220,7 +230,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     else:
         n_values = draws * len(bases) * len(scenario_list) * len(years) * 2 * AGES.size
         reduce = quantiles if quantiles is not None else n_values > AUTO_QUANTILE_VALUES
-        chunks = _chunks(bases, scenario_list, paths, rates, patterns, draws, seed, reduce)
+        chunks = _chunks(bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced)
         arrays = _assemble(_run(chunks, client, jobs), len(bases), len(scenario_list), paths)
         mode = "quantile" if reduce else "draw"
     ds = _to_dataset(arrays, mode, draws, bases, scenario_list, base_year, horizon)
@@ -229,7 +239,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     return ds
 
 
-def _chunks(bases, scenarios, paths, rates, patterns, draws, seed, reduce) -> list[Chunk]:
+def _chunks(bases, scenarios, paths, rates, patterns, draws, seed, reduce, balanced: bool) -> list[Chunk]:
     registry = list(load_regions())
     years = paths["tfr"].shape[-1]
     chunks = []
@@ -245,6 +255,13 @@ def _chunks(bases, scenarios, paths, rates, patterns, draws, seed, reduce) -> li
                 scales=scenario.uncertainty.scales(), correlation=scenario.uncertainty.correlation_matrix(),
                 per_1000=base.population.sum() / 1000.0, mortality=patterns.mortality,
                 fertility=patterns.fertility))
+    if balanced:
+        base_year = bases[0].base_year
+        country = migration_trend("SSS", base_year)
+        national = NationalMigration(
+            se=country.read(np.arange(base_year + 1, base_year + years), country.se), phi=country.phi,
+            per_1000=sum(b.population.sum() for b in bases if b.region.kind == "maakunta") / 1000.0)
+        chunks = balance_migration_deviations(chunks, [b.region.kind == "maakunta" for b in bases], national)
     return chunks
 
 
