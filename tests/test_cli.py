@@ -95,6 +95,7 @@ def test_project_csv_is_tidy(capsys, tmp_path):
         (("project", "--region", "kainuu", "--horizon", "2500"), "horizon 2500"),
         (("project", "--region", "kainuu", "--horizon", "soon"), "invalid int value"),
         (("project", "--region", "kainuu", "--draws", "-3"), "draws"),
+        (("project", "--region", "kainuu", "--draws", "10", "--jobs", "0"), "jobs must be a whole number in 1.."),
         (("project",), "no region selected"),
         (("project", "--all", "--region", "kainuu"), "either --region or --all"),
         (("project", "--region", "kainuu", "--scenario", "baseline", "--scenario", "baseline"), "given twice"),

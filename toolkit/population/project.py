@@ -51,6 +51,7 @@ from toolkit.scenarios import Scenario, TrendPath, load_scenarios
 
 MAX_HORIZON_YEARS = 100
 MAX_DRAWS = 100_000
+MAX_JOBS = 1024
 AUTO_QUANTILE_VALUES = 20_000_000  # above this many population values, draws are reduced to quantiles
 
 
@@ -189,6 +190,8 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     because quantiles do not add up over age. See docs/conventions.md.
     """
     draws = _check_int(draws, "draws", 0, MAX_DRAWS)
+    if jobs is not None:
+        jobs = _check_int(jobs, "jobs", 1, MAX_JOBS)
     seed = _check_int(seed, "seed", 0, 2**63 - 1)
     latest, first = latest_base_year(), first_base_year()
     base_year = latest if base_year is None else _check_int(base_year, "base year", first, latest)
