@@ -96,11 +96,17 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 
 def markdown(summary_table: pd.DataFrame) -> str:
     """The summary as a Markdown table (for the README and the methods notebook)."""
-    lines = ["| year | measure | model MAPE % | naive MAPE % | model closer | inside 80 % band | inside 95 % band |",
-             "|---|---|---|---|---|---|---|"]
-    for row in summary_table.itertuples():
-        lines.append(f"| {row.year} | {row.measure} | {row.model_mape:.2f} | {row.naive_mape:.2f} | "
-                     f"{row.model_closer_share:.0%} | {row.inside_80_share:.0%} | {row.inside_95_share:.0%} |")
+    return _table(["year", "measure", "model MAPE %", "naive MAPE %", "model closer", "inside 80 % band",
+                   "inside 95 % band"],
+                  ([row.year, row.measure, f"{row.model_mape:.2f}", f"{row.naive_mape:.2f}",
+                    f"{row.model_closer_share:.0%}", f"{row.inside_80_share:.0%}", f"{row.inside_95_share:.0%}"]
+                   for row in summary_table.itertuples()))
+
+
+def _table(header: list[str], rows) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -171,12 +177,11 @@ def lever_summary(errors: pd.DataFrame, horizons=(1, 2, 3, 5, 10)) -> pd.DataFra
 def lever_markdown(summary_table: pd.DataFrame) -> str:
     """The lever summary as a Markdown table."""
     names = {"tfr": "TFR (log)", "net_migration": "net migration"}
-    lines = ["| lever | years ahead | cases (origins) | mean z | RMS z | inside 80 % band | inside 95 % band |",
-             "|---|---|---|---|---|---|---|"]
-    for row in summary_table.itertuples():
-        lines.append(f"| {names[row.lever]} | {row.horizon} | {row.cases} ({row.origins}) | {row.mean_z:+.2f} | "
-                     f"{row.rms_z:.2f} | {row.inside_80_share:.0%} | {row.inside_95_share:.0%} |")
-    return "\n".join(lines)
+    return _table(["lever", "years ahead", "cases (origins)", "mean z", "RMS z", "inside 80 % band",
+                   "inside 95 % band"],
+                  ([names[row.lever], row.horizon, f"{row.cases} ({row.origins})", f"{row.mean_z:+.2f}",
+                    f"{row.rms_z:.2f}", f"{row.inside_80_share:.0%}", f"{row.inside_95_share:.0%}"]
+                   for row in summary_table.itertuples()))
 
 
 __all__ = ["LEVER_FIRST_ORIGIN", "MEASURES", "hindcast", "lever_errors", "lever_markdown", "lever_summary",
