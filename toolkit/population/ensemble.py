@@ -303,7 +303,7 @@ def _advance_quantiles(base, lower, weight, table, tfr, schedule, girls_share, m
                     survival[sex, x] = person_years[sex, x + 1] / person_years[sex, x]
                 survival[sex, ages - 2] = person_years[sex, ages - 1] / (person_years[sex, ages - 2]
                                                                          + person_years[sex, ages - 1])
-                newborn_survival[sex] = person_years[sex, 0] / 1.0
+                newborn_survival[sex] = person_years[sex, 0]  # L(0) / (width · radix), both 1
                 for x in range(ages):
                     counts[sex, x] = extra[d, t] * migration_shape[x]
             for x in range(ages):
