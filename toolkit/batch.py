@@ -32,11 +32,11 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-import toolkit
 from toolkit.errors import InputError
-from toolkit.io import atomic_write
+from toolkit.io.files import atomic_write
 from toolkit.regions import Region, forum_regions, resolve_regions
 from toolkit.scenarios import available_scenarios, load_scenarios, scenarios_dir
+from toolkit.version import __version__
 from toolkit.viz.i18n import LANGS, format_number
 
 FORUM_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "forum.ipynb"
@@ -533,12 +533,12 @@ def _merged_manifest(out: Path, results: Sequence[AreaResult]) -> dict:
     """The manifest of ``out`` updated with this run; an area that failed keeps its earlier pack's entry."""
     previous = _read_manifest(out / MANIFEST).get("areas", {})
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    from toolkit.data import data_provenance
+    from toolkit.io.params import data_provenance
 
     areas = dict(previous)
     for result in results:
         entry = {key: value for key, value in asdict(result).items() if key not in ("headline", "region")}
-        entry.update(rendered_at=now, toolkit_version=toolkit.__version__)
+        entry.update(rendered_at=now, toolkit_version=__version__)
         if result.status == "ok":
             headline = dict(result.headline)
             entry.update(pack=f"{result.region}/{PAGE}", data_provenance=headline.pop("data_provenance"),
@@ -553,7 +553,7 @@ def _merged_manifest(out: Path, results: Sequence[AreaResult]) -> dict:
         if result.status == "ok":
             entry["pack_rendered_at"] = now
         areas[result.region] = entry
-    return {"toolkit_version": toolkit.__version__, "updated_at": now, "areas": areas}
+    return {"toolkit_version": __version__, "updated_at": now, "areas": areas}
 
 
 def _read_manifest(path: Path) -> dict:
@@ -583,7 +583,7 @@ def index_page(manifest: Mapping, lang: str) -> str:
         f"<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n",
         "<table><thead><tr>", *(f"<th>{html.escape(str(cell))}</th>" for cell in head), "</tr></thead>\n<tbody>\n",
         *rows, "</tbody></table>\n",
-        f"<p>{html.escape(LABELS['credit'][lang])} (CC BY 4.0). toolkit {html.escape(toolkit.__version__)}, "
+        f"<p>{html.escape(LABELS['credit'][lang])} (CC BY 4.0). toolkit {html.escape(__version__)}, "
         f"{html.escape(manifest['updated_at'])}</p>\n</main>\n</body>\n</html>\n",
     ])
 

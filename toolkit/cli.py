@@ -13,8 +13,7 @@ import time
 from collections.abc import Sequence
 
 from toolkit.errors import InputError
-
-LANGS = ("fi", "sv", "en")
+from toolkit.nomenclature import LANGS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -158,7 +157,7 @@ def _describe(ds) -> str:
 
 
 def cmd_project(args) -> None:
-    from toolkit.io import check_output_path, write_dataset
+    from toolkit.io.results import check_output_path, write_dataset
 
     out = check_output_path(args.out)
     started = time.perf_counter()
@@ -168,7 +167,7 @@ def cmd_project(args) -> None:
 
 
 def cmd_skills(args) -> None:
-    from toolkit.io import check_output_path, write_dataset
+    from toolkit.io.results import check_output_path, write_dataset
     from toolkit.skills import headline_indicators, headline_sentences, project_skills
 
     out = check_output_path(args.out)
@@ -188,8 +187,9 @@ def cmd_skills(args) -> None:
 
 
 def cmd_hindcast(args) -> None:
-    from toolkit import hindcast as hc
-    from toolkit.io import atomic_write, check_output_path
+    from toolkit.io.files import atomic_write
+    from toolkit.io.results import check_output_path
+    from toolkit.population import hindcast as hc
 
     out = check_output_path(args.out) if args.out else None
     if args.levers:
@@ -204,7 +204,7 @@ def cmd_hindcast(args) -> None:
 
 
 def cmd_data(args) -> None:
-    from toolkit import statfin
+    from toolkit.io.statfin import refresh as statfin
 
     if args.data_command == "status":
         for row in statfin.status():
@@ -212,7 +212,10 @@ def cmd_data(args) -> None:
                   f" {row.get('source') or ''}")
         return
     options = {"base_url": args.base_url} if args.base_url else {}
-    report = statfin.refresh(regions=args.region, municipalities=args.municipality, to_dir=args.to, **options)
+    from toolkit.regions import get_region, load_regions
+
+    report = statfin.refresh(regions=[get_region(name) for name in args.region], municipalities=args.municipality,
+                             registry=load_regions(), to_dir=args.to, **options)
     print(report.summary())
 
 

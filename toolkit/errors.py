@@ -33,3 +33,7 @@ class DataError(InputError):
         if column is not None:
             where += f", column '{column}'"
         super().__init__(f"{where}: {message}")
+
+
+class ToolkitWarning(UserWarning):
+    """Warnings raised by the toolkit itself (tests turn them into errors)."""

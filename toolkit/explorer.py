@@ -446,7 +446,7 @@ class Explorer:
                               layout=widgets.Layout(width="34em"))
         pyramid = widgets.VBox([self.figures["pyramid"], self.controls["year"]],
                                layout=widgets.Layout(flex="1"))
-        grid = widgets.GridBox([self.figures[name] for name in ("population", "working_age", "dependency",
+        grid = widgets.GridBox([self.figures[name] for name in ("population", "15-64", "dependency",
                                                                 "balance", "openings")],
                                layout=widgets.Layout(grid_template_columns="1fr 1fr"))
         self._save_box = widgets.Accordion([widgets.VBox(list(self.save_form.values()))])
@@ -646,7 +646,7 @@ class Explorer:
         return {
             "pyramid": pyramid,
             "population": viz.fan_chart(population, region, "total", **common),
-            "working_age": viz.fan_chart(population, region, "working_age", **common),
+            "15-64": viz.fan_chart(population, region, "15-64", **common),
             "dependency": viz.dependency_ratio_chart(population, region, **common),
             **self._skills_figures(),
         }
@@ -669,7 +669,7 @@ class Explorer:
         ratios = dependency_ratios(current)
         lines = {
             "population": {1: population_measure(current, "total")},
-            "working_age": {1: population_measure(current, "working_age")},
+            "15-64": {1: population_measure(current, "15-64")},
             "dependency": {2: ratios["old_age_dependency"], 3: ratios["total_dependency"]},
         }
         for name, traces in lines.items():

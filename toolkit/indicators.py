@@ -15,30 +15,14 @@ import numpy as np
 import xarray as xr
 
 from toolkit.errors import InputError
+from toolkit.nomenclature import AGE_GROUPS, MEASURES, OPEN_AGE, QUANTILES
 
-QUANTILES: tuple[float, ...] = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
-"""The summary quantiles of an ensemble (central 95, 80 and 50 % intervals and the median)."""
-
-OPEN_AGE = 100
-
-AGE_GROUPS: dict[str, tuple[int, int]] = {
-    "age_0_14": (0, 14),
-    "working_age": (15, 64),
-    "age_65_plus": (65, OPEN_AGE),
-    "age_75_plus": (75, OPEN_AGE),
-    "age_85_plus": (85, OPEN_AGE),
-    "school_age": (7, 15),
-    "age_16_18": (16, 18),
-}
-"""Standard age groups, id -> (first age, last age) inclusive [years]; 100 is the open group 100+."""
-
-RATIO_MEASURES = ("old_age_dependency", "total_dependency", "age_75_plus_share")
-MEASURES: tuple[str, ...] = ("total", *AGE_GROUPS, *RATIO_MEASURES)
-"""Names accepted by :func:`population_measure`."""
+GROUPS = {name: bounds for name, bounds in AGE_GROUPS.items() if name != "total"}
+"""The age groups of the indicators (:data:`toolkit.nomenclature.AGE_GROUPS` without ``total``)."""
 
 
 def age_group_totals(
-    population: xr.DataArray, groups: Mapping[str, tuple[int, int]] = AGE_GROUPS
+    population: xr.DataArray, groups: Mapping[str, tuple[int, int]] = GROUPS
 ) -> xr.DataArray:
     """Persons in each age group, summed over age and sex.
 
@@ -93,9 +77,9 @@ def dependency_ratios(population: xr.DataArray) -> xr.Dataset:
     old-age = 100 · P(65+) / P(15–64); total = 100 · (P(0–14) + P(65+)) / P(15–64).
     """
     groups = age_group_totals(population)
-    working_age = groups.sel(age_group="working_age", drop=True)
-    old = groups.sel(age_group="age_65_plus", drop=True)
-    young = groups.sel(age_group="age_0_14", drop=True)
+    working_age = groups.sel(age_group="15-64", drop=True)
+    old = groups.sel(age_group="65+", drop=True)
+    young = groups.sel(age_group="0-14", drop=True)
     units = "persons per 100 persons aged 15-64"
     return xr.Dataset(
         {
@@ -132,9 +116,9 @@ def population_measure(population: xr.DataArray, measure: str) -> xr.DataArray:
         return age_group_totals(population, {measure: AGE_GROUPS[measure]}).squeeze("age_group", drop=True)
     if measure in ("old_age_dependency", "total_dependency"):
         return dependency_ratios(population)[measure]
-    if measure == "age_75_plus_share":
+    if measure == "75+_share":
         share = (
-            100.0 * population_measure(population, "age_75_plus") / population_measure(population, "total")
+            100.0 * population_measure(population, "75+") / population_measure(population, "total")
         )
         return share.assign_attrs(units="%", long_name="share of persons aged 75+")
     raise InputError(f"measure '{measure}' is not known; allowed: {', '.join(MEASURES)}")
@@ -235,7 +219,7 @@ def headline_population(
     population = population.sel(year=wanted)
     total = population_measure(population, "total")
     base_total = total.sel(year=base_year, drop=True)
-    names = ("age_75_plus", "age_75_plus_share", "working_age", "school_age", "old_age_dependency")
+    names = ("75+", "75+_share", "15-64", "7-15", "old_age_dependency")
     headline = {name: population_measure(population, name) for name in names}
     change = (100.0 * (total / base_total - 1.0)).assign_attrs(
         units="%", long_name=f"change since {base_year}"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from toolkit.data import load_municipalities, params_dir
 from toolkit.errors import InputError
+from toolkit.io.params import load_municipalities, params_dir
+from toolkit.nomenclature import LANGS
 
-LANGUAGES = ("fi", "sv", "en")
 KINDS = ("maakunta", "municipal_area")
 REGISTRY_FILE = "regions.yaml"
 LOCAL_FILE = "regions.local.yaml"
@@ -56,7 +56,7 @@ class Region:
     def label(self, lang: str = "fi") -> str:
         """The area's name in ``lang`` (``fi``, ``sv`` or ``en``)."""
         if lang not in self.name:
-            raise InputError(f"unknown language '{lang}'; allowed: {', '.join(LANGUAGES)}")
+            raise InputError(f"unknown language '{lang}'; allowed: {', '.join(LANGS)}")
         return self.name[lang]
 
 
@@ -97,7 +97,7 @@ def _check_entry(entry, path: Path, position: int) -> dict:
         "id": not (isinstance(entry["id"], str) and _ID_PATTERN.fullmatch(entry["id"])),
         "code": not _is_text(entry["code"]),
         "kind": entry["kind"] not in KINDS,
-        "name": not (isinstance(entry["name"], dict) and set(entry["name"]) == set(LANGUAGES)
+        "name": not (isinstance(entry["name"], dict) and set(entry["name"]) == set(LANGS)
                      and all(map(_is_text, entry["name"].values()))),
         "municipalities": not (isinstance(entry["municipalities"], list) and entry["municipalities"]
                                and all(map(_is_text, entry["municipalities"]))),

@@ -15,6 +15,8 @@ import hashlib
 import math
 import os
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,6 +26,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from toolkit.errors import InputError
+from toolkit.io.params import params_dir
+from toolkit.regions import load_regions
 
 SCENARIO_ORDER = ("baseline", "no-migration")
 _SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
@@ -60,6 +64,50 @@ def _convergence(years: np.ndarray, start_year: int, target_year: int, shape: st
     sig = 1.0 / (1.0 + np.exp(-steep * (tau - 0.5)))
     low, high = 1.0 / (1.0 + math.exp(steep / 2)), 1.0 / (1.0 + math.exp(-steep / 2))
     return (sig - low) / (high - low)
+
+
+@dataclass(frozen=True)
+class JumpOff:
+    """What an area's lever paths start from, in model units.
+
+    Attributes
+    ----------
+    base_year : the jump-off year [year]
+    tfr : the base year's observed total fertility rate [children per woman]
+    e0 : the latest observed life expectancy at birth by sex (F, M) [years]
+    e0_year : the year that ``e0`` refers to (the middle of its 3-year window) [year]
+    population : the base year's population [persons] (additional migrants per 1,000 are per 1,000 of it)
+    tfr_trend : years -> the central TFR path of the area's fitted trend model [children per woman]
+    e0_trend_gain : years (Y,) -> the fitted trend's e0 gains (Y, 2) from ``e0_year`` [years]
+    """
+
+    base_year: int
+    tfr: float
+    e0: np.ndarray
+    e0_year: int
+    population: float
+    tfr_trend: Callable[[np.ndarray], np.ndarray]
+    e0_trend_gain: Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class LeverPaths:
+    """The demographic levers of a scenario in one area as yearly values in model units.
+
+    Attributes
+    ----------
+    tfr : (Y,) total fertility rate [children per woman]
+    shift : (Y,) shift of the fertility schedule to older ages [years]
+    e0 : (Y, 2) life expectancy at birth by sex (F, M) [years]
+    rate_scale : multiplier of the area's own net-migration rates [1]
+    extra : (Y,) additional net migrants [persons per year]
+    """
+
+    tfr: np.ndarray
+    shift: np.ndarray
+    e0: np.ndarray
+    rate_scale: float
+    extra: np.ndarray
 
 
 class _Path(_Strict):
@@ -114,6 +162,10 @@ class MigrationPath(_Path):
             raise ValueError(f"change {self.change} per 1,000 is outside the allowed range -50..50")
         return self
 
+    def persons_per_unit(self, population: float) -> float:
+        """Persons per year that one unit of ``change`` means in an area of ``population`` persons."""
+        return 1.0 if self.unit == "persons" else population / 1000.0
+
 
 class BySex(_Strict):
     F: Annotated[float, Field(ge=-3.0, le=5.0)]
@@ -147,6 +199,31 @@ class Levers(_Strict):
     retirement_age_shift: Annotated[float, Field(ge=-3.0, le=5.0)] = 0.0
     industry_growth: dict[_Section, Annotated[float, Field(ge=-10.0, le=10.0)]] = {}
     productivity_growth: Annotated[float, Field(ge=-5.0, le=10.0)] = 0.0
+
+    def paths(self, jump_off: JumpOff, years: np.ndarray) -> LeverPaths:
+        """The demographic levers as yearly paths over ``years`` (the base year first) in model units.
+
+        This is the one place where a lever becomes a number: a TFR path converges from the observed value (or
+        follows the fitted trend), e0 gains accrue from the year of the observed e0, additional migrants per
+        1,000 become persons of the base-year population.
+        """
+        if isinstance(self.tfr, TrendPath):
+            tfr = np.r_[jump_off.tfr, jump_off.tfr_trend(years[1:])]
+        else:
+            tfr = self.tfr.values(jump_off.tfr, jump_off.base_year, years)
+        gains = self.e0_gain_per_decade
+        if isinstance(gains, TrendPath):
+            gain = jump_off.e0_trend_gain(years)
+        else:
+            gain = np.array([gains.F, gains.M]) * ((years[:, None] - jump_off.e0_year) / 10.0)
+        extra = self.additional_net_migration
+        return LeverPaths(
+            tfr=tfr,
+            shift=self.mean_age_at_birth_shift.values(0.0, jump_off.base_year, years),
+            e0=jump_off.e0 + gain,
+            rate_scale=self.migration_rate_scale,
+            extra=extra.values(0.0, jump_off.base_year, years) * extra.persons_per_unit(jump_off.population),
+        )
 
     def merged(self, override: LeverOverrides | None) -> Levers:
         """These levers with an override applied (dict levers merge key by key)."""
@@ -278,15 +355,11 @@ def _parse(model: type[BaseModel], content: Any, path: Path) -> Any:
 
 
 def _known_region_ids() -> set[str]:
-    from toolkit.regions import load_regions
-
     return set(load_regions())
 
 
 @lru_cache(maxsize=64)
 def _local_overrides(region_id: str) -> dict[str, LeverOverrides]:
-    from toolkit.data import params_dir
-
     path = params_dir() / "overrides" / f"{region_id}.yaml"
     if not path.exists():
         return {}

@@ -483,7 +483,7 @@ def fit_lee_carter_wpp(mx_wpp: xr.DataArray, sex: str,
     ----------
     mx_wpp : DataArray
         Abridged central death rates [1/year], dims (period_start, sex, age_start) with coordinates
-        ``period_end`` and ``status`` on ``period_start`` (as ``toolkit.data.load_mx_wpp()``).
+        ``period_end`` and ``status`` on ``period_start`` (as ``toolkit.io.params.load_mx_wpp()``).
     sex : {"F", "M"}
     last_period_end : int, optional
         For hindcasts: use only periods with ``period_end`` ≤ this year [year].

@@ -2,7 +2,7 @@
 
 The source tables (``../shared/data/*.csv``, described in its README and ``sources.csv``) are real
 published figures. This script reformats them into the tidy files of ``docs/conventions.md`` (units
-converted, long tables, short codes), validates every file with :func:`toolkit.data.validate_frame`,
+converted, long tables, short codes), validates every file with :func:`toolkit.io.params.validate_frame`,
 and writes them deterministically (sorted rows, shortest exact decimal text), together with
 ``params/data/SOURCES.md`` and the region registry. It is the only code that reads ``../shared``.
 
@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from toolkit.data import FILE_SPECS, validate_frame
+from toolkit.io.catalogue import FILE_SPECS
+from toolkit.io.params import validate_frame
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO.parent / "shared" / "data"
@@ -363,7 +364,7 @@ def sources_markdown(source: Path) -> str:
         "",
         "Built by `tools/build_params.py` from the compiled public copies in `../shared/data/`. The figures",
         "are official statistics; the files are reformatted (units, codes, long tables) and validated by",
-        "`toolkit.data`. Licences: Statistics Finland CC BY 4.0 (\"Source: Statistics Finland, <table>\");",
+        "`toolkit.io.params`. Licences: Statistics Finland CC BY 4.0 (\"Source: Statistics Finland, <table>\");",
         "UN World Population Prospects CC BY 3.0 IGO (\"United Nations, DESA, Population Division, World",
         "Population Prospects 2022/2024\"); Eurostat, re-use with acknowledgement (\"Source: Eurostat\").",
         "",

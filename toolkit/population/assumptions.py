@@ -24,7 +24,9 @@ from functools import lru_cache
 import numpy as np
 import statsmodels
 
-from toolkit import data
+from toolkit.io.cache import disk_cached
+from toolkit.io.inputs import PopulationInputs
+from toolkit.nomenclature import SEXES
 from toolkit.trends import (
     SERIES_FIT_PROCEDURE,
     SERIES_TREND_DEFAULTS,
@@ -35,7 +37,6 @@ from toolkit.trends import (
 )
 
 HORIZON_YEARS = 100  # forecasts are computed once this far ahead and read for any horizon
-SEXES = ("F", "M")
 
 
 @dataclass(frozen=True)
@@ -56,59 +57,53 @@ class SeriesPaths:
 
 
 def _disk_cached(quantity: str, files: tuple[str, ...]):
-    """Cache a fitted series on disk, keyed by everything the fit depends on.
+    """Cache a fitted series in memory and on disk, keyed by everything the fit depends on.
 
-    A statsmodels fit takes 0.03–0.2 s and a national run needs two per region; the key holds the
+    A statsmodels fit takes 0.03–0.2 s and a national run needs two per region; the disk key holds the
     quantity, region code, base year, model specification, statsmodels version and the sha256 of the data
-    files read, so a changed input or model is refitted, never read stale.
+    files read, so a changed input or model is refitted, never read stale. Inputs whose provenance does not
+    name those files with their hashes (synthetic inputs) are fitted in memory only.
     """
     def decorate(fit):
-        def cached(code: str, base_year: int) -> SeriesPaths:
-            return in_memory(code, base_year, data.params_dir())
-
         @lru_cache(maxsize=256)
-        def in_memory(code: str, base_year: int, params: object) -> SeriesPaths:
-            provenance = data.data_provenance()
+        def cached(inputs: PopulationInputs, code: str, base_year: int) -> SeriesPaths:
+            hashes = [inputs.provenance.get(name, {}).get("sha256") for name in files]
+            if None in hashes:
+                return fit(inputs, code, base_year)
             key = json.dumps([quantity, code, base_year, repr(SERIES_TREND_DEFAULTS[quantity]), SERIES_FIT_PROCEDURE,
-                              statsmodels.__version__, [provenance.get(f, {}).get("sha256") for f in files]])
-            stored = data.disk_cached(f"{quantity}-{code}-{base_year}", key,
-                                      lambda: asdict(fit(code, base_year)))
+                              statsmodels.__version__, hashes])
+            stored = disk_cached(f"{quantity}-{code}-{base_year}", key, lambda: asdict(fit(inputs, code, base_year)))
             return SeriesPaths(stored["years"], stored["central"], stored["se"], float(stored["phi"]))
 
         cached.__doc__ = fit.__doc__
-        cached.cache_clear = in_memory.cache_clear
         return cached
     return decorate
 
 
 @_disk_cached("tfr", ("tfr.csv",))
-def tfr_trend(code: str, base_year: int) -> SeriesPaths:
+def tfr_trend(inputs: PopulationInputs, code: str, base_year: int) -> SeriesPaths:
     """Local-level forecast of the region's TFR from its history up to ``base_year``."""
-    series = data.load_tfr().sel(region_code=code, year=slice(None, base_year)).to_series()
+    series = inputs.tfr.sel(region_code=code, year=slice(None, base_year)).to_series()
     forecast = SeriesTrend.for_quantity("tfr", series).fit().forecast(HORIZON_YEARS)
     return SeriesPaths(forecast.times.astype(int), np.exp(forecast.mean), np.asarray(forecast.mean_se))
 
 
 @_disk_cached("net_migration", ("net_migration_total.csv", "population.csv"))
-def migration_trend(code: str, base_year: int) -> SeriesPaths:
+def migration_trend(inputs: PopulationInputs, code: str, base_year: int) -> SeriesPaths:
     """AR(1) forecast of the region's yearly net migrants; se converted to per 1,000 inhabitants."""
-    series = data.load_net_migration_total().sel(region_code=code, year=slice(None, base_year)).to_series()
+    series = inputs.net_migration_total.sel(region_code=code, year=slice(None, base_year)).to_series()
     results = SeriesTrend.for_quantity("net_migration", series).fit()
     forecast = results.forecast(HORIZON_YEARS)
-    population = float(data.load_population().sel(region_code=code, year=base_year).sum())
+    population = float(inputs.population.sel(region_code=code, year=base_year).sum())
     return SeriesPaths(forecast.times.astype(int), np.asarray(forecast.mean) / population * 1000.0,
                        np.asarray(forecast.mean_se) / population * 1000.0,
                        phi=float(results.fitted.params["ar.L1"]))
 
 
-def e0_trend(base_year: int) -> dict[str, SeriesPaths]:
-    """Lee–Carter e0 gains from the base year (central) and e0 standard errors by sex [years]."""
-    return _e0_trend(base_year, data.params_dir())
-
-
 @lru_cache(maxsize=16)
-def _e0_trend(base_year: int, params: object) -> dict[str, SeriesPaths]:
-    mx = data.load_mx_wpp()
+def e0_trend(inputs: PopulationInputs, base_year: int) -> dict[str, SeriesPaths]:
+    """Lee–Carter e0 gains from the base year (central) and e0 standard errors by sex [years] (cached per inputs)."""
+    mx = inputs.mx_wpp
     ages = mx["age_start"].values
     out = {}
     for sex in SEXES:

@@ -37,25 +37,17 @@ from dataclasses import dataclass, replace
 import numba
 import numpy as np
 
+from toolkit.nomenclature import AGE_GROUPS, GROUP_BOUNDS, GROUP_MEMBERS, QUANTILES
 from toolkit.population import selection
 from toolkit.population.ccm import SRB, project, step
 from toolkit.population.lifetable import scale_table, table_position, tabulated_person_years
 from toolkit.population.rates import fertility_rates
 from toolkit.population.schedules import rogers_castro, shift_schedule
 
-QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 MAX_STEPS = 100
-FEMALE = np.array([True, False])
 TFR, E0, MIGRATION = 0, 1, 2
 NATIONAL_MIGRATION_KEY = (2,)  # the stream of the national net international migration deviations
 
-AGE_GROUPS = {
-    "total": (0, 100), "0-14": (0, 14), "15-64": (15, 64), "65+": (65, 100), "75+": (75, 100),
-    "85+": (85, 100), "7-15": (7, 15), "16-18": (16, 18),
-}
-SUMMED_IN_QUANTILE_MODE = ("net_migration", "migration_capped")
-GROUP_BOUNDS = np.array(list(AGE_GROUPS.values()), dtype=np.int64)
-GROUP_MEMBERS = np.array([[lo <= age <= hi for age in range(101)] for lo, hi in AGE_GROUPS.values()], dtype=float)
 
 
 @dataclass(frozen=True)

@@ -15,39 +15,30 @@ import json
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 
 import numpy as np
 import xarray as xr
 
-import toolkit
-from toolkit import data
 from toolkit.errors import InputError
+from toolkit.io.inputs import PopulationInputs, load_population_inputs
+from toolkit.nomenclature import AGE_GROUPS, AGES, COUNTRY_CODE, GROUP_MEMBERS, QUANTILES, SEXES
 from toolkit.population.assumptions import e0_trend, migration_trend, tfr_trend
 from toolkit.population.ccm import SRB, project
 from toolkit.population.ensemble import (
-    AGE_GROUPS,
-    GROUP_MEMBERS,
-    QUANTILES,
     Chunk,
     NationalMigration,
     balance_migration_deviations,
     run_chunk,
 )
-from toolkit.population.inputs import (
-    AGES,
-    SEXES,
-    RegionBase,
-    first_base_year,
-    latest_base_year,
-    migration_rates,
-    national_patterns,
-    region_base,
-)
+from toolkit.population.jumpoff import RegionBase, has_population, migration_rates, national_patterns, observed_base
 from toolkit.population.lifetable import scale_table
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.schedules import rogers_castro
+from toolkit.population.smallarea import estimated_base, observed_area_base
 from toolkit.regions import Region, get_region, load_regions
-from toolkit.scenarios import Scenario, TrendPath, load_scenarios
+from toolkit.scenarios import JumpOff, Scenario, load_scenarios
+from toolkit.version import __version__
 
 MAX_HORIZON_YEARS = 100
 MAX_DRAWS = 100_000
@@ -68,6 +59,21 @@ def _resolve(regions) -> list[Region]:
     return out
 
 
+@lru_cache(maxsize=256)
+def region_base(inputs: PopulationInputs, region: Region, base_year: int) -> RegionBase:
+    """Jump-off inputs of a region (cached per inputs, region and base year).
+
+    Maakunnat use their own data. A municipal area uses its own single-year population where the inputs have it
+    (written by the Statistics Finland loader) and its parent's rates; without it, it is estimated
+    (:mod:`toolkit.population.smallarea`).
+    """
+    if region.kind == "maakunta":
+        return observed_base(inputs, region, base_year)
+    if has_population(inputs, region.code, base_year):
+        return observed_area_base(inputs, region, base_year)
+    return estimated_base(inputs, region, base_year)
+
+
 def _check_horizon(horizon: int, base_year: int) -> None:
     if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer):
         raise InputError(f"horizon must be a year (integer), got {horizon!r}")
@@ -77,48 +83,49 @@ def _check_horizon(horizon: int, base_year: int) -> None:
                          f"(after the base year {base_year}, at most {MAX_HORIZON_YEARS} years ahead)")
 
 
-def lever_arrays(bases: Sequence[RegionBase], scenarios: Sequence[Scenario], years: np.ndarray) -> dict:
+def jump_off(inputs: PopulationInputs, base: RegionBase) -> JumpOff:
+    """What the lever paths of a region start from, with its fitted TFR and e0 trends."""
+    reference = np.array([base.e0_year])
+
+    def tfr_path(years: np.ndarray) -> np.ndarray:
+        trend = tfr_trend(inputs, base.series_code, base.base_year)
+        return trend.read(years, trend.central)
+
+    def e0_trend_gain(years: np.ndarray) -> np.ndarray:
+        e0 = e0_trend(inputs, base.base_year)
+        return np.stack([e0[sex].read(years, e0[sex].central) - e0[sex].read(reference, e0[sex].central)
+                         for sex in SEXES], axis=-1)
+
+    return JumpOff(base_year=base.base_year, tfr=base.tfr, e0=base.e0, e0_year=base.e0_year,
+                   population=float(base.population.sum()), tfr_trend=tfr_path, e0_trend_gain=e0_trend_gain)
+
+
+def lever_arrays(inputs: PopulationInputs, bases: Sequence[RegionBase], scenarios: Sequence[Scenario],
+                 years: np.ndarray) -> dict:
     """Central lever paths for every region × scenario over ``years`` (the base year first).
 
     Returns arrays with leading dims (region, scenario): ``tfr`` (…, Y), ``shift`` (…, Y), ``e0`` (…, Y, 2),
-    ``rate_scale`` (…), ``extra`` (…, Y) additional net migrants per year [persons].
+    ``rate_scale`` (…), ``extra`` (…, Y) additional net migrants per year [persons]
+    (:meth:`toolkit.scenarios.Levers.paths`).
     """
     shape = (len(bases), len(scenarios))
     out = {"tfr": np.empty(shape + (len(years),)), "shift": np.empty(shape + (len(years),)),
            "e0": np.empty(shape + (len(years), 2)), "rate_scale": np.empty(shape),
            "extra": np.empty(shape + (len(years),))}
     for i, base in enumerate(bases):
+        start = jump_off(inputs, base)
         for j, scenario in enumerate(scenarios):
-            levers = scenario.levers_for(base.region.id)
-            if isinstance(levers.tfr, TrendPath):
-                trend = tfr_trend(base.series_code, base.base_year)
-                out["tfr"][i, j] = np.r_[base.tfr, trend.read(years[1:], trend.central)]
-            else:
-                out["tfr"][i, j] = levers.tfr.values(base.tfr, base.base_year, years)
-            out["shift"][i, j] = levers.mean_age_at_birth_shift.values(0.0, base.base_year, years)
-            out["e0"][i, j] = base.e0 + _e0_gains(levers.e0_gain_per_decade, base, years)
-            out["rate_scale"][i, j] = levers.migration_rate_scale
-            extra = levers.additional_net_migration
-            per = 1.0 if extra.unit == "persons" else base.population.sum() / 1000.0
-            out["extra"][i, j] = extra.values(0.0, base.base_year, years) * per
+            paths = scenario.levers_for(base.region.id).paths(start, years)
+            for name in out:
+                out[name][i, j] = getattr(paths, name)
     return out
 
 
-def _e0_gains(lever, base: RegionBase, years: np.ndarray) -> np.ndarray:
-    """Gains (Y, 2) from the jump-off e0 (observed around ``base.e0_year``) to each year."""
-    if isinstance(lever, TrendPath):
-        trend = e0_trend(base.base_year)
-        reference = np.array([base.e0_year])
-        return np.stack([trend[sex].read(years, trend[sex].central) - trend[sex].read(reference, trend[sex].central)
-                         for sex in SEXES], axis=-1)
-    return np.array([lever.F, lever.M]) * ((years[:, None] - base.e0_year) / 10.0)
-
-
-def _uncertainty_se(base: RegionBase, years: np.ndarray) -> np.ndarray:
+def _uncertainty_se(inputs: PopulationInputs, base: RegionBase, years: np.ndarray) -> np.ndarray:
     """Standard errors (T, 3) of log TFR, e0 and net migration per 1,000 for the projected years."""
-    tfr = tfr_trend(base.series_code, base.base_year)
-    migration = migration_trend(base.series_code, base.base_year)
-    e0 = e0_trend(base.base_year)
+    tfr = tfr_trend(inputs, base.series_code, base.base_year)
+    migration = migration_trend(inputs, base.series_code, base.base_year)
+    e0 = e0_trend(inputs, base.base_year)
     e0_se = 0.5 * (e0["F"].read(years, e0["F"].se) + e0["M"].read(years, e0["M"].se))
     return np.stack([tfr.read(years, tfr.se), e0_se, migration.read(years, migration.se)], axis=-1)
 
@@ -135,7 +142,7 @@ def _balanced(region_list: Sequence[Region]) -> bool:
     return maakunnat <= {r.id for r in region_list}
 
 
-def balancing_rates(bases, national_scale, Lx, asfr, rates, counts, base_year: int) -> np.ndarray:
+def balancing_rates(inputs: PopulationInputs, bases, national_scale, Lx, asfr, rates, counts, base_year: int) -> np.ndarray:
     """National balance: a common net-migration rate (S, T, 2, A) added to every region.
 
     Each year the maakunnat's requested net migration by sex and age is compared with the national net
@@ -145,7 +152,7 @@ def balancing_rates(bases, national_scale, Lx, asfr, rates, counts, base_year: i
     international); the difference is spread over the regions in proportion to their population of that sex and
     age.
     """
-    national = migration_rates("SSS", base_year)  # (2, A)
+    national = migration_rates(inputs, COUNTRY_CODE, base_year)  # (2, A)
     maakunta = np.array([b.region.kind == "maakunta" for b in bases])
     scale = np.asarray(national_scale, dtype=float)[:, None, None]  # (S, 1, 1)
     current = np.stack([b.population for b in bases])[:, None].repeat(Lx.shape[1], axis=1)  # (R, S, 2, A)
@@ -164,7 +171,7 @@ def balancing_rates(bases, national_scale, Lx, asfr, rates, counts, base_year: i
 
 def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050, draws: int = 0, seed: int = 0,
                        base_year: int | None = None, quantiles: bool | None = None, client=None,
-                       jobs: int | None = None) -> xr.Dataset:
+                       jobs: int | None = None, inputs: PopulationInputs | None = None) -> xr.Dataset:
     """Cohort-component projection of regions under scenarios, deterministic or with Monte Carlo draws.
 
     Parameters
@@ -179,6 +186,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         reduces when the draws would hold more than 20 million population values
     client : a ``dask.distributed.Client``: ensemble chunks run on its cluster
     jobs : local worker threads for ensembles (default: the machine's cores)
+    inputs : the model's tables (:func:`toolkit.io.inputs.load_population_inputs` by default, from ``params/data``)
 
     Returns
     -------
@@ -193,24 +201,27 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     if jobs is not None:
         jobs = _check_int(jobs, "jobs", 1, MAX_JOBS)
     seed = _check_int(seed, "seed", 0, 2**63 - 1)
-    latest, first = latest_base_year(), first_base_year()
+    region_list = _resolve(regions)
+    if inputs is None:
+        inputs = load_population_inputs(region_list)
+    latest, first = inputs.latest_base_year, inputs.first_base_year
     base_year = latest if base_year is None else _check_int(base_year, "base year", first, latest)
     _check_horizon(horizon, base_year)
+    inputs = inputs.up_to(base_year)
     if isinstance(scenarios, str | Scenario):
         scenarios = [scenarios]
     scenario_list = load_scenarios(scenarios)
     if not scenario_list:
         raise InputError("no scenario selected; name at least one (see `forum scenarios`)")
-    region_list = _resolve(regions)
     if draws and any(s.uncertainty is None for s in scenario_list):
         missing = next(s for s in scenario_list if s.uncertainty is None)
         raise InputError(f"{missing.source or missing.id}: uncertainty: the scenario has no uncertainty block, "
                          f"so it cannot be drawn (draws={draws}); add one or use draws=0")
 
-    bases = [region_base(r, base_year) for r in region_list]
-    patterns = national_patterns(base_year)
+    bases = [region_base(inputs, r, base_year) for r in region_list]
+    patterns = national_patterns(inputs, base_year)
     years = np.arange(base_year, horizon + 1)
-    paths = lever_arrays(bases, scenario_list, years)
+    paths = lever_arrays(inputs, bases, scenario_list, years)
     levers = {name: value[:, :, 1:] if value.ndim > 2 else value for name, value in paths.items()}
 
     start = np.stack([b.population for b in bases])[:, None]  # (R, 1, 2, A)
@@ -222,7 +233,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     balanced = _balanced(region_list)
     if balanced:
         national_scale = [scenario.levers.migration_rate_scale for scenario in scenario_list]
-        rates = rates + balancing_rates(bases, national_scale, Lx, asfr, rates, counts, base_year)[None]
+        rates = rates + balancing_rates(inputs, bases, national_scale, Lx, asfr, rates, counts, base_year)[None]
 
     if not draws:
         result = project(start, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
@@ -233,34 +244,34 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     else:
         n_values = draws * len(bases) * len(scenario_list) * len(years) * 2 * AGES.size
         reduce = quantiles if quantiles is not None else n_values > AUTO_QUANTILE_VALUES
-        chunks = _chunks(bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced)
+        chunks = _chunks(inputs, bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced)
         arrays = _assemble(_run(chunks, client, jobs), len(bases), len(scenario_list), paths)
         mode = "quantile" if reduce else "draw"
-    ds = _to_dataset(arrays, mode, draws, bases, scenario_list, base_year, horizon)
+    ds = _to_dataset(arrays, mode, draws, bases, scenario_list, base_year, horizon, inputs.provenance)
     ds.attrs.update(seed=seed, seed_entropy=str(np.random.SeedSequence(seed).entropy),
                     national_balance=int(balanced))
     return ds
 
 
-def _chunks(bases, scenarios, paths, rates, patterns, draws, seed, reduce, balanced: bool) -> list[Chunk]:
+def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, draws, seed, reduce, balanced: bool) -> list[Chunk]:
     registry = list(load_regions())
     years = paths["tfr"].shape[-1]
     chunks = []
     for i, base in enumerate(bases):
-        se = _uncertainty_se(base, np.arange(base.base_year + 1, base.base_year + years))
+        se = _uncertainty_se(inputs, base, np.arange(base.base_year + 1, base.base_year + years))
         for j, scenario in enumerate(scenarios):
             chunks.append(Chunk(
                 region_index=registry.index(base.region.id), seed=seed, draws=draws, quantiles=reduce,
                 population=base.population, tfr=paths["tfr"][i, j, 1:], shift=paths["shift"][i, j, 1:],
                 e0=paths["e0"][i, j, 1:], extra=paths["extra"][i, j, 1:],
                 rate=np.broadcast_to(rates[i, j], rates.shape[2:]).copy(), se=se,
-                migration_phi=migration_trend(base.series_code, base.base_year).phi,
+                migration_phi=migration_trend(inputs, base.series_code, base.base_year).phi,
                 scales=scenario.uncertainty.scales(), correlation=scenario.uncertainty.correlation_matrix(),
                 per_1000=base.population.sum() / 1000.0, mortality=patterns.mortality,
                 fertility=patterns.fertility))
     if balanced:
         base_year = bases[0].base_year
-        country = migration_trend("SSS", base_year)
+        country = migration_trend(inputs, COUNTRY_CODE, base_year)
         national = NationalMigration(
             se=country.read(np.arange(base_year + 1, base_year + years), country.se), phi=country.phi,
             per_1000=sum(b.population.sum() for b in bases if b.region.kind == "maakunta") / 1000.0)
@@ -323,7 +334,7 @@ VARIABLES = {
 FLOWS = ("births", "deaths", "net_migration", "migration_capped", "net_migration_total", "migration_capped_total")
 
 
-def _to_dataset(arrays, mode, draws, bases, scenarios, base_year, horizon) -> xr.Dataset:
+def _to_dataset(arrays, mode, draws, bases, scenarios, base_year, horizon, provenance) -> xr.Dataset:
     lead = ("region", "scenario") + ((mode,) if mode else ())
     coords = {
         "region": [b.region.id for b in bases],
@@ -351,7 +362,7 @@ def _to_dataset(arrays, mode, draws, bases, scenarios, base_year, horizon) -> xr
     ds["year"].attrs.update(long_name="year (stocks on 31 December, flows during the year)")
     ds["age_group"].attrs.update(long_name="age group in completed years (both sexes)")
     ds.attrs.update(
-        toolkit_version=toolkit.__version__,
+        toolkit_version=__version__,
         base_year=int(base_year),
         horizon=int(horizon),
         open_age=100,
@@ -360,7 +371,7 @@ def _to_dataset(arrays, mode, draws, bases, scenarios, base_year, horizon) -> xr
         scenario_hashes=json.dumps({s.id: s.sha256 for s in scenarios}),
         estimated_regions=json.dumps([b.region.id for b in bases if b.estimated]),
         estimation_notes=json.dumps([note for b in bases for note in b.notes], ensure_ascii=False),
-        data_provenance=json.dumps(data.data_provenance(), ensure_ascii=False),
+        data_provenance=json.dumps(provenance, ensure_ascii=False),
         source="Source: Statistics Finland (CC BY 4.0); UN WPP (CC BY 3.0 IGO); projections by the futures-forum "
                "toolkit",
     )

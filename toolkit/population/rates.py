@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from toolkit.nomenclature import FEMALE
 from toolkit.population.lifetable import life_table, solve_scale, tabulated_scale
 from toolkit.population.schedules import shift_schedule
-
-FEMALE = np.array([True, False])
 
 
 def person_years(e0: np.ndarray, mortality_pattern: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

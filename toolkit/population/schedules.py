@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-AGES = np.arange(101)
-OPEN_AGE = 100
+from toolkit.nomenclature import AGES
 
 # Rogers & Castro (1981) "simplified basic standard" model migration schedule (nine parameters):
 # m(x) = a1 exp(-α1 x) + a2 exp(-α2 (x-μ2) - exp(-λ2 (x-μ2))) + c. These are the parameter values of the

@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from toolkit import data
 from toolkit.errors import InputError
+from toolkit.io.inputs import PopulationInputs
 from toolkit.population.ccm import project
-from toolkit.population.inputs import (
+from toolkit.population.jumpoff import (
     AGES,
     MIGRATION_WINDOW,
-    SEXES,
     RegionBase,
     jump_off_e0,
     migration_rates,
@@ -45,20 +44,20 @@ STRUCTURE_YEAR = 2018  # reference year of the municipal age groups (Paavo)
 CALIBRATION_STEP = 1000.0  # persons; the step is affine in the added migrants, any non-zero probe works
 
 
-def area_age_groups(region: Region) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def area_age_groups(inputs: PopulationInputs, region: Region) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The area's population on 31 Dec 2018 by age group: (start, end, persons)."""
-    groups = data.load_municipality_age_groups()
+    groups = inputs.municipality_age_groups
     missing = sorted(set(region.municipalities) - set(groups["municipality_code"].values))
     if missing:
         raise InputError(f"no age groups for municipality {missing[0]} of {region.id} in "
-                         f"{data.params_dir() / 'municipality_age_groups_2018.csv'}")
+                         "municipality_age_groups_2018.csv")
     total = groups.sel(municipality_code=list(region.municipalities)).sum("municipality_code")
     return total["age_start"].values.astype(int), total["age_end"].values.astype(int), total.values.astype(float)
 
 
-def observed_totals(region: Region) -> dict[int, dict[str, float]]:
+def observed_totals(inputs: PopulationInputs, region: Region) -> dict[int, dict[str, float]]:
     """Observed 31 Dec totals of the area by year: {year: {"T": …, "F": …, "M": …}} where published."""
-    table = data.load_municipalities()
+    table = inputs.municipalities
     rows = table[table["municipality_code"].isin(region.municipalities)]
     totals: dict[int, dict[str, float]] = {}
     for (year, sex), value in rows.groupby(["year", "sex"])["population"].sum().items():
@@ -118,7 +117,7 @@ def _calibrated_rates(parent_rate: np.ndarray, population: np.ndarray, net_migra
     return parent_rate + np.divide(extra, population, out=np.zeros_like(extra), where=population > 0)
 
 
-def observed_area_base(region: Region, base_year: int) -> RegionBase:
+def observed_area_base(inputs: PopulationInputs, region: Region, base_year: int) -> RegionBase:
     """Jump-off inputs of a municipal area whose single-year population is in params/data.
 
     Fertility, mortality and the migration age profile are the parent's; the migration level is the area's
@@ -126,9 +125,9 @@ def observed_area_base(region: Region, base_year: int) -> RegionBase:
     else the parent's rates as they are.
     """
     parent = get_region(region.parent)
-    population = observed_population(region.code, base_year)
-    rate = migration_rates(parent.code, base_year)
-    totals = data.load_net_migration_total()
+    population = observed_population(inputs, region.code, base_year)
+    rate = migration_rates(inputs, parent.code, base_year)
+    totals = inputs.net_migration_total
     window = np.arange(base_year - MIGRATION_WINDOW + 1, base_year + 1)
     note = f"{region.id}: population from Statistics Finland by single year of age and sex; fertility, mortality " \
            f"and the migration age profile of {parent.id}"
@@ -138,30 +137,30 @@ def observed_area_base(region: Region, base_year: int) -> RegionBase:
             rate = _calibrated_rates(rate, population, float(own.mean()))
             note += (f"; migration level {float(own.mean()):+.0f} a year, the area's mean net migration "
                      f"{int(own.year.min())}–{int(own.year.max())}")
-    e0, e0_year = jump_off_e0(parent.code, base_year)
+    e0, e0_year = jump_off_e0(inputs, parent.code, base_year)
     return RegionBase(region=region, base_year=base_year, population=population,
-                      tfr=float(data.load_tfr().sel(region_code=parent.code, year=base_year)), e0=e0,
+                      tfr=float(inputs.tfr.sel(region_code=parent.code, year=base_year)), e0=e0,
                       e0_year=e0_year, migration_rate=rate, series_code=parent.code, estimated=False,
                       notes=(note + ".",))
 
 
-def estimated_base(region: Region, base_year: int) -> RegionBase:
+def estimated_base(inputs: PopulationInputs, region: Region, base_year: int) -> RegionBase:
     """Estimated jump-off inputs of a municipal area from its parent region (see module docstring)."""
     if region.parent is None:
         raise InputError(f"region {region.id} has no population by age in the data and no parent region")
     parent = get_region(region.parent)
     if base_year <= STRUCTURE_YEAR:
         raise InputError(f"base year {base_year}: the estimate of {region.id} starts from {STRUCTURE_YEAR} data")
-    patterns = national_patterns(base_year)
-    tfr = data.load_tfr().sel(region_code=parent.code)
-    rate = migration_rates(parent.code, base_year)
-    start, end, totals = area_age_groups(region)
-    population = scale_to_groups(observed_population(parent.code, STRUCTURE_YEAR), start, end, totals)
-    observed = observed_totals(region)
+    patterns = national_patterns(inputs, base_year)
+    tfr = inputs.tfr.sel(region_code=parent.code)
+    rate = migration_rates(inputs, parent.code, base_year)
+    start, end, totals = area_age_groups(inputs, region)
+    population = scale_to_groups(observed_population(inputs, parent.code, STRUCTURE_YEAR), start, end, totals)
+    observed = observed_totals(inputs, region)
     schedule = 0.5 * np.stack([rogers_castro(), rogers_castro()])
     levels_per_1000 = []
     for year in range(STRUCTURE_YEAR + 1, base_year + 1):
-        e0, _ = jump_off_e0(parent.code, min(year + 1, base_year))
+        e0, _ = jump_off_e0(inputs, parent.code, min(year + 1, base_year))
         year_tfr = float(tfr.sel(year=year))
         if year in observed:
             count = _calibrated_count(population, year_tfr, e0, patterns, rate, observed[year])
@@ -174,7 +173,7 @@ def estimated_base(region: Region, base_year: int) -> RegionBase:
     level = float(np.mean(levels_per_1000))
     extra = level * population.sum() / 1000.0 * schedule
     own_rate = rate + np.divide(extra, population, out=np.zeros_like(extra), where=population > 0)
-    e0, e0_year = jump_off_e0(parent.code, base_year)
+    e0, e0_year = jump_off_e0(inputs, parent.code, base_year)
     last_observed = max(observed)
     return RegionBase(
         region=region,
@@ -196,4 +195,4 @@ def estimated_base(region: Region, base_year: int) -> RegionBase:
     )
 
 
-__all__ = ["SEXES", "area_age_groups", "estimated_base", "observed_totals", "scale_to_groups"]
+__all__ = ["area_age_groups", "estimated_base", "observed_area_base", "observed_totals", "scale_to_groups"]

@@ -1,4 +1,4 @@
-"""Base-year inputs of the skills model, built from the toolkit's base data (`toolkit.data`).
+"""Base-year inputs of the skills model, built from the toolkit's base data (`toolkit.io.params`).
 
 The builders are pure functions of the loaded arrays; `load_base` is the only function that reads
 data, so the model can run on any `SkillsBase` (tests build small synthetic ones).
@@ -129,7 +129,7 @@ def education_shares(
 
 
 def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase:
-    """Build the skills model's base inputs for the given areas from `toolkit.data`.
+    """Build the skills model's base inputs for the given areas from `toolkit.io.params`.
 
     Parameters
     ----------
@@ -140,7 +140,7 @@ def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase
     -------
     SkillsBase
     """
-    from toolkit import data
+    from toolkit.io import params as data
     from toolkit.regions import get_region
 
     regions = [get_region(region_id) for region_id in region_ids]
@@ -169,7 +169,7 @@ def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase
         jobseekers=occupation["unemployed_jobseekers"],
         tightness_code=xr.DataArray(rate_codes, coords=region, dims="region"),
         provenance={
-            name: obj.attrs.get("source", "toolkit.data")
+            name: obj.attrs.get("source", "toolkit.io.params")
             for name, obj in [
                 ("workplaces", workplaces),
                 ("education", education),

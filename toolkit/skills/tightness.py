@@ -16,7 +16,7 @@ import xarray as xr
 from scipy.stats import norm
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from toolkit.data import disk_cached
+from toolkit.io.cache import disk_cached
 
 COUNT_OFFSET = 0.5  # [persons] added to both counts so that months without vacancies have a finite log
 ORDER = (1, 0, 0)

@@ -10,7 +10,7 @@ import xarray as xr
 
 from toolkit.errors import InputError
 from toolkit.indicators import QUANTILES, select, summarise_draws
-from toolkit.viz.i18n import t
+from toolkit.text import t
 
 BANDS = ((0.025, 0.975, 95), (0.1, 0.9, 80), (0.25, 0.75, 50))
 """Central intervals drawn in fan charts: (lower quantile, upper quantile, level [%])."""

@@ -11,8 +11,8 @@ import xarray as xr
 
 from toolkit.errors import InputError
 from toolkit.indicators import central, headline_population
+from toolkit.text import check_lang, number, t
 from toolkit.viz._common import finite
-from toolkit.viz.i18n import check_lang, format_number, t
 from toolkit.viz.theme import OKABE_ITO, apply_theme
 
 NARRATIVE_WIDTH = 95
@@ -20,7 +20,7 @@ NARRATIVE_WIDTH = 95
 
 _HEADLINES = (
     ("total", "population_in", 0, ""),
-    ("age_75_plus_share", "share_75_in", 1, "\u00a0%"),
+    ("75+_share", "share_75_in", 1, "\u00a0%"),
     ("old_age_dependency", "dependency_in", 1, ""),
 )
 """(headline variable, label id, decimals, unit suffix) of the three numbers."""
@@ -66,7 +66,7 @@ def scenario_card(
             headline[key].sel(year=year), position, t(label, lang).format(year=year), decimals, unit, lang
         )
     ]
-    change = format_number(
+    change = number(
         float(finite(central(headline["change_percent"].sel(year=year)), "change")), lang, 1
     )
     annotations.append(
@@ -109,11 +109,11 @@ def _number_annotations(
     are sums of quantiles, whose spread is not the indicator's own.
     """
     x = (position + 0.5) / len(_HEADLINES)
-    number = format_number(float(finite(central(values), label)), lang, decimals)
-    items = [_text(x, 0.78, f"<b>{number}{unit}</b>", 34, OKABE_ITO["blue"]), _text(x, 0.56, label, 14)]
+    shown = number(float(finite(central(values), label)), lang, decimals)
+    items = [_text(x, 0.78, f"<b>{shown}{unit}</b>", 34, OKABE_ITO["blue"]), _text(x, 0.56, label, 14)]
     if "draw" in values.dims:
         bounds = finite(values.quantile([0.1, 0.9], dim="draw").values, label)
-        low, high = (format_number(float(value), lang, decimals) for value in bounds)
+        low, high = (number(float(value), lang, decimals) for value in bounds)
         items.append(_text(x, 0.48, t("interval_note", lang).format(low=low, high=high), 12))
     return items
 

@@ -16,8 +16,7 @@ from plotly.subplots import make_subplots
 
 from toolkit.errors import InputError
 from toolkit.indicators import (
-    AGE_GROUPS,
-    RATIO_MEASURES,
+    GROUPS,
     age_group_totals,
     central,
     change_percent,
@@ -25,6 +24,8 @@ from toolkit.indicators import (
     population_measure,
     select,
 )
+from toolkit.nomenclature import RATIO_MEASURES
+from toolkit.text import check_lang, number, t
 from toolkit.viz._common import (
     BAND_ALPHA,
     BANDS,
@@ -37,10 +38,9 @@ from toolkit.viz._common import (
     title_for,
     with_quantiles,
 )
-from toolkit.viz.i18n import check_lang, format_number, t
 from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, SEX_COLOURS, apply_theme, rgba, series_colour
 
-COHORT_GROUPS = ("school_age", "age_16_18", "age_75_plus", "age_85_plus")
+COHORT_GROUPS = ("7-15", "16-18", "75+", "85+")
 
 
 def _hover_format(measure: str) -> str:
@@ -294,7 +294,7 @@ def pyramid_axes(fig: go.Figure, counts: np.ndarray, lang: str) -> None:
     fig.update_xaxes(
         range=[-limit, limit],
         tickvals=ticks,
-        ticktext=[format_number(abs(tick), lang) for tick in ticks],
+        ticktext=[number(abs(tick), lang) for tick in ticks],
         title=t("persons", lang),
     )
     age_ticks = np.arange(0, 101, 10)
@@ -357,7 +357,7 @@ def fan_chart(
         )
     ]
     fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
-    fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(measure, lang), hovermode="x")
+    fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(f"measure.{measure}", lang), hovermode="x")
     return apply_theme(fig, lang, title_for("fan_title", lang, region, region_name))
 
 
@@ -475,7 +475,7 @@ def futures_cone(
         )
     )
     fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
-    fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(measure, lang))
+    fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(f"measure.{measure}", lang))
     return apply_theme(fig, lang, title_for("cone_title", lang, region, region_name))
 
 
@@ -511,7 +511,7 @@ def dependency_ratio_chart(
         _line(
             ratios["year"].values,
             select(ratios[key], scenario=scenario).values,
-            f"{scenario_name(scenario, meta, lang)}: {t(key, lang)}",
+            f"{scenario_name(scenario, meta, lang)}: {t(f'measure.{key}', lang)}",
             series_colour(index),
             key,
             line={"dash": dash},
@@ -549,11 +549,11 @@ def cohort_chart(
     check_lang(lang)
     groups = central(
         age_group_totals(
-            region_variable(ds, "population", region), {group: AGE_GROUPS[group] for group in COHORT_GROUPS}
+            region_variable(ds, "population", region), {group: GROUPS[group] for group in COHORT_GROUPS}
         )
     )
     fig = make_subplots(
-        rows=2, cols=2, subplot_titles=[t(group, lang) for group in COHORT_GROUPS], shared_xaxes=True
+        rows=2, cols=2, subplot_titles=[t(f"measure.{group}", lang) for group in COHORT_GROUPS], shared_xaxes=True
     )
     for panel, group in enumerate(COHORT_GROUPS):
         for index, scenario in enumerate(scenario_ids(groups)):
@@ -609,10 +609,10 @@ def area_comparison(
     values = central(population_measure(ds["population"], measure))
     if change_from is None:
         values = select(values, year=year)
-        axis_title = t(measure, lang)
+        axis_title = t(f"measure.{measure}", lang)
     else:
         values = change_percent(values, change_from, year)
-        axis_title = f"{t(measure, lang)}: {t('change_since', lang).format(start=change_from, end=year)}"
+        axis_title = f"{t(f'measure.{measure}', lang)}: {t('change_since', lang).format(start=change_from, end=year)}"
     values = values.transpose("region", "scenario")
     numbers = finite(values.values, f"{measure} {year}")
     order = np.argsort(numbers[:, 0])
@@ -626,7 +626,7 @@ def area_comparison(
             mode="markers",
             name=scenario_name(scenario, meta, lang),
             marker={"color": series_colour(index), "size": 11},
-            text=[format_number(value, lang, decimals) for value in numbers[order, index]],
+            text=[number(value, lang, decimals) for value in numbers[order, index]],
             hovertemplate="%{y}: %{text}<extra>%{fullData.name}</extra>",
         )
         for index, scenario in enumerate(scenario_ids(values))

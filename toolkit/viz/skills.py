@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 import xarray as xr
 
 from toolkit.indicators import central, select
+from toolkit.text import check_lang, t
 from toolkit.viz._common import finite, region_variable, scenario_ids, scenario_name, title_for, years_between
-from toolkit.viz.i18n import check_lang, t
 from toolkit.viz.theme import OKABE_ITO, apply_theme, rgba, series_colour
 
 _COMPONENT_COLOURS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from toolkit.viz.i18n import separators
+from toolkit.text import separators
 
 OKABE_ITO: dict[str, str] = {
     "black": "#000000",

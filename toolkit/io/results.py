@@ -1,16 +1,15 @@
-"""Writing results: NetCDF or tidy CSV, always atomically (temporary file in the target folder, then rename)."""
+"""Writing results: NetCDF or tidy CSV, always atomically (:mod:`toolkit.io.files`)."""
 
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import xarray as xr
 
 from toolkit.errors import InputError
+from toolkit.io.files import atomic_write
 
 FORMATS = (".nc", ".csv")
 
@@ -20,34 +19,14 @@ def check_output_path(path: str | os.PathLike) -> Path:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputError(f"--out {path}: folder {folder} does not exist")
+        raise InputError(f"output {path}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
-        raise InputError(f"--out {path}: folder {folder} is not writable")
+        raise InputError(f"output {path}: folder {folder} is not writable")
     if path.is_dir():
-        raise InputError(f"--out {path}: is a folder; give a file name ending in .nc or .csv")
+        raise InputError(f"output {path}: is a folder; give a file name ending in .nc or .csv")
     if path.suffix.lower() not in FORMATS:
-        raise InputError(f"--out {path}: unknown format {path.suffix or '(none)'!r}; use a .nc or .csv file")
+        raise InputError(f"output {path}: unknown format {path.suffix or '(none)'!r}; use a .nc or .csv file")
     return path
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path`` and rename it over ``path`` on success."""
-    try:
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent or ".")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the output ({exc.strerror or exc})") from None
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write the output ({exc.strerror or exc})") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def to_tidy_frame(ds: xr.Dataset) -> pd.DataFrame:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit import data
 from toolkit.errors import InputError
+from toolkit.io import params as data
+from toolkit.io.inputs import load_population_inputs
+from toolkit.nomenclature import AGE_GROUPS, GROUP_MEMBERS
 from toolkit.population.assumptions import migration_trend, tfr_trend
-from toolkit.population.ensemble import AGE_GROUPS, GROUP_MEMBERS
 from toolkit.population.project import project_population
 from toolkit.regions import maakunnat
 
@@ -135,14 +136,15 @@ def lever_errors(base_year: int = 2015, *, max_horizon: int = 10) -> pd.DataFram
     if not first < base_year <= int(data.load_tfr()["year"].max()):
         raise InputError(f"base year {base_year}: the lever check needs origins from {first} and observed years "
                          f"up to the base year")
-    tfr = data.load_tfr()
-    migration = data.load_net_migration_total()
-    population = data.load_population().sum(["sex", "age"])
+    regions = maakunnat()
+    inputs = load_population_inputs(regions, base_year=base_year)
+    tfr, migration = inputs.tfr, inputs.net_migration_total
+    population = inputs.population.sum(["sex", "age"])
     rows = []
-    for region in maakunnat():
+    for region in regions:
         for lever, trend in (("tfr", tfr_trend), ("net_migration", migration_trend)):
             for origin in range(LEVER_FIRST_ORIGIN[lever], base_year):
-                paths = trend(region.code, origin)
+                paths = trend(inputs, region.code, origin)
                 years = np.arange(origin + 1, min(origin + max_horizon, base_year) + 1)
                 if lever == "tfr":
                     observed = np.log(tfr.sel(region_code=region.code, year=years).values)

@@ -1,10 +1,11 @@
-"""Jump-off inputs of the population model, built from the base data in ``params/data``.
+"""Jump-off inputs of the population model, built from its loaded tables (:class:`~toolkit.io.inputs.PopulationInputs`).
 
 For each region: the base population by sex and single age, the jump-off TFR and life expectancy, and the
 region's own net-migration profile as net rates by sex and single age. Nationally: the age pattern of
 mortality (the mean of the log death rates of the last three single-age life tables up to the base year) and
 the age pattern of fertility (the mean WPP single-age schedule of the last three observed years up to the
 base year). Municipal forum areas are estimated from their parent region (:mod:`toolkit.population.smallarea`).
+Every function takes the tables as its first argument and reads no file.
 """
 
 from __future__ import annotations
@@ -14,17 +15,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from toolkit import data
 from toolkit.errors import InputError
+from toolkit.io.inputs import PopulationInputs
+from toolkit.nomenclature import AGES, FEMALE, SEXES
 from toolkit.population.lifetable import a0_andreev_kingkade, open_age_rate, qx_to_mx
 from toolkit.population.schedules import fertility_shape, graduate_group_rates
 from toolkit.regions import Region
 
-SEXES = ("F", "M")
-AGES = np.arange(101)
 MIGRATION_WINDOW = 10  # years of observed net migration averaged into the rate profile (2016-2025)
 PATTERN_YEARS = 3  # national life tables / fertility schedules averaged into the age patterns
-FEMALE = np.array([True, False])
 
 
 @dataclass(frozen=True)
@@ -53,24 +52,10 @@ class NationalPatterns:
     fertility_years: tuple[int, ...]
 
 
-def latest_base_year() -> int:
-    """The last year with an observed population by age and sex (the default base year)."""
-    return int(data.load_population()["year"].max())
-
-
-def first_base_year() -> int:
-    """The first year that can serve as a base: one year after the first observed population."""
-    return int(data.load_population()["year"].min()) + 1
-
-
-def national_patterns(base_year: int) -> NationalPatterns:
-    """Mortality and fertility age patterns from the national data up to ``base_year`` (cached per data folder)."""
-    return _national_patterns(base_year, data.params_dir())
-
-
 @lru_cache(maxsize=8)
-def _national_patterns(base_year: int, params: object) -> NationalPatterns:
-    qx = data.load_qx_national()
+def national_patterns(inputs: PopulationInputs, base_year: int) -> NationalPatterns:
+    """Mortality and fertility age patterns from the national data up to ``base_year`` (cached per inputs)."""
+    qx = inputs.qx_national
     years = [int(y) for y in qx["year"].values if y <= base_year][-PATTERN_YEARS:]
     if years:
         q = qx.sel(year=years, sex=list(SEXES)).transpose("year", "sex", "age").values  # (Y, 2, 100)
@@ -81,9 +66,9 @@ def _national_patterns(base_year: int, params: object) -> NationalPatterns:
         pattern = mx.mean(0)  # (2, 100); arithmetic mean: single ages with no deaths in a year have q = 0
         pattern = np.concatenate([pattern, open_age_rate(pattern[:, 90:100])[:, None]], axis=-1)
     else:
-        pattern, years = _wpp_pattern(base_year)
+        pattern, years = _wpp_pattern(inputs, base_year)
 
-    asfr = data.load_asfr_national()
+    asfr = inputs.asfr_national
     observed = [int(y) for y, s in zip(asfr["year"].values, asfr["status"].values, strict=True)
                 if s == "estimate" and y <= base_year][-PATTERN_YEARS:]
     rates = np.zeros((len(observed), AGES.size))
@@ -92,13 +77,13 @@ def _national_patterns(base_year: int, params: object) -> NationalPatterns:
     return NationalPatterns(pattern, fertility_shape(rates), tuple(years), tuple(observed))
 
 
-def _wpp_pattern(base_year: int) -> tuple[np.ndarray, list[int]]:
+def _wpp_pattern(inputs: PopulationInputs, base_year: int) -> tuple[np.ndarray, list[int]]:
     """Single-age death rates from the latest observed UN WPP 5-year period that ended by the base year.
 
     Used for base years before the first single-age life table (hindcasts): the abridged rates (ages 0, 1–4,
     5–9, …, 100+) are interpolated log-linearly between the groups' mid-ages.
     """
-    mx = data.load_mx_wpp()
+    mx = inputs.mx_wpp
     done = [int(p) for p, end, status in zip(mx["period_start"].values, mx["period_end"].values,
                                              mx["status"].values, strict=True)
             if str(status).startswith("estimate") and end <= base_year + 1]
@@ -114,28 +99,27 @@ def _wpp_pattern(base_year: int) -> tuple[np.ndarray, list[int]]:
     return np.exp(log_rates), [period]
 
 
-def observed_population(code: str, year: int) -> np.ndarray:
+def observed_population(inputs: PopulationInputs, code: str, year: int) -> np.ndarray:
     """Observed population (2, 101) of a region code on 31 Dec of ``year``."""
-    pop = data.load_population()
-    return pop.sel(region_code=code, year=year, sex=list(SEXES)).transpose("sex", "age").values.astype(float)
+    return inputs.population.sel(region_code=code, year=year, sex=list(SEXES)).transpose("sex", "age").values.astype(float)
 
 
-def jump_off_e0(code: str, base_year: int) -> tuple[np.ndarray, int]:
+def jump_off_e0(inputs: PopulationInputs, code: str, base_year: int) -> tuple[np.ndarray, int]:
     """Latest 3-year life expectancy at or before the base year and the middle year of its window."""
-    e0 = data.load_life_expectancy().sel(region_code=code)
+    e0 = inputs.life_expectancy.sel(region_code=code)
     year = int(e0["year"].where(e0["year"] <= base_year, drop=True).max())
     return e0.sel(year=year, sex=list(SEXES)).values.astype(float), year - 1
 
 
-def migration_rates(code: str, base_year: int, window: int = MIGRATION_WINDOW) -> np.ndarray:
+def migration_rates(inputs: PopulationInputs, code: str, base_year: int, window: int = MIGRATION_WINDOW) -> np.ndarray:
     """The region's own net-migration rates by sex and single age [1/year], shape (2, 101).
 
     Net migrants of the last ``window`` years (5-year groups) divided by the person-years of the group
     (mean of the populations at the start and end of each year), graduated to single ages without
     changing any group's total on those person-years.
     """
-    mig = data.load_net_migration_age5().sel(region_code=code)
-    pop = data.load_population().sel(region_code=code)
+    mig = inputs.net_migration_age5.sel(region_code=code)
+    pop = inputs.population.sel(region_code=code)
     first_pop_year = int(pop["year"].min())
     # the window is cut at the first year with an observed starting population (hindcasts from early years)
     years = np.arange(max(base_year - window + 1, first_pop_year + 1), base_year + 1)
@@ -154,47 +138,28 @@ def migration_rates(code: str, base_year: int, window: int = MIGRATION_WINDOW) -
     return graduate_group_rates(group_rates, group_start, group_end, exposure)
 
 
-def has_population(code: str, year: int) -> bool:
-    """Whether params/data has the population by age and sex of ``code`` on 31 Dec of ``year``."""
-    population = data.load_population()
+def has_population(inputs: PopulationInputs, code: str, year: int) -> bool:
+    """Whether the inputs have the population by age and sex of ``code`` on 31 Dec of ``year``."""
+    population = inputs.population
     if code not in population["region_code"].values:
         return False
     return bool(population.sel(region_code=code, year=year).notnull().all()) if year in population["year"] else False
 
 
-def region_base(region: Region, base_year: int) -> RegionBase:
-    """Jump-off inputs of a region.
-
-    Maakunnat use their own data. A municipal area uses its own single-year population where params/data has
-    it (written by the Statistics Finland loader) and its parent's rates; without it, it is estimated.
-    Cached per region, base year and data folder.
-    """
-    return _region_base(region, base_year, data.params_dir())
-
-
-@lru_cache(maxsize=256)
-def _region_base(region: Region, base_year: int, params: object) -> RegionBase:
-    if region.kind == "maakunta":
-        return _observed_base(region, region.code, base_year)
-    from toolkit.population.smallarea import estimated_base, observed_area_base
-
-    if has_population(region.code, base_year):
-        return observed_area_base(region, base_year)
-    return estimated_base(region, base_year)
-
-
-def _observed_base(region: Region, code: str, base_year: int) -> RegionBase:
-    tfr = data.load_tfr().sel(region_code=code)
+def observed_base(inputs: PopulationInputs, region: Region, base_year: int) -> RegionBase:
+    """Jump-off inputs of a region from its own observed data (a maakunta)."""
+    code = region.code
+    tfr = inputs.tfr.sel(region_code=code)
     if base_year not in tfr["year"].values:
-        raise InputError(f"no TFR for {code} in base year {base_year} in {data.params_dir() / 'tfr.csv'}")
-    e0, e0_year = jump_off_e0(code, base_year)
+        raise InputError(f"no TFR for {code} in base year {base_year} (tfr.csv)")
+    e0, e0_year = jump_off_e0(inputs, code, base_year)
     return RegionBase(
         region=region,
         base_year=base_year,
-        population=observed_population(code, base_year),
+        population=observed_population(inputs, code, base_year),
         tfr=float(tfr.sel(year=base_year)),
         e0=e0,
         e0_year=e0_year,
-        migration_rate=migration_rates(code, base_year),
+        migration_rate=migration_rates(inputs, code, base_year),
         series_code=code,
     )

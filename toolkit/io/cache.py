@@ -1,0 +1,40 @@
+"""The on-disk cache of fitted models (trend fits, tightness forecasts): arrays keyed by what they depend on."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+
+def cache_dir() -> Path:
+    """Folder of the on-disk cache of fitted models (``FORUM_CACHE_DIR``, else the user's cache folder)."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "futures-forum" / "trends"
+    return Path(os.environ.get("FORUM_CACHE_DIR", default))
+
+
+def disk_cached(name: str, key: str, compute) -> dict[str, np.ndarray]:
+    """Arrays computed once per ``key`` and kept in :func:`cache_dir` (``<name>-<sha256 of key>.npz``).
+
+    ``key`` must hold everything the result depends on (inputs' hashes, model specification, library
+    versions), so that a changed input is recomputed, never read stale. A missing, unreadable or read-only
+    cache only makes the call slower; files are written to a temporary name and renamed.
+    """
+    path = cache_dir() / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}.npz"
+    try:
+        with np.load(path) as stored:
+            return {item: stored[item] for item in stored.files}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # absent, truncated or foreign
+        pass
+    arrays = {item: np.asarray(value) for item, value in compute().items()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.stem}.{os.getpid()}.npz")
+        np.savez(partial, **arrays)
+        os.replace(partial, path)
+    except OSError:
+        pass
+    return arrays
