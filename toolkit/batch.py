@@ -16,11 +16,9 @@ and toolkit version. Layout of the output folder::
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import sys
 import time
@@ -29,60 +27,27 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
+
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from tqdm import tqdm
 
 from toolkit.errors import InputError
 from toolkit.io.files import atomic_write
+from toolkit.io.params import data_provenance
+from toolkit.nomenclature import LANGS
+from toolkit.pages import SAFE_ID, index_page, notebook_page
+from toolkit.population.project import project_population
 from toolkit.regions import Region, forum_regions, resolve_regions
 from toolkit.scenarios import available_scenarios, load_scenarios, scenarios_dir
 from toolkit.version import __version__
-from toolkit.viz.i18n import LANGS, format_number
 
 FORUM_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "forum.ipynb"
 KERNEL_NAME = "python3"
-HEADLINE_MIME = "application/vnd.futures-forum.headline+json"
 PAGE, EXECUTED, MANIFEST, FAILED_DIR, KERNEL_LOG = "index.html", "forum.ipynb", "manifest.json", "failed", "kernel.log"
 START_TIMEOUT = 60  # [s] for a kernel to start
 DEFAULT_DRAWS = 200  # Monte Carlo draws per scenario in a pack: stable 80 % bands, seconds per area
 MAX_PAGE_BYTES = 8_000_000  # [bytes] the page-size budget of a pack (reported, see benchmarks/render.py)
-_SAFE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
-_CSS_REMOTE = re.compile(r"(url\(\s*['\"]?\s*(https?:)?//|@import\s+['\"]?\s*(https?:)?//)", re.IGNORECASE)
-
-LABELS = {
-    "title": {"fi": "Tulevaisuusfoorumien aineistot", "sv": "Material för framtidsforumen",
-              "en": "Future forum packs"},
-    "area": {"fi": "Alue", "sv": "Område", "en": "Area"},
-    "population": {"fi": "Väkiluku {year}", "sv": "Folkmängd {year}", "en": "Population {year}"},
-    "first": {"fi": "{scenario} {year}", "sv": "{scenario} {year}", "en": "{scenario} {year}"},
-    "change": {"fi": "Muutos", "sv": "Förändring", "en": "Change"},
-    "range": {"fi": "Skenaarioiden vaihteluväli {year}", "sv": "Scenariernas spann {year}",
-              "en": "Range of the scenarios {year}"},
-    "estimated": {"fi": "lähtöväestö arvioitu", "sv": "utgångsbefolkningen uppskattad",
-                  "en": "base population estimated"},
-    "failed": {"fi": "uusin ajo epäonnistui; näytetään aiempi aineisto", "sv":
-               "den senaste körningen misslyckades; tidigare material visas",
-               "en": "the latest run failed; an earlier pack is shown"},
-    "missing": {"fi": "ajo epäonnistui, ei aineistoa", "sv": "körningen misslyckades, inget material",
-                "en": "the run failed, no pack"},
-    "credit": {"fi": "Lähde: Tilastokeskus", "sv": "Källa: Statistikcentralen",
-               "en": "Source: Statistics Finland"},
-}
-"""Labels of the index page, by language."""
-
-_STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#222;margin:0;line-height:1.5}
-main{max-width:1150px;margin:0 auto;padding:1.5rem}
-h1{font-size:1.9rem}h2{margin-top:2.5rem;border-bottom:2px solid #0072B2;padding-bottom:.2rem}
-a.anchor-link{display:none}
-table{border-collapse:collapse;margin:1rem 0}th,td{padding:.35rem .7rem;border-bottom:1px solid #ddd}
-th{text-align:left;background:#f3f6f9}td{text-align:right}td:first-child{text-align:left}
-details{margin:.8rem 0}summary{cursor:pointer;font-weight:600}dd{margin:0 0 .7rem 1.2rem}
-.cell{margin:.4rem 0}.note{color:#8a4b00}
-"""
-
-
 # ------------------------------------------------------------------------------------------ results
 
 
@@ -238,8 +203,6 @@ def check_jobs(jobs: int) -> int:
 
 def check_kernel() -> None:
     """Make sure the ``python3`` kernel runs this interpreter (so packs use this toolkit and its data)."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
     fix = f"register this interpreter's kernel with `{sys.executable} -m ipykernel install --sys-prefix`"
     try:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
@@ -272,15 +235,13 @@ def run_tasks(tasks: Sequence[AreaTask], *, jobs: int = 2, progress: bool | None
 
 def _check_model_inputs(areas: Sequence[Region], scenarios: list[str], horizon: int, draws: int, seed: int) -> None:
     """Horizon, draws and scenario levers checked by the model itself, on one area (cheap, same messages)."""
-    from toolkit.population.project import project_population
-
     if isinstance(horizon, bool) or not isinstance(horizon, int):
         raise InputError(f"--horizon {horizon!r}: must be a year such as 2050")
     project_population([areas[0].id], scenarios, horizon=horizon, draws=min(draws, 2), seed=seed)
 
 
 def _safe_id(area: Region) -> str:
-    if not _SAFE_ID.fullmatch(area.id):
+    if not SAFE_ID.fullmatch(area.id):
         raise InputError(f"region id {area.id!r} cannot name a folder; allowed: lower-case letters, digits, hyphens")
     return area.id
 
@@ -308,8 +269,6 @@ def _same_file(a: str, b: str) -> bool:
 
 def _run_parallel(tasks: Sequence[AreaTask], jobs: int, show: bool) -> list[AreaResult]:
     """Each task in a worker process (spawned: no inherited kernel sockets); results in task order."""
-    from tqdm import tqdm
-
     by_region: dict[str, AreaResult] = {}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool, tqdm(
@@ -439,102 +398,12 @@ def _stderr_to(path: Path):
         os.close(saved)
 
 
-# ------------------------------------------------------------------------------------------ HTML
-
-
-def notebook_page(executed: Path, lang: str) -> tuple[str, dict]:
-    """The offline HTML page of an executed notebook, and the headline numbers it reported.
-
-    Code cells, prompts, stderr streams and the headline output are left out of the page; plotly.js is
-    inlined once in the page head. Raises ``RuntimeError`` if the page would load anything remotely.
-    """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from plotly.offline import get_plotlyjs
-
-    notebook = nbformat.read(executed, as_version=4)
-    headline = _pop_headline(notebook)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [output for output in cell.outputs if output.get("name") != "stderr"]
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(notebook)
-    title = html.escape(_first_heading(notebook) or headline["region"])
-    page = "".join([
-        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        f"<title>{title}</title>\n<style>{_STYLE}</style>\n",
-        '<script type="text/javascript">', get_plotlyjs(), "</script>\n</head>\n<body>\n<main>\n",
-        body, "\n</main>\n</body>\n</html>\n",
-    ])
-    remote = remote_references(page)
-    if remote:
-        raise RuntimeError(f"the page would load {len(remote)} remote resources, e.g. {remote[0]}")
-    return page, headline
-
-
-def _pop_headline(notebook) -> dict:
-    """Remove the headline output from the notebook and return its JSON."""
-    for cell in notebook.cells:
-        for output in getattr(cell, "outputs", []):
-            if HEADLINE_MIME in output.get("data", {}):
-                cell.outputs = [other for other in cell.outputs if other is not output]
-                return dict(output["data"][HEADLINE_MIME])
-    raise RuntimeError(f"the notebook reported no headline numbers ({HEADLINE_MIME} output)")
-
-
-def _first_heading(notebook) -> str | None:
-    for cell in notebook.cells:
-        for output in getattr(cell, "outputs", []):
-            text = output.get("data", {}).get("text/markdown", "")
-            if text.startswith("# "):
-                return text[2:].splitlines()[0]
-    return None
-
-
-class _RemoteFinder(HTMLParser):
-    """Collects every attribute or style rule that would make a browser fetch something remote."""
-
-    LOADING = {"src", "href", "data", "poster", "srcset", "action", "formaction", "background"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs):
-        self._in_style = tag == "style"
-        for name, value in attrs:
-            navigates = tag == "a" and name == "href"
-            if value and not navigates and (name in self.LOADING and _REMOTE.match(value)
-                                            or name == "style" and _CSS_REMOTE.search(value)):
-                self.found.append(f"<{tag} {name}={value!r}>")
-
-    def handle_endtag(self, tag):
-        self._in_style = False
-
-    def handle_data(self, data):
-        if self._in_style and _CSS_REMOTE.search(data):
-            self.found.append(f"<style> {_CSS_REMOTE.search(data).group(0)}")
-
-
-def remote_references(page: str) -> list[str]:
-    """Remote scripts, styles, fonts, images or frames that ``page`` would load (links to click are fine)."""
-    finder = _RemoteFinder()
-    finder.feed(page)
-    return finder.found
-
-
-# ------------------------------------------------------------------------------------------ index
 
 
 def _merged_manifest(out: Path, results: Sequence[AreaResult]) -> dict:
     """The manifest of ``out`` updated with this run; an area that failed keeps its earlier pack's entry."""
     previous = _read_manifest(out / MANIFEST).get("areas", {})
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    from toolkit.io.params import data_provenance
-
     areas = dict(previous)
     for result in results:
         entry = {key: value for key, value in asdict(result).items() if key not in ("headline", "region")}
@@ -563,46 +432,3 @@ def _read_manifest(path: Path) -> dict:
         return {}
     return manifest if isinstance(manifest, dict) and isinstance(manifest.get("areas"), dict) else {}
 
-
-def index_page(manifest: Mapping, lang: str) -> str:
-    """The index of the packs: one row per area with its headline numbers, all text escaped, no scripts."""
-    from toolkit.regions import load_regions
-
-    known = load_regions()
-    rows = [_index_row(region, entry, known.get(region), lang)
-            for region, entry in manifest["areas"].items() if _SAFE_ID.fullmatch(region)]
-    headlines = [entry["headline"] for entry in manifest["areas"].values() if entry.get("headline")]
-    base, horizon = (headlines[0]["base_year"], headlines[0]["horizon"]) if headlines else ("", "")
-    first = headlines[0]["names"][headlines[0]["reference"]] if headlines else ""
-    head = [LABELS["area"][lang], LABELS["population"][lang].format(year=base),
-            LABELS["first"][lang].format(scenario=first, year=horizon), LABELS["change"][lang],
-            LABELS["range"][lang].format(year=horizon)]
-    title = html.escape(LABELS["title"][lang])
-    return "".join([
-        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n',
-        f"<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n",
-        "<table><thead><tr>", *(f"<th>{html.escape(str(cell))}</th>" for cell in head), "</tr></thead>\n<tbody>\n",
-        *rows, "</tbody></table>\n",
-        f"<p>{html.escape(LABELS['credit'][lang])} (CC BY 4.0). toolkit {html.escape(__version__)}, "
-        f"{html.escape(manifest['updated_at'])}</p>\n</main>\n</body>\n</html>\n",
-    ])
-
-
-def _index_row(region: str, entry: Mapping, area: Region | None, lang: str) -> str:
-    name = html.escape(area.label(lang) if area is not None else region)
-    headline = entry.get("headline")
-    if not entry.get("pack") or not headline:
-        return f'<tr><td>{name}</td><td colspan="4" class="note">{html.escape(LABELS["missing"][lang])}</td></tr>\n'
-    notes = [LABELS["estimated"][lang]] if headline.get("estimated") else []
-    notes += [LABELS["failed"][lang]] if entry["status"] != "ok" else []
-    note = "".join(f'<br><span class="note">{html.escape(text)}</span>' for text in notes)
-    reference = headline["scenarios"][headline["reference"]]
-    totals = [numbers["total"] for numbers in headline["scenarios"].values()]
-    cells = [
-        format_number(headline["base_population"], lang),
-        format_number(reference["total"], lang),
-        f"{format_number(reference['change_percent'], lang, 1)} %",
-        f"{format_number(min(totals), lang)} – {format_number(max(totals), lang)}",
-    ]
-    link = f'<a href="{html.escape(entry["pack"])}">{name}</a>'
-    return "<tr><td>" + link + note + "</td>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>\n"

@@ -168,7 +168,8 @@ def cmd_project(args) -> None:
 
 def cmd_skills(args) -> None:
     from toolkit.io.results import check_output_path, write_dataset
-    from toolkit.skills import headline_indicators, headline_sentences, project_skills
+    from toolkit.report import skills_sentences
+    from toolkit.skills import headline_indicators, project_skills
 
     out = check_output_path(args.out)
     started = time.perf_counter()
@@ -182,7 +183,7 @@ def cmd_skills(args) -> None:
     if "draw" not in population.dims and "quantile" not in population.dims and "baseline" in skills.scenario:
         indicators = headline_indicators(skills)
         for region in skills.region.values[:3]:
-            sentences = headline_sentences(indicators.sel(region=region, scenario="baseline"), "en")
+            sentences = skills_sentences(indicators.sel(region=region, scenario="baseline"), "en")
             print(f"  {region}: " + " ".join(sentences.values()))
 
 

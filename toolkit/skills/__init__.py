@@ -6,7 +6,7 @@ coupled to a population run; see ``docs/skills.md``.
 
 from toolkit.skills.assumptions import Assumptions, load_assumptions
 from toolkit.skills.base import SkillsBase, load_base
-from toolkit.skills.headline import headline_indicators, headline_sentences
+from toolkit.skills.headline import headline_indicators
 from toolkit.skills.levers import SkillsLevers, SkillsScenario
 from toolkit.skills.model import project_skills
 
@@ -16,7 +16,6 @@ __all__ = [
     "SkillsLevers",
     "SkillsScenario",
     "headline_indicators",
-    "headline_sentences",
     "load_assumptions",
     "load_base",
     "project_skills",

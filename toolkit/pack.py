@@ -1,0 +1,234 @@
+"""The forum pack of one area: its runs and its sections, each a Markdown block, a table or a figure.
+
+``notebooks/forum.ipynb`` is a list of calls to :class:`ForumPack`: every section is a method that returns what a
+forum participant sees, in the pack's language, and :func:`show` puts it on the page. The words come from the
+text catalogue (``toolkit/text/catalogue/pack.yaml``), the figures from :mod:`toolkit.viz`, the numbers from the
+population and skills runs made here. Names and narratives of scenario files are escaped before they enter a
+Markdown block, so that they stay text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from IPython.display import HTML, Markdown, display
+
+from toolkit import viz
+from toolkit.indicators import central, headline_population, population_measure, select
+from toolkit.io.params import load_population
+from toolkit.population.project import project_population
+from toolkit.regions import get_region
+from toolkit.report import skills_sentences
+from toolkit.scenarios import available_scenarios, load_scenarios
+from toolkit.skills import headline_indicators, load_assumptions, project_skills
+from toolkit.text import check_lang, number, t
+from toolkit.version import __version__
+
+HEADLINE_MIME = "application/vnd.futures-forum.headline+json"
+"""The output that carries a pack's headline numbers to the index page (read by :mod:`toolkit.batch`)."""
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def show(*items) -> None:
+    """Display sections: a figure as HTML for the exported page (plotly.js is added once per page) and as plotly
+    JSON; Markdown and HTML blocks as they are; a list or tuple item by item."""
+    for item in items:
+        if isinstance(item, list | tuple):
+            show(*item)
+        elif isinstance(item, go.Figure):
+            display({"text/html": pio.to_html(item, full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG),
+                     "application/vnd.plotly.v1+json": json.loads(pio.to_json(item))}, raw=True)
+        elif item is not None:
+            display(item)
+
+
+class ForumPack:
+    """The runs and sections of one area's forum pack.
+
+    Parameters
+    ----------
+    region : area id or code
+    scenarios : scenario ids or files (default: every shipped scenario)
+    horizon : last projected year
+    draws, seed : Monte Carlo draws per scenario for the bands (0: lines only) and their seed
+    lang : ``fi``, ``sv`` or ``en``
+    """
+
+    def __init__(self, region: str, scenarios: Sequence[str] = (), *, horizon: int = 2050, draws: int = 0,
+                 seed: int = 0, lang: str = "fi"):
+        self.lang = check_lang(lang)
+        self.area = get_region(region)
+        self.scenarios = load_scenarios(scenarios or available_scenarios())
+        # the scenarios' central paths (the numbers in the text) and, with draws, their uncertainty bands
+        self.ds = project_population([self.area.id], self.scenarios, horizon=horizon)
+        # one worker thread: `forum render` already runs one area per core
+        self.bands = project_population([self.area.id], self.scenarios, horizon=horizon, draws=draws, seed=seed,
+                                        jobs=1) if draws else self.ds
+        self.draws = draws
+        self.base_year, self.horizon = int(self.ds.attrs["base_year"]), int(self.ds.attrs["horizon"])
+        self.ids = [scenario.id for scenario in self.scenarios]
+        self.reference = "baseline" if "baseline" in self.ids else self.ids[0]  # the scenario others are compared with
+        self.meta = {s.id: {"name": s.name.model_dump(), "narrative": s.narrative.model_dump()}
+                     for s in self.scenarios}
+        self.name = self.area.label(lang)
+        self.estimated = self.area.id in json.loads(self.ds.attrs["estimated_regions"])
+        self.observed = None if self.area.kind != "maakunta" else load_population().sel(region_code=self.area.code)
+        self.skills = None
+
+    # ---------------------------------------------------------------------------------------------- helpers
+
+    @property
+    def _figure_args(self) -> dict:
+        return {"lang": self.lang, "region_name": self.name}
+
+    def say(self, key: str, **fields) -> Markdown:
+        """The catalogue text ``pack.<key>`` as Markdown; text fields are escaped, so names stay text."""
+        safe = {name: html.escape(value) if isinstance(value, str) else value for name, value in fields.items()}
+        return Markdown(t(f"pack.{key}", self.lang, **safe))
+
+    def _number(self, value, decimals: int = 0) -> str:
+        return number(float(value), self.lang, decimals)
+
+    def _scenario_name(self, scenario: str) -> str:
+        return self.meta[scenario]["name"][self.lang]
+
+    # ---------------------------------------------------------------------------------------------- sections
+
+    def introduction(self) -> list:
+        """Title, what the pack is, and the note on an estimated base population."""
+        blocks = [self.say("title", name=self.name, base=self.base_year, horizon=self.horizon),
+                  self.say("intro", horizon=self.horizon)]
+        if self.estimated:
+            blocks.append(self.say("estimated", base=self.base_year,
+                                   parent=get_region(self.area.parent).label(self.lang)))
+        return blocks
+
+    def today(self) -> list:
+        """The area's population in the base year, and its observed change."""
+        now = headline_population(self.ds, self.area.id, self.reference, years=())
+        people = select(self.ds["population"], region=self.area.id, scenario=self.reference).sel(year=self.base_year)
+        shares = {key: 100 * population_measure(people, key) / population_measure(people, "total")
+                  for key in ("0-14", "15-64", "65+")}
+        blocks = [self.say("today"), self.say(
+            "today_numbers", base=self.base_year, total=self._number(now["total"].sel(year=self.base_year)),
+            young=self._number(shares["0-14"], 1), working=self._number(shares["15-64"], 1),
+            old=self._number(shares["65+"], 1),
+            dependency=self._number(population_measure(people, "old_age_dependency"), 1))]
+        if self.observed is not None:
+            history = population_measure(self.observed, "total")
+            first = int(history["year"].values[0])
+            change = 100 * (history.sel(year=self.base_year) / history.sel(year=first) - 1)
+            blocks.append(self.say("observed_change", first=first, change=self._number(change, 1)))
+        return blocks
+
+    def pyramid(self) -> list:
+        """The population pyramid with its year slider and scenario menu."""
+        return [self.say("pyramid", base=self.base_year, horizon=self.horizon,
+                         reference=self._scenario_name(self.reference)),
+                viz.pyramid(self.ds, self.area.id, self.reference, baseline=self.reference, meta=self.meta,
+                            **self._figure_args)]
+
+    def futures_table(self) -> list:
+        """Each scenario's numbers in the horizon year, as a table."""
+        head = [t(f"pack.table_head.{i}", self.lang, base=self.base_year, horizon=self.horizon) for i in range(5)]
+        rows = []
+        for scenario in self.ids:
+            numbers = headline_population(self.bands, self.area.id, scenario, years=(self.horizon,)).sel(
+                year=self.horizon).map(central)
+            rows.append([self._scenario_name(scenario), self._number(numbers["total"]),
+                         self._number(numbers["change_percent"], 1) + " %",
+                         self._number(numbers["75+_share"], 1) + " %", self._number(numbers["old_age_dependency"], 1)])
+        table = pd.DataFrame(rows, columns=head).to_html(index=False, escape=True, border=0, classes="headline")
+        return [self.say("futures"), self.say("futures_intro", horizon=self.horizon), HTML(table)]
+
+    def cards(self) -> list:
+        """One card per scenario: three headline numbers and the narrative."""
+        return [viz.scenario_card(self.bands, self.area.id, scenario, self.meta, year=self.horizon,
+                                  **self._figure_args) for scenario in self.ids]
+
+    def fan(self) -> list:
+        """The population of every scenario with its bands and the observed history."""
+        return [self.say("fan"), viz.fan_chart(self.bands, self.area.id, observed=self.observed, meta=self.meta,
+                                               **self._figure_args)]
+
+    def cones(self) -> list:
+        """The futures cones of the total and the working-age population (with a baseline)."""
+        if "baseline" not in self.ids:
+            return []
+        return [self.say("cone"), *(viz.futures_cone(self.bands, self.area.id, measure, observed=self.observed,
+                                                      **self._figure_args) for measure in ("total", "15-64"))]
+
+    def age_groups(self) -> list:
+        """Dependency ratios, and the school-age and oldest age groups."""
+        return [self.say("dependency"), viz.dependency_ratio_chart(self.ds, self.area.id, meta=self.meta,
+                                                                   **self._figure_args),
+                self.say("cohorts"), viz.cohort_chart(self.ds, self.area.id, meta=self.meta, **self._figure_args)]
+
+    def work(self) -> list:
+        """Job openings and labour balance of the same population runs, with their headline sentences."""
+        self.skills = project_skills(self.ds, self.scenarios, tightness=False)
+        first_period = (self.base_year + 1, min(self.base_year + 10, self.horizon))
+        later_period = (first_period[1] + 1, self.horizon)
+        periods = (first_period, later_period) if later_period[0] <= self.horizon else (first_period,)
+        indicators = headline_indicators(self.skills, periods=periods, balance_years=tuple(p[1] for p in periods))
+        sentences = skills_sentences(indicators.sel(region=self.area.id, scenario=self.reference), self.lang)
+        reference = self._scenario_name(self.reference)
+        return [
+            self.say("work"), self.say("work_intro", reference=reference),
+            Markdown("\n".join(f"- {html.escape(sentence)}" for sentence in sentences.values())),
+            self.say("openings"),
+            viz.job_openings_chart(self.skills, self.area.id, self.reference, period=first_period, meta=self.meta,
+                                   **self._figure_args),
+            self.say("flow", reference=reference),
+            viz.openings_flow(self.skills, self.area.id, self.reference, first_period, **self._figure_args),
+            self.say("balance"),
+            viz.labour_balance_chart(self.skills, self.area.id, meta=self.meta, **self._figure_args),
+        ]
+
+    def assumptions(self) -> list:
+        """What is assumed and how sure the numbers are, with the scenarios' and the skills model's reasoning."""
+        uncertainty = t("pack.uncertainty_bands" if self.draws else "pack.uncertainty_lines", self.lang,
+                        draws=self.draws)
+        levers = [(s.name[self.lang], s.justification) for s in self.scenarios]
+        skills = [(f"{record['id']} ({record['file']})", " ".join(record["reasoning"].split()))
+                  for record in load_assumptions().records]
+        return [self.say("assumed"),
+                self.say("assumed_text", base=self.base_year, horizon=self.horizon, uncertainty=uncertainty),
+                HTML(_details(t("pack.levers", self.lang), levers)
+                     + _details(t("pack.skills_assumptions", self.lang), skills))]
+
+    def sources(self) -> list:
+        """The data sources of the runs."""
+        provenance = json.loads(self.ds.attrs["data_provenance"])
+        sources = sorted({entry["source"] for entry in provenance.values()})
+        return [self.say("sources"), self.say("sources_text", version=__version__),
+                Markdown("\n".join(f"- {html.escape(source)}" for source in sources))]
+
+    def headline(self) -> None:
+        """Report the headline numbers for the index page of the packs (not shown on the page)."""
+        summary = {
+            scenario: {key: float(value) for key, value in headline_population(
+                self.bands, self.area.id, scenario, years=(self.horizon,)).map(central).sel(year=self.horizon)[
+                ["total", "change_percent", "old_age_dependency"]].items()}
+            for scenario in self.ids
+        }
+        now = headline_population(self.ds, self.area.id, self.reference, years=())
+        display({HEADLINE_MIME: {
+            "region": self.area.id, "base_year": self.base_year, "horizon": self.horizon, "estimated": self.estimated,
+            "base_population": float(now["total"].sel(year=self.base_year)), "reference": self.reference,
+            "scenarios": summary, "names": {scenario: self._scenario_name(scenario) for scenario in self.ids},
+            "scenario_hashes": json.loads(self.ds.attrs["scenario_hashes"]),
+            "data_provenance": json.loads(self.ds.attrs["data_provenance"]),
+            "toolkit_version": self.ds.attrs["toolkit_version"],
+        }}, raw=True)
+
+
+def _details(summary: str, items) -> str:
+    """A folded list of (title, text) pairs; everything escaped."""
+    body = "".join(f"<dt>{html.escape(title)}</dt><dd>{html.escape(text)}</dd>" for title, text in items)
+    return f"<details><summary>{html.escape(summary)}</summary><dl>{body}</dl></details>"
