@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from toolkit.data import cache_dir
+from toolkit.io.cache import cache_dir
 from toolkit.population.project import project_population
 from toolkit.regions import maakunnat
 

@@ -1,4 +1,4 @@
-"""Tests of toolkit.data: the shipped base data, the loaders and the validator of each file kind."""
+"""Tests of toolkit.io.params: the shipped base data, the loaders and the validator of each file kind."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from toolkit import data
+from toolkit.io import params as data
 from toolkit.errors import DataError
 
 REPO = Path(__file__).resolve().parent.parent

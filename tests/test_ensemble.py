@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from toolkit import data
+from toolkit.io import params as data
 from toolkit.cli import main
 from toolkit.errors import InputError
 from toolkit.population.ensemble import QUANTILES, standard_normals
@@ -233,7 +233,7 @@ def test_hindcast_uses_only_data_up_to_the_base_year(tmp_path, monkeypatch):
 
 
 def test_hindcast_table_and_summary():
-    from toolkit import hindcast as hc
+    from toolkit.population import hindcast as hc
 
     table = hc.hindcast(2015, draws=60, seed=1)
     assert len(table) == 19 * 2 * 4
@@ -250,7 +250,7 @@ def test_hindcast_table_and_summary():
 
 
 def test_lever_errors_are_out_of_sample_and_standardised():
-    from toolkit import hindcast as hc
+    from toolkit.population import hindcast as hc
     from toolkit.population.assumptions import migration_trend, tfr_trend
 
     errors = hc.lever_errors(2015)
@@ -275,7 +275,7 @@ def test_lever_errors_are_out_of_sample_and_standardised():
 
 
 def test_lever_summary_numbers():
-    from toolkit import hindcast as hc
+    from toolkit.population import hindcast as hc
 
     errors = pd.DataFrame({"lever": "tfr", "region_code": ["A", "B", "C", "D"], "origin": [2000, 2000, 2001, 2001],
                            "horizon": 1, "observed": 0.0, "forecast": 0.0, "se": 1.0, "z": [-3.0, 1.0, 1.0, 2.0]})

@@ -67,15 +67,15 @@ def test_higher_tfr_means_more_births_in_youngest_bars(explorer):
 
 
 def test_more_net_migration_means_larger_working_age_population(explorer):
-    before = _last(explorer.figures["working_age"], 1)
+    before = _last(explorer.figures["15-64"], 1)
     explorer.sliders["extra_migration"].value = 400.0
     lever = explorer.levers.additional_net_migration
     assert (lever.change, lever.unit) == (400.0, "persons")
-    after = _last(explorer.figures["working_age"], 1)
+    after = _last(explorer.figures["15-64"], 1)
     assert after > before + 1000
     run = explorer.run["population"].sel(region=REGION, scenario=CURRENT)
-    assert after == pytest.approx(float(population_measure(run, "working_age")[-1]))
-    assert _last(explorer.figures["working_age"], 0) == pytest.approx(before)  # baseline line unchanged
+    assert after == pytest.approx(float(population_measure(run, "15-64")[-1]))
+    assert _last(explorer.figures["15-64"], 0) == pytest.approx(before)  # baseline line unchanged
 
 
 def test_life_expectancy_gain_raises_old_age_dependency(explorer):

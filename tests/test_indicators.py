@@ -52,13 +52,13 @@ def test_synthetic_run_keeps_the_accounting_identity(deterministic):
 def test_age_groups_of_a_uniform_population():
     totals = age_group_totals(uniform_population(10.0))
     expected = {
-        "age_0_14": 300,
-        "working_age": 1000,
-        "age_65_plus": 720,
-        "age_75_plus": 520,
-        "age_85_plus": 320,
-        "school_age": 180,
-        "age_16_18": 60,
+        "0-14": 300,
+        "15-64": 1000,
+        "65+": 720,
+        "75+": 520,
+        "85+": 320,
+        "7-15": 180,
+        "16-18": 60,
     }
     assert totals.dims == ("age_group",)
     for group, persons in expected.items():
@@ -91,7 +91,7 @@ def test_age_groups_keep_leading_dimensions(ensemble):
     totals = age_group_totals(ensemble["population"])
     assert totals.dims == ("region", "scenario", "draw", "year", "age_group")
     np.testing.assert_allclose(
-        totals.sel(age_group=["age_0_14", "working_age", "age_65_plus"]).sum("age_group"),
+        totals.sel(age_group=["0-14", "15-64", "65+"]).sum("age_group"),
         ensemble["population"].sum(["sex", "age"]),
     )
 
@@ -113,7 +113,7 @@ def test_unknown_measure_lists_the_allowed_ones(deterministic):
 
 
 def test_share_75_plus_is_a_percentage():
-    share = population_measure(uniform_population(), "age_75_plus_share")
+    share = population_measure(uniform_population(), "75+_share")
     assert share.item() == pytest.approx(100.0 * 26 / 101)
 
 
@@ -169,7 +169,7 @@ def test_headline_population_numbers(deterministic):
     working = population.sel(year=2030, age=slice(15, 64)).sum().item()
     assert headline["old_age_dependency"].sel(year=2030).item() == pytest.approx(100 * old / working)
     aged_75 = population.sel(year=2030, age=slice(75, 100)).sum().item()
-    assert headline["age_75_plus_share"].sel(year=2030).item() == pytest.approx(100 * aged_75 / total_2030)
+    assert headline["75+_share"].sel(year=2030).item() == pytest.approx(100 * aged_75 / total_2030)
 
 
 def test_headline_population_with_draws_and_quantiles(ensemble, summary):
@@ -190,6 +190,6 @@ def test_headline_population_names_what_is_missing(deterministic):
 
 
 def test_standard_groups_are_the_documented_ones():
-    assert AGE_GROUPS["school_age"] == (7, 15)
-    assert AGE_GROUPS["age_16_18"] == (16, 18)
-    assert AGE_GROUPS["working_age"] == (15, 64)
+    assert AGE_GROUPS["7-15"] == (7, 15)
+    assert AGE_GROUPS["16-18"] == (16, 18)
+    assert AGE_GROUPS["15-64"] == (15, 64)

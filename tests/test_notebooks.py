@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from toolkit.batch import HEADLINE_MIME, KERNEL_NAME
-from toolkit.data import load_population
+from toolkit.io.params import load_population
 from toolkit.regions import get_region
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"

@@ -10,7 +10,7 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit import data
+from toolkit.io import params as data
 from toolkit.errors import InputError
 from toolkit.population.assumptions import tfr_trend
 from toolkit.population.inputs import migration_rates, national_patterns

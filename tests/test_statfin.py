@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from toolkit import statfin
+from toolkit.io.statfin import refresh as statfin
 from toolkit.errors import DataError, InputError
 
 FIXTURES = Path(__file__).parent / "data" / "statfin"

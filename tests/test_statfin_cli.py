@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from test_statfin import API, fixture, municipal_cube, params_copy, serve_tables, server, snapshot  # noqa: F401
 
-from toolkit import data
+from toolkit.io import params as data
 from toolkit.cli import main
 
 

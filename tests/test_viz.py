@@ -61,7 +61,7 @@ def population_figures(ds, lang):
     return {
         "pyramid": pyramid(ds, "alpha", "vitality", lang=lang, meta=meta),
         "pyramid_widget": pyramid(ds, "alpha", "vitality", lang=lang, frames=False),
-        "fan_chart": fan_chart(ds, "alpha", "working_age", observed=observed, lang=lang, meta=meta),
+        "fan_chart": fan_chart(ds, "alpha", "15-64", observed=observed, lang=lang, meta=meta),
         "futures_cone": futures_cone(ds, "alpha", "total", observed=observed, lang=lang),
         "dependency_ratio_chart": dependency_ratio_chart(ds, "alpha", lang=lang, meta=meta),
         "cohort_chart": cohort_chart(ds, "beta", lang=lang, meta=meta),
@@ -256,7 +256,7 @@ def test_fan_chart_band_nesting(runs):
 
 def test_fan_chart_deterministic_draws_lines(runs):
     fig = fan_chart(
-        runs["deterministic"], "beta", "age_75_plus", scenarios=["baseline", "decline"], lang="sv"
+        runs["deterministic"], "beta", "75+", scenarios=["baseline", "decline"], lang="sv"
     )
     assert len(fig.data) == 2
     assert fig.layout.yaxis.title.text == "75 år och äldre"

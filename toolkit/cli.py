@@ -8,12 +8,17 @@ bug: exit code 1 with a traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from toolkit.errors import InputError
 from toolkit.nomenclature import LANGS
+
+EXPLORER_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "explorer.ipynb"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -232,9 +237,56 @@ def cmd_render(args) -> int:
     return 1 if report.failed else 0
 
 
-def cmd_present(args) -> int:
-    from toolkit.explorer import present
+def voila_command(region: str | None, port: int, *, open_browser: bool = False,
+                  save_dir: str | os.PathLike | None = None) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that serve the explorer notebook with Voilà on 127.0.0.1.
 
+    Parameters
+    ----------
+    region : area id or code (validated), or None for the first forum area
+    port : TCP port, 1024..65535
+    open_browser : let Voilà open a browser tab
+    save_dir : folder for saved scenarios (default: the working directory)
+
+    Returns
+    -------
+    (argv, env)
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65535:
+        raise InputError(f"port {port!r} is not allowed; use a number 1024..65535")
+    from toolkit.explorer.app import ENV_REGION, ENV_SAVE_DIR
+    from toolkit.regions import get_region
+
+    env = dict(os.environ)
+    if region is not None:
+        env[ENV_REGION] = get_region(region).id
+    env[ENV_SAVE_DIR] = str(Path(save_dir or Path.cwd()).resolve())
+    argv = [sys.executable, "-m", "voila", str(EXPLORER_NOTEBOOK), f"--port={port}", "--Voila.ip=127.0.0.1",
+            "--strip_sources=True", "--show_tracebacks=False"]
+    if not open_browser:
+        argv.append("--no-browser")
+    return argv, env
+
+
+def start_voila(region: str | None, port: int, *, open_browser: bool = False,
+                save_dir: str | os.PathLike | None = None) -> subprocess.Popen:
+    """Start Voilà serving the explorer (see :func:`voila_command`) and return the running process."""
+    argv, env = voila_command(region, port, open_browser=open_browser, save_dir=save_dir)
+    return subprocess.Popen(argv, env=env, cwd=EXPLORER_NOTEBOOK.parent)
+
+
+def present(region: str | None, port: int, open_browser: bool = False) -> int:
+    """Serve the live explorer with Voilà on http://127.0.0.1:PORT until interrupted; returns Voilà's exit code."""
+    process = start_voila(region, port, open_browser=open_browser)
+    print(f"explorer: http://127.0.0.1:{port}/  (Ctrl-C stops)")
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return process.wait()
+
+
+def cmd_present(args) -> int:
     return present(args.region, args.port)
 
 

@@ -14,10 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from toolkit.errors import InputError
 from toolkit.io.params import load_municipalities, params_dir
+from toolkit.io.yamlfiles import read_yaml
 from toolkit.nomenclature import LANGS
 
 KINDS = ("maakunta", "municipal_area")
@@ -64,12 +63,7 @@ class Region:
 
 
 def _read_yaml(path: Path) -> list:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: region registry not found") from None
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML (only plain YAML, no tags): {error}") from None
+    document, _ = read_yaml(path, "region registry")
     entries = document.get("regions") if isinstance(document, dict) and set(document) == {"regions"} else None
     if not isinstance(entries, list):
         raise InputError(f"{path}: expected one top-level key 'regions' with a list of areas")

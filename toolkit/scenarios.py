@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from toolkit.errors import InputError
 from toolkit.io.params import params_dir
+from toolkit.io.yamlfiles import parse_yaml, read_yaml
 from toolkit.regions import load_regions
 
 SCENARIO_ORDER = ("baseline", "no-migration")
@@ -327,24 +327,19 @@ def _format_validation_error(path: str, error: ValidationError) -> str:
     return f"{path}: {where}: {message}" + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 
-def _read_yaml(path: Path) -> tuple[dict, bytes]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read scenario file ({exc.strerror})") from None
-    try:
-        content = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{path}{where}: not valid YAML ({problem}); plain YAML only, no tags") from None
+def _scenario_mapping(content, path) -> dict:
+    """Check that a parsed scenario file is a non-empty mapping."""
     if content is None:
         raise InputError(f"{path}: the file is empty; a scenario needs id, name, narrative, justification, levers")
     if not isinstance(content, dict):
         raise InputError(f"{path}: a scenario must be a mapping of keys (id, name, narrative, ...), "
                          f"not a {type(content).__name__}")
-    return content, raw
+    return content
+
+
+def _read_yaml(path: Path) -> tuple[dict, bytes]:
+    content, raw = read_yaml(path, "scenario file")
+    return _scenario_mapping(content, path), raw
 
 
 def _parse(model: type[BaseModel], content: Any, path: Path) -> Any:
@@ -377,10 +372,22 @@ def _load_file(path: Path) -> Scenario:
 def _parse_file(path: Path, mtime_ns: int, size: int) -> Scenario:
     content, raw = _read_yaml(path)
     scenario = _parse(Scenario, content, path)
+    _check_region_blocks(scenario, path)
+    return scenario.model_copy(update={"source": str(path), "sha256": hashlib.sha256(raw).hexdigest()})
+
+
+def parse_scenario(text: str, path: Path) -> Scenario:
+    """The scenario in YAML ``text`` (to be written to ``path``), validated as a scenario file is."""
+    content = _scenario_mapping(parse_yaml(text, path), path)
+    scenario = _parse(Scenario, content, path)
+    _check_region_blocks(scenario, path)
+    return scenario
+
+
+def _check_region_blocks(scenario: Scenario, path: Path) -> None:
     unknown = sorted(set(scenario.regions) - _known_region_ids())
     if unknown:
         raise InputError(f"{path}: regions: unknown region id {unknown[0]!r}; use ids from `forum regions`")
-    return scenario.model_copy(update={"source": str(path), "sha256": hashlib.sha256(raw).hexdigest()})
 
 
 def available_scenarios() -> list[str]:

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 import statsmodels
 
 from toolkit.io.cache import disk_cached
@@ -122,3 +123,37 @@ def e0_trend(inputs: PopulationInputs, base_year: int) -> dict[str, SeriesPaths]
         # before the base year), so that a jump-off e0 observed before the base year can be carried forward
         out[sex] = SeriesPaths(years, path - at_base, np.abs(slope) * sigma * np.sqrt(horizon))
     return out
+
+
+def lee_carter_summary(inputs: PopulationInputs, base_year: int) -> pd.DataFrame:
+    """The national Lee–Carter fits up to ``base_year`` by sex: drift and σ per year, explained variance, and the
+    e0 gains and standard error 10 and 25 years on [years]."""
+    rows = []
+    years = np.array([base_year + 10, base_year + 25])
+    for sex in SEXES:
+        fit = fit_lee_carter_wpp(inputs.mx_wpp, sex, last_period_end=base_year)
+        gains = e0_trend(inputs, base_year)[sex]
+        rows.append({"sex": sex, "drift per year": fit.drift, "sigma per year": fit.sigma,
+                     "explained variance": fit.explained_variance,
+                     f"e0 gain {base_year}-{years[0]}": gains.read(years, gains.central)[0],
+                     f"e0 gain {base_year}-{years[1]}": gains.read(years, gains.central)[1],
+                     f"e0 se in {years[1]}": gains.read(years, gains.se)[1]})
+    return pd.DataFrame(rows)
+
+
+def series_summary(inputs: PopulationInputs, regions, base_year: int) -> pd.DataFrame:
+    """Per region: the TFR of the base year, the fitted TFR level and its log-scale standard errors, the migration
+    model's persistence and standard errors [per 1,000] 1, 10 and 25 years on."""
+    rows = []
+    horizon = np.array([base_year + 1, base_year + 10, base_year + 25])
+    for region in regions:
+        tfr = tfr_trend(inputs, region.code, base_year)
+        migration = migration_trend(inputs, region.code, base_year)
+        rows.append({"region": region.label("en"),
+                     f"TFR {base_year}": float(inputs.tfr.sel(region_code=region.code, year=base_year)),
+                     "TFR level": tfr.central[0],
+                     "log TFR se +1/+10/+25": " / ".join(f"{v:.3f}" for v in tfr.read(horizon, tfr.se)),
+                     "migration AR(1) phi": migration.phi,
+                     "migration se per 1,000 +1/+10/+25": " / ".join(
+                         f"{v:.1f}" for v in migration.read(horizon, migration.se))})
+    return pd.DataFrame(rows)

@@ -101,7 +101,8 @@ def _wpp_pattern(inputs: PopulationInputs, base_year: int) -> tuple[np.ndarray, 
 
 def observed_population(inputs: PopulationInputs, code: str, year: int) -> np.ndarray:
     """Observed population (2, 101) of a region code on 31 Dec of ``year``."""
-    return inputs.population.sel(region_code=code, year=year, sex=list(SEXES)).transpose("sex", "age").values.astype(float)
+    people = inputs.population.sel(region_code=code, year=year, sex=list(SEXES))
+    return people.transpose("sex", "age").values.astype(float)
 
 
 def jump_off_e0(inputs: PopulationInputs, code: str, base_year: int) -> tuple[np.ndarray, int]:

@@ -142,7 +142,8 @@ def _balanced(region_list: Sequence[Region]) -> bool:
     return maakunnat <= {r.id for r in region_list}
 
 
-def balancing_rates(inputs: PopulationInputs, bases, national_scale, Lx, asfr, rates, counts, base_year: int) -> np.ndarray:
+def balancing_rates(inputs: PopulationInputs, bases, national_scale, Lx, asfr, rates, counts,
+                    base_year: int) -> np.ndarray:
     """National balance: a common net-migration rate (S, T, 2, A) added to every region.
 
     Each year the maakunnat's requested net migration by sex and age is compared with the national net
@@ -253,7 +254,8 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     return ds
 
 
-def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, draws, seed, reduce, balanced: bool) -> list[Chunk]:
+def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, draws, seed, reduce,
+            balanced: bool) -> list[Chunk]:
     registry = list(load_regions())
     years = paths["tfr"].shape[-1]
     chunks = []

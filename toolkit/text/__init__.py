@@ -21,10 +21,10 @@ import math
 from functools import cache
 from pathlib import Path
 
-import yaml
 from babel.numbers import format_decimal
 
 from toolkit.errors import InputError
+from toolkit.io.yamlfiles import read_yaml
 from toolkit.nomenclature import LANGS
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
@@ -51,10 +51,7 @@ def catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, dict[str, str]]:
     texts: dict[str, dict[str, str]] = {}
     where: dict[str, str] = {}
     for path in sorted(Path(directory).glob("*.yaml")):
-        try:
-            content = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            raise InputError(f"{path}: not valid YAML ({error})") from None
+        content, _ = read_yaml(path, "text catalogue file")
         if not isinstance(content, dict):
             raise InputError(f"{path}: expected a mapping of text keys to {{fi, sv, en}} texts")
         for key, entry in content.items():

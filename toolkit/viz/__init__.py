@@ -13,8 +13,20 @@ from toolkit.viz.population import (
     fan_chart,
     futures_cone,
     pyramid,
+    pyramid_axes,
+    pyramid_series,
+    update_dependency_ratio_chart,
+    update_fan_chart,
+    update_pyramid,
 )
-from toolkit.viz.skills import job_openings_chart, labour_balance_chart, openings_flow
+from toolkit.viz.skills import (
+    industry_label,
+    job_openings_chart,
+    labour_balance_chart,
+    openings_flow,
+    update_job_openings_chart,
+    update_labour_balance_chart,
+)
 
 __all__ = [
     "area_comparison",
@@ -22,9 +34,17 @@ __all__ = [
     "dependency_ratio_chart",
     "fan_chart",
     "futures_cone",
+    "industry_label",
     "job_openings_chart",
     "labour_balance_chart",
     "openings_flow",
     "pyramid",
+    "pyramid_axes",
+    "pyramid_series",
     "scenario_card",
+    "update_dependency_ratio_chart",
+    "update_fan_chart",
+    "update_job_openings_chart",
+    "update_labour_balance_chart",
+    "update_pyramid",
 ]

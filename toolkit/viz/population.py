@@ -286,6 +286,21 @@ def _pyramid_menus(scenarios, scenario, sexes, has_outline, meta, lang, frames) 
     return menus
 
 
+def update_pyramid(fig: go.Figure, ds: xr.Dataset, region: str, year: int, baseline: str | None = "baseline", *,
+                   lang: str = "fi") -> None:
+    """Show ``year`` of a run in a pyramid drawn by :func:`pyramid` with ``frames=False`` from the same scenarios:
+    the bars of every scenario, the baseline's outline and the axis range are rewritten in place."""
+    population = central(region_variable(ds, "population", region))
+    scenarios = scenario_ids(population)
+    counts = finite(population.sel(year=[year]).transpose("scenario", "year", "sex", "age").values, "population")
+    sexes = [str(sex) for sex in population["sex"].values]
+    outline = counts[scenarios.index(baseline)] if baseline is not None else None
+    series = pyramid_series(counts, outline, sexes)[:, 0]
+    for trace, x in zip(fig.data, series, strict=True):
+        trace.update(x=x, customdata=np.abs(x))
+    pyramid_axes(fig, counts, lang)
+
+
 def pyramid_axes(fig: go.Figure, counts: np.ndarray, lang: str) -> None:
     """Symmetric x axis with unsigned tick labels in the language's number format; ages 0..100+."""
     limit = float(counts.max()) * 1.05 or 1.0
@@ -359,6 +374,15 @@ def fan_chart(
     fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(f"measure.{measure}", lang), hovermode="x")
     return apply_theme(fig, lang, title_for("fan_title", lang, region, region_name))
+
+
+def update_fan_chart(fig: go.Figure, ds: xr.Dataset, region: str, measure: str, scenario: str) -> None:
+    """Write ``scenario``'s line of a new deterministic run into a figure drawn by :func:`fan_chart` from a
+    deterministic run with the same scenarios (one line per scenario, in the run's order)."""
+    values = population_measure(region_variable(ds, "population", region), measure)
+    if is_probabilistic(values):
+        raise InputError("update_fan_chart updates the lines of a deterministic run; redraw a fan with bands")
+    fig.data[scenario_ids(values).index(scenario)].y = finite(select(values, scenario=scenario).values, measure)
 
 
 def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, lang: str) -> list:
@@ -522,6 +546,14 @@ def dependency_ratio_chart(
     fig = go.Figure(data=traces)
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t("per_100_working_age", lang))
     return apply_theme(fig, lang, title_for("dependency_title", lang, region, region_name))
+
+
+def update_dependency_ratio_chart(fig: go.Figure, ds: xr.Dataset, region: str, scenario: str) -> None:
+    """Write ``scenario``'s ratios of a new run into a figure drawn by :func:`dependency_ratio_chart`."""
+    ratios = dependency_ratios(region_variable(ds, "population", region)).map(central)
+    first = 2 * scenario_ids(ratios["old_age_dependency"]).index(scenario)  # two lines per scenario
+    for offset, key in enumerate(("old_age_dependency", "total_dependency")):
+        fig.data[first + offset].y = finite(select(ratios[key], scenario=scenario).values, key)
 
 
 def cohort_chart(

@@ -81,12 +81,7 @@ def job_openings_chart(
         skills, region, period, {"expansion": "expansion_demand", "replacement": "replacement_demand"}
     )
     scenarios = scenario_ids(sums["expansion"])
-    scenario_ids(sums["expansion"], [scenario])
-    totals = select(sums["expansion"] + sums["replacement"], scenario=scenario)
-    order = [
-        str(industry) for industry in totals["industry"].values[np.argsort(totals.values, kind="stable")]
-    ]
-    labels = [industry_label(industry, lang) for industry in order]
+    order, labels = _openings_order(sums, scenario, lang)
     traces = [
         go.Bar(
             x=finite(select(sums[key], scenario=name).sel(industry=order).values, key),
@@ -129,6 +124,37 @@ def job_openings_chart(
     fig.update_yaxes(automargin=True)
     title = title_for("openings_title", lang, region, region_name, start=years[0], end=years[-1])
     return apply_theme(fig, lang, title)
+
+
+def _openings_order(sums: Mapping[str, xr.DataArray], scenario: str, lang: str) -> tuple[list[str], list[str]]:
+    """Industries ordered by the openings of ``scenario`` (smallest first: plotly draws the first at the bottom)."""
+    scenario_ids(sums["expansion"], [scenario])
+    totals = select(sums["expansion"] + sums["replacement"], scenario=scenario)
+    order = [str(industry) for industry in totals["industry"].values[np.argsort(totals.values, kind="stable")]]
+    return order, [industry_label(industry, lang) for industry in order]
+
+
+def update_job_openings_chart(fig: go.Figure, skills: xr.Dataset, region: str, scenario: str, *,
+                              period: tuple[int, int] | None = None, lang: str = "fi") -> None:
+    """Write a new run's numbers into a figure drawn by :func:`job_openings_chart` with the same arguments.
+
+    The bars of every scenario and the order of the industries (by ``scenario``'s openings) are rewritten in
+    place; trace visibility and the layout are kept.
+    """
+    sums, _ = _period_sums(
+        skills, region, period, {"expansion": "expansion_demand", "replacement": "replacement_demand"}
+    )
+    order, labels = _openings_order(sums, scenario, lang)
+    values = [select(sums[key], scenario=name).sel(industry=order).values
+              for name in scenario_ids(sums["expansion"]) for key in ("expansion", "replacement")]
+    for trace, x in zip(fig.data, values, strict=True):
+        trace.update(x=finite(x, "job openings"), y=labels)
+
+
+def update_labour_balance_chart(fig: go.Figure, skills: xr.Dataset, region: str, scenario: str) -> None:
+    """Write ``scenario``'s labour balance of a new run into a figure drawn by :func:`labour_balance_chart`."""
+    balance = central(region_variable(skills, "labour_balance", region))
+    fig.data[scenario_ids(balance).index(scenario)].y = finite(select(balance, scenario=scenario).values, scenario)
 
 
 def labour_balance_chart(

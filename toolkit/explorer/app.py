@@ -1,0 +1,482 @@
+"""The live explorer: scenario levers as widgets, figures updated in place (JupyterLab, Voilà).
+
+``Explorer(region).ui`` is the root widget: area, scenario, language and horizon pickers, sliders for
+the levers a forum discusses, a reset button, a "save as scenario" form and six ``go.FigureWidget``
+figures (pyramid, population and working-age paths against the baseline, dependency ratios, job
+openings, labour balance). A lever change re-runs the deterministic projection of the one area and
+the edited scenario (the baseline run is cached per area and horizon) and writes the new numbers into
+the existing figures with the update functions of :mod:`toolkit.viz`; the figures are never rebuilt.
+
+The model core never imports this package. ``forum present`` serves ``notebooks/explorer.ipynb`` with Voilà.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+import xarray as xr
+
+from toolkit import viz
+from toolkit.errors import InputError
+from toolkit.explorer.levers import (
+    EXTRA_MIGRATION_PER_1000,
+    GROWTH_CHOICES,
+    HORIZONS,
+    SLIDERS,
+    changed_levers,
+    levers_from_sliders,
+    slider_values,
+)
+from toolkit.explorer.runs import BASELINE, baseline_population, baseline_skills, scenario_population, skills_run
+from toolkit.explorer.writer import scenario_content, write_scenario
+from toolkit.nomenclature import LANGS
+from toolkit.population.project import project_population
+from toolkit.regions import forum_regions, get_region, load_regions
+from toolkit.scenarios import Levers, Scenario, available_scenarios, load_scenario
+from toolkit.text import check_lang, t
+
+CURRENT = "explorer"
+"""Scenario id of the explorer's edited run (the ``scenario`` coordinate of :attr:`Explorer.run`)."""
+ENV_REGION = "FORUM_EXPLORER_REGION"
+ENV_LANG = "FORUM_EXPLORER_LANG"
+ENV_SAVE_DIR = "FORUM_EXPLORER_SAVE_DIR"
+_TRACE_KEYS = ("x", "y", "customdata", "text", "name", "hovertemplate")
+
+
+def label(key: str, lang: str) -> str:
+    """The widget label ``explorer.<key>`` in ``lang`` (``fi``, ``sv`` or ``en``)."""
+    return t(f"explorer.{key}", lang)
+
+
+def copy_figure(widget: go.FigureWidget, fresh: go.Figure, *, full: bool) -> None:
+    """Write the traces of ``fresh`` into the same-shaped ``widget`` in one batch.
+
+    ``full`` also copies trace visibility and the layout (without the template): for a new area,
+    horizon, scenario or language. Otherwise only the data, names and hover texts change, so a choice
+    made in a figure's own menu stays.
+    """
+    keys = _TRACE_KEYS + (("visible", "showlegend") if full else ())
+    with widget.batch_update():
+        for target, source in zip(widget.data, fresh.data, strict=True):
+            target.update({key: source[key] for key in keys})
+        if full:
+            widget.update_layout({key: value for key, value in fresh.layout.to_plotly_json().items()
+                                  if key != "template"})
+
+
+def _set_range(slider: widgets.Widget, low, high, step) -> None:
+    """Set a slider's bounds (widened first: ipywidgets checks min <= max after each assignment)."""
+    slider.min, slider.max = min(low, slider.min), max(high, slider.max)
+    slider.min, slider.max, slider.step = low, high, step
+
+
+def _widget(fig: go.Figure) -> go.FigureWidget:
+    widget = go.FigureWidget(fig)
+    widget.layout.height = 420
+    return widget
+
+
+class Explorer:
+    """Scenario levers, pickers and figures of one area, wired together.
+
+    Parameters
+    ----------
+    region : area id or official code (``kainuu``, ``MK18``)
+    scenario : id of the shipped scenario the sliders start from
+    lang : ``fi``, ``sv`` or ``en`` (labels of widgets and figures)
+    horizon : last projected year
+    debounce : seconds to wait after a lever change before recomputing, when an event loop runs (in a
+        kernel); without a running loop (plain Python, tests) the recompute is immediate
+    save_dir : folder of saved scenario files (default: the working directory)
+
+    Attributes
+    ----------
+    ui : ipywidgets.Widget, the root widget
+    controls : dict of pickers (``region``, ``scenario``, ``lang``, ``horizon``, ``year``, ``industry``)
+    sliders : dict of lever sliders (see :func:`slider_values`, plus ``industry_growth`` [%/year] of the
+        industry picked in ``controls["industry"]``)
+    figures : dict of ``go.FigureWidget``: ``pyramid``, ``population``, ``working_age``, ``dependency``,
+        ``openings``, ``balance``
+    run, skills : the population and skills runs of the edited scenario (scenario id :data:`CURRENT`)
+    """
+
+    def __init__(self, region: str, scenario: str = BASELINE, lang: str = "fi", *, horizon: int = 2050,
+                 debounce: float = 0.1, save_dir: str | os.PathLike | None = None):
+        check_lang(lang)
+        if horizon not in HORIZONS:
+            raise InputError(f"horizon {horizon!r} is not offered; allowed: {', '.join(map(str, HORIZONS))}")
+        self.debounce = debounce
+        self.save_dir = Path(save_dir) if save_dir is not None else Path.cwd()
+        self._pending: asyncio.TimerHandle | None = None
+        self._quiet = False
+        self.status = widgets.HTML()
+        self.controls = self._pickers(get_region(region).id, load_scenario(scenario).id, lang, horizon)
+        self.sliders = {name: widgets.FloatSlider(continuous_update=True, readout_format=".2f",
+                                                  layout=widgets.Layout(width="100%"))
+                        for name in SLIDERS}
+        self.reset_button = widgets.Button()
+        self.reset_button.on_click(lambda _: self.reset())
+        self.save_form = self._save_form()
+        self._load()
+        self.run = project_population(self.region, [self.scenario], horizon=self.horizon)
+        self.skills = skills_run(self.run, self.scenario)
+        self.figures = {name: _widget(fig) for name, fig in self._fresh_figures().items()}
+        self.ui = self._layout()
+        self._relabel()
+        self._observe()
+
+    @classmethod
+    def from_environment(cls, default_region: str | None = None) -> Explorer:
+        """An explorer set up from ``FORUM_EXPLORER_REGION``, ``_LANG`` and ``_SAVE_DIR`` (see :func:`present`)."""
+        region = os.environ.get(ENV_REGION) or default_region or forum_regions()[0].id
+        return cls(region, lang=os.environ.get(ENV_LANG, "fi"), save_dir=os.environ.get(ENV_SAVE_DIR))
+
+    # state read from the widgets
+
+    @property
+    def region(self) -> str:
+        return self.controls["region"].value
+
+    @property
+    def lang(self) -> str:
+        return self.controls["lang"].value
+
+    @property
+    def horizon(self) -> int:
+        return self.controls["horizon"].value
+
+    @property
+    def source(self) -> Scenario:
+        """The scenario picked in the scenario picker."""
+        return load_scenario(self.controls["scenario"].value)
+
+    @property
+    def levers(self) -> Levers:
+        """The levers of the edited scenario for this area (the picked scenario's, moved sliders applied)."""
+        values = {name: slider.value for name, slider in self.sliders.items() if name != "industry_growth"}
+        return levers_from_sliders(self._source_levers, self._initial, values, self._growth, self._base_year,
+                                   {name: slider.step for name, slider in self.sliders.items()})
+
+    @property
+    def scenario(self) -> Scenario:
+        """The edited scenario as the model input (id :data:`CURRENT`)."""
+        source = self.source
+        return Scenario(id=CURRENT, name=source.name, narrative=source.narrative,
+                        justification=source.justification, levers=self.levers)
+
+    # widgets
+
+    def _pickers(self, region: str, scenario: str, lang: str, horizon: int) -> dict[str, widgets.Widget]:
+        style = {"description_width": "initial"}
+        return {
+            "region": widgets.Dropdown(options=list(load_regions()), value=region, style=style),
+            "scenario": widgets.Dropdown(options=available_scenarios(), value=scenario, style=style),
+            "lang": widgets.ToggleButtons(options=list(LANGS), value=lang, style={"button_width": "3em"}),
+            "horizon": widgets.Dropdown(options=list(HORIZONS), value=horizon, style=style),
+            "year": widgets.IntSlider(value=horizon, continuous_update=True, style=style),
+            "industry": widgets.Dropdown(options=list(GROWTH_CHOICES), value="default", style=style),
+        }
+
+    def _save_form(self) -> dict[str, widgets.Widget]:
+        form: dict[str, widgets.Widget] = {"id": widgets.Text(placeholder="oma-tulevaisuus")}
+        for lang in LANGS:
+            form[f"name_{lang}"] = widgets.Text()
+            form[f"narrative_{lang}"] = widgets.Textarea(rows=3)
+        form["justification"] = widgets.Textarea(rows=3)
+        form["save"] = widgets.Button(button_style="primary")
+        form["save"].on_click(lambda _: self._save_clicked())
+        form["status"] = widgets.HTML()
+        return form
+
+    def _layout(self) -> widgets.Widget:
+        picks = widgets.HBox([self.controls[name] for name in ("region", "scenario", "horizon", "lang")])
+        levers = widgets.VBox([*(self.sliders[name] for name in SLIDERS if name != "industry_growth"),
+                               self.controls["industry"], self.sliders["industry_growth"],
+                               self.reset_button, self.status],
+                              layout=widgets.Layout(width="34em"))
+        pyramid = widgets.VBox([self.figures["pyramid"], self.controls["year"]],
+                               layout=widgets.Layout(flex="1"))
+        grid = widgets.GridBox([self.figures[name] for name in ("population", "15-64", "dependency",
+                                                                "balance", "openings")],
+                               layout=widgets.Layout(grid_template_columns="1fr 1fr"))
+        self._save_box = widgets.Accordion([widgets.VBox(list(self.save_form.values()))])
+        return widgets.VBox([picks, widgets.HBox([levers, pyramid]), grid, self._save_box])
+
+    def _relabel(self) -> None:
+        """Descriptions of every widget in the current language."""
+        lang = self.lang
+        for key in ("region", "scenario", "horizon", "year", "industry"):
+            self.controls[key].description = label("area" if key == "region" else key, lang)
+        self.controls["lang"].description = label("lang", lang)
+        for name, key in SLIDERS.items():
+            self.sliders[name].description = label(key, lang)
+            self.sliders[name].style = {"description_width": "16em"}
+        self.reset_button.description = label("reset", lang)
+        for key, widget in self.save_form.items():
+            if key not in ("save", "status"):
+                field, _, field_lang = key.partition("_")
+                widget.description = label(field, lang) + (f" ({field_lang})" if field_lang else "")
+        self.save_form["save"].description = label("save", lang)
+        options = {
+            "region": [(region.label(lang), region.id) for region in load_regions().values()],
+            "scenario": [(load_scenario(scenario).name[lang], scenario) for scenario in available_scenarios()],
+            "industry": [(label("default_industry", lang) if key == "default" else viz.industry_label(key, lang), key)
+                         for key in GROWTH_CHOICES],
+        }
+        with self._silenced():
+            for key, pairs in options.items():
+                value = self.controls[key].value
+                self.controls[key].options = pairs
+                self.controls[key].value = value
+        self._save_box.set_title(0, label("save_title", lang))
+
+    def _observe(self) -> None:
+        for name, slider in self.sliders.items():
+            slider.observe(self._on_growth if name == "industry_growth" else self._on_lever, "value")
+        self.controls["industry"].observe(self._on_industry, "value")
+        self.controls["year"].observe(lambda _: self._guarded(self._update_pyramid), "value")
+        for key in ("region", "scenario"):
+            self.controls[key].observe(lambda _: self._guarded(self._reload), "value")
+        self.controls["horizon"].observe(lambda _: self._guarded(self._rebuild), "value")
+        self.controls["lang"].observe(lambda _: self._guarded(self._change_lang), "value")
+
+    # loading a scenario into the sliders
+
+    def _load(self) -> None:
+        """Sliders, ranges and the year slider set from the picked scenario for this area."""
+        source_run = scenario_population(self.region, self.source.id, max(HORIZONS))
+        self._base_year = int(source_run["year"].values[0])
+        people = float(source_run["population"].isel(year=0).sum())
+        self._source_levers = self.source.levers_for(self.region)
+        self._initial = slider_values(self._source_levers, source_run)
+        self._growth = dict(self._source_levers.industry_growth)
+        self._growth_source = dict(self._growth)
+        extra = max(EXTRA_MIGRATION_PER_1000 * people / 1000.0, abs(self._initial["extra_migration"]))
+        step = 10.0 ** np.floor(np.log10(max(extra / 200.0, 1.0)))
+        ranges = {
+            "tfr": (0.5, 3.0, 0.01),
+            "e0_F": (-3.0, 5.0, 0.1),
+            "e0_M": (-3.0, 5.0, 0.1),
+            "extra_migration": (-np.ceil(extra / step) * step, np.ceil(extra / step) * step, step),
+            "participation_55-64": (-30.0, 30.0, 0.5),
+            "participation_65-74": (-30.0, 30.0, 0.5),
+            "retirement_age_shift": (-3.0, 5.0, 0.1),
+            "industry_growth": (-10.0, 10.0, 0.1),
+        }
+        with self._silenced():
+            for name, (low, high, step_) in ranges.items():
+                _set_range(self.sliders[name], float(low), float(high), float(step_))
+                self.sliders[name].readout_format = {"extra_migration": ".0f", "tfr": ".2f"}.get(name, ".1f")
+            self._set_sliders(self._initial)
+            _set_range(self.controls["year"], self._base_year, self.horizon, 1)
+            self.controls["year"].value = self.horizon
+
+    def _set_sliders(self, values: Mapping[str, float]) -> None:
+        for name, value in values.items():
+            self.sliders[name].value = value
+        self._show_growth()
+
+    def _show_growth(self) -> None:
+        section = self.controls["industry"].value
+        value = self._growth.get(section, self._growth.get("default", 0.0))
+        self.sliders["industry_growth"].value = value
+
+    # reactions
+
+    @contextmanager
+    def _silenced(self):
+        """Changes made inside come from the explorer itself: observers ignore them."""
+        previous, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = previous
+
+    def _guarded(self, action: Callable[[], None]) -> None:
+        """Run ``action`` unless the change came from the explorer itself; show bad input in the status line."""
+        if self._quiet:
+            return
+        try:
+            action()
+        except InputError as exc:
+            self.status.value = f"<span style='color:#D55E00'>{html.escape(str(exc))}</span>"
+
+    def _on_lever(self, _change) -> None:
+        self._guarded(self._schedule)
+
+    def _on_growth(self, change) -> None:
+        if self._quiet:
+            return
+        self._growth[self.controls["industry"].value] = change["new"]
+        self._guarded(self._schedule)
+
+    def _on_industry(self, _change) -> None:
+        with self._silenced():
+            self._show_growth()
+
+    def _schedule(self) -> None:
+        """Recompute now, or after :attr:`debounce` seconds of calm when a kernel's event loop runs."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or self.debounce <= 0:
+            self.recompute()
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(self.debounce, lambda: self._guarded(self.recompute))
+
+    def reset(self) -> None:
+        """Sliders back to the picked scenario's values, figures recomputed."""
+        with self._silenced():
+            self._growth = dict(self._growth_source)
+            self._set_sliders(self._initial)
+        self._guarded(self.recompute)
+
+    def _reload(self) -> None:
+        self._load()
+        self._rebuild()
+
+    def _change_lang(self) -> None:
+        self._relabel()
+        self._rebuild()
+
+    # recomputing and drawing
+
+    def recompute(self) -> None:
+        """Run the edited scenario and write its numbers into the figures (the lever-change path).
+
+        The population figures are updated before the skills model runs, so they show first.
+        """
+        self._pending = None
+        self.run_population()
+        self.update_population_figures()
+        self.run_skills()
+        self.update_skills_figures()
+
+    def run_population(self) -> None:
+        """Project the edited scenario (:attr:`run`) and say in the status line which levers moved."""
+        scenario = self.scenario
+        self.run = project_population(self.region, [scenario], horizon=self.horizon)
+        changed = changed_levers(self._source_levers, scenario.levers)
+        self.status.value = html.escape(label("changed", self.lang).format(names=", ".join(changed)) if changed
+                                        else label("unchanged", self.lang))
+
+    def run_skills(self) -> None:
+        """The skills model on the edited run (:attr:`skills`)."""
+        self.skills = skills_run(self.run, self.scenario)
+
+    def _rebuild(self) -> None:
+        """New area, horizon, scenario or language: every trace and layout copied from fresh figures."""
+        with self._silenced():
+            _set_range(self.controls["year"], self._base_year, self.horizon, 1)
+        self.run_population()
+        self.run_skills()
+        for name, fresh in self._fresh_figures().items():
+            copy_figure(self.figures[name], fresh, full=True)
+
+    def _meta(self) -> dict:
+        lang, source = self.lang, self.source
+        return {BASELINE: {"name": {lang: load_scenario(BASELINE).name[lang]}},
+                CURRENT: {"name": {lang: f"{label('current', lang)}: {source.name[lang]}"}}}
+
+    def _both(self, baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
+        return xr.concat([baseline, current], dim="scenario", combine_attrs="override")
+
+    def _fresh_figures(self) -> dict[str, go.Figure]:
+        """The six figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""
+        region, lang, meta = self.region, self.lang, self._meta()
+        name = get_region(region).label(lang)
+        common = {"lang": lang, "meta": meta, "region_name": name}
+        population = self._both(baseline_population(region, self.horizon), self.run)
+        pyramid = viz.pyramid(population, region, CURRENT, BASELINE, years=[self.controls["year"].value],
+                              frames=False, **common)
+        pyramid.layout.sliders = ()  # the year is the explorer's own slider
+        return {
+            "pyramid": pyramid,
+            "population": viz.fan_chart(population, region, "total", **common),
+            "15-64": viz.fan_chart(population, region, "15-64", **common),
+            "dependency": viz.dependency_ratio_chart(population, region, **common),
+            **self._skills_figures(),
+        }
+
+    def _skills_figures(self) -> dict[str, go.Figure]:
+        region, lang = self.region, self.lang
+        common = {"lang": lang, "meta": self._meta(), "region_name": get_region(region).label(lang)}
+        skills = self._both(baseline_skills(region, self.horizon), self.skills)
+        return {"openings": viz.job_openings_chart(skills, region, CURRENT, **common),
+                "balance": viz.labour_balance_chart(skills, region, **common)}
+
+    def update_population_figures(self) -> None:
+        """Pyramid, paths and dependency ratios: the edited run's numbers written into the figures in place."""
+        population = self._both(baseline_population(self.region, self.horizon), self.run)
+        for name, measure in (("population", "total"), ("15-64", "15-64")):
+            with self.figures[name].batch_update():
+                viz.update_fan_chart(self.figures[name], population, self.region, measure, CURRENT)
+        with self.figures["dependency"].batch_update():
+            viz.update_dependency_ratio_chart(self.figures["dependency"], population, self.region, CURRENT)
+        self._update_pyramid()
+
+    def _update_pyramid(self) -> None:
+        population = self._both(baseline_population(self.region, self.horizon), self.run)
+        with self.figures["pyramid"].batch_update():
+            viz.update_pyramid(self.figures["pyramid"], population, self.region, self.controls["year"].value,
+                               BASELINE, lang=self.lang)
+
+    def update_skills_figures(self) -> None:
+        """Job openings and labour balance: the edited run's numbers written into the figures in place."""
+        skills = self._both(baseline_skills(self.region, self.horizon), self.skills)
+        with self.figures["openings"].batch_update():
+            viz.update_job_openings_chart(self.figures["openings"], skills, self.region, CURRENT, lang=self.lang)
+        with self.figures["balance"].batch_update():
+            viz.update_labour_balance_chart(self.figures["balance"], skills, self.region, CURRENT)
+
+    # saving
+
+    def save_scenario(self, path: str | os.PathLike, *, scenario_id: str, name: Mapping[str, str],
+                      narrative: Mapping[str, str], justification: str, overwrite: bool = False) -> Path:
+        """Write the edited scenario as a scenario file that ``load_scenario`` and ``forum render`` read
+        (:mod:`toolkit.explorer.writer`): the picked scenario with this area's edited levers in its
+        ``regions`` block.
+
+        Parameters
+        ----------
+        path : the YAML file to write
+        scenario_id : slug (``a-z``, ``0-9``, ``-``), not the id of a shipped scenario
+        name, narrative : texts by language, ``fi``, ``sv`` and ``en`` all required
+        justification : why the levers are what they are
+        overwrite : replace an existing file
+
+        Returns
+        -------
+        Path of the written file (written only after the content passed the scenario schema)
+        """
+        content = scenario_content(self.source, self.region, self._source_levers, self.levers,
+                                   scenario_id=scenario_id, name=name, narrative=narrative,
+                                   justification=justification)
+        return write_scenario(path, content, overwrite=overwrite)
+
+    def _save_clicked(self) -> None:
+        form = self.save_form
+        scenario_id = form["id"].value.strip()
+        try:
+            path = self.save_scenario(
+                self.save_dir / f"{scenario_id}.yaml",
+                scenario_id=scenario_id,
+                name={lang: form[f"name_{lang}"].value.strip() for lang in LANGS},
+                narrative={lang: form[f"narrative_{lang}"].value.strip() for lang in LANGS},
+                justification=form["justification"].value,
+            )
+        except InputError as exc:
+            form["status"].value = f"<span style='color:#D55E00'>{html.escape(str(exc))}</span>"
+            return
+        form["status"].value = html.escape(label("saved", self.lang).format(path=path))

@@ -1,0 +1,42 @@
+"""The explorer's model runs: the shipped scenarios of an area cached, the edited scenario run on demand."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import xarray as xr
+
+from toolkit.population.project import project_population
+from toolkit.scenarios import Scenario, load_scenario
+from toolkit.skills import load_assumptions, load_base, project_skills
+
+BASELINE = "baseline"
+
+
+@lru_cache(maxsize=64)
+def scenario_population(region: str, scenario: str, horizon: int) -> xr.Dataset:
+    """The run of one shipped scenario in one area (cached; do not modify the result)."""
+    return project_population(region, [scenario], horizon=horizon)
+
+
+def baseline_population(region: str, horizon: int) -> xr.Dataset:
+    """The baseline run of one area (cached; do not modify the result)."""
+    return scenario_population(region, BASELINE, horizon)
+
+
+@lru_cache(maxsize=32)
+def _skills_inputs(region: str):
+    assumptions = load_assumptions()
+    return load_base([region], assumptions), assumptions
+
+
+def skills_run(population: xr.Dataset, scenario: Scenario) -> xr.Dataset:
+    """The skills model on a one-area, one-scenario population run (no tightness forecast)."""
+    base, assumptions = _skills_inputs(str(population["region"].values[0]))
+    return project_skills(population, [scenario], base=base, assumptions=assumptions, tightness=False)
+
+
+@lru_cache(maxsize=32)
+def baseline_skills(region: str, horizon: int) -> xr.Dataset:
+    """The skills run of the baseline of one area (cached; do not modify the result)."""
+    return skills_run(baseline_population(region, horizon), load_scenario(BASELINE))

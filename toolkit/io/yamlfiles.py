@@ -1,0 +1,36 @@
+"""Reading YAML files (scenarios, overrides, the region registry, assumption files, the text catalogue) safely.
+
+Only plain YAML is read (``yaml.safe_load``: no tags, no Python objects). A file that cannot be read or parsed
+ends in one :class:`~toolkit.errors.InputError` naming the file, the line and the problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from toolkit.errors import InputError
+
+
+def parse_yaml(raw: bytes | str, path: Path | str):
+    """The content of YAML text ``raw`` read from ``path`` (for messages)."""
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{path}{where}: not valid YAML ({problem}); plain YAML only, no tags") from None
+
+
+def read_yaml(path: Path | str, what: str = "file") -> tuple[object, bytes]:
+    """The content of the YAML file ``path`` and its bytes (for hashing); ``what`` names it in messages."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    return parse_yaml(raw, path), raw
