@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import data, regions
+from toolkit import regions
 from toolkit.errors import InputError
+from toolkit.io import params as data
 
 REPO = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "data" / "broken"

@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from toolkit import data, trends
+from toolkit import trends
 from toolkit.errors import InputError
+from toolkit.io import params as data
 
 RESULTS = Path(__file__).parent / "results"
 

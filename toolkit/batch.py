@@ -169,7 +169,7 @@ def plan(
 ) -> list[AreaTask]:
     """Validate the selection and return one task per area (see :func:`render` for the parameters)."""
     if lang not in LANGS:
-        raise InputError(f"--lang {lang!r}: unknown language; allowed: {', '.join(LANGS)}")
+        raise InputError(f"language {lang!r}: unknown language; allowed: {', '.join(LANGS)}")
     areas = resolve_regions(regions or [], all_=True) if all_regions else (
         resolve_regions(regions) if regions else forum_regions())
     chosen = scenario_parameters(scenarios)
@@ -197,7 +197,7 @@ def scenario_parameters(scenarios: Sequence[str] | None) -> list[str]:
 def check_jobs(jobs: int) -> int:
     """``jobs`` if it is a whole number ≥ 1, else :class:`InputError`."""
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise InputError(f"--jobs {jobs!r}: must be a whole number ≥ 1")
+        raise InputError(f"jobs {jobs!r}: must be a whole number ≥ 1")
     return jobs
 
 
@@ -236,7 +236,7 @@ def run_tasks(tasks: Sequence[AreaTask], *, jobs: int = 2, progress: bool | None
 def _check_model_inputs(areas: Sequence[Region], scenarios: list[str], horizon: int, draws: int, seed: int) -> None:
     """Horizon, draws and scenario levers checked by the model itself, on one area (cheap, same messages)."""
     if isinstance(horizon, bool) or not isinstance(horizon, int):
-        raise InputError(f"--horizon {horizon!r}: must be a year such as 2050")
+        raise InputError(f"horizon {horizon!r}: must be a year such as 2050")
     project_population([areas[0].id], scenarios, horizon=horizon, draws=min(draws, 2), seed=seed)
 
 
@@ -249,11 +249,11 @@ def _safe_id(area: Region) -> str:
 def _output_folder(out: str | os.PathLike) -> Path:
     folder = Path(out).resolve()
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
+        raise InputError(f"output folder {out}: exists and is not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
+        raise InputError(f"output folder {out}: cannot create the folder ({exc.strerror or exc})") from None
     return folder
 
 

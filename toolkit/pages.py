@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
+from plotly.offline import get_plotlyjs
+
 from toolkit.pack import HEADLINE_MIME
 from toolkit.regions import Region, load_regions
 from toolkit.text import number, t
@@ -46,7 +48,6 @@ def notebook_page(executed: Path, lang: str) -> tuple[str, dict]:
     """
     import nbformat
     from nbconvert import HTMLExporter
-    from plotly.offline import get_plotlyjs
 
     notebook = nbformat.read(executed, as_version=4)
     headline = _pop_headline(notebook)

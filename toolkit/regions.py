@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit.errors import InputError
@@ -41,6 +41,7 @@ class Region:
     municipalities : municipality codes (``KUxxx``) of the area
     parent : id of the maakunta that contains a municipal area, None for a maakunta
     forum : True for the areas that hold a future forum
+    parent_code : official code of ``parent`` (filled in by the registry)
     """
 
     id: str
@@ -51,6 +52,7 @@ class Region:
     municipalities: tuple[str, ...]
     parent: str | None
     forum: bool
+    parent_code: str | None = None
 
     def label(self, lang: str = "fi") -> str:
         """The area's name in ``lang`` (``fi``, ``sv`` or ``en``)."""
@@ -159,7 +161,8 @@ def _load_cached(registry: Path, local: Path | None) -> dict[str, Region]:
                for entry in _read_yaml(path)]
     regions = [(_to_region(_check_entry(entry, path, i)), path) for i, (entry, path) in enumerate(entries)]
     _check_registry(regions)
-    return {region.id: region for region, _ in regions}
+    codes = {region.id: region.code for region, _ in regions}
+    return {region.id: replace(region, parent_code=codes.get(region.parent)) for region, _ in regions}
 
 
 def load_regions() -> dict[str, Region]:

@@ -11,6 +11,9 @@ Two model families, both estimated through statsmodels and both built in its sty
 * :class:`SeriesTrend`: ETS or ARIMA models for annual series such as a region's total fertility
   rate or net migration, optionally on the log scale so that a rate stays positive.
 
+Length: the module keeps both model families together because they share the :class:`Forecast` container,
+the validation helpers and the random-walk fit that Lee–Carter's k(t) uses; each family is one section.
+
 Names follow ``docs/conventions.md``: ``year``, ``sex`` (``"F"``, ``"M"``), ``draw``; abridged age
 groups are named by their first age (``age_start`` 0, 1, 5, 10, …, the last group open).
 

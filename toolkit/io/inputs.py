@@ -94,7 +94,7 @@ def load_population_inputs(regions: Sequence | None = None, *, base_year: int | 
     """
     codes = None
     if regions is not None:
-        parents = {region.parent for region in regions if region.parent}
+        parents = {region.parent_code for region in regions if region.parent_code}
         codes = tuple(sorted({region.code for region in regions} | set(parents) | {COUNTRY_CODE}))
     return _load(codes, base_year, data.params_dir())
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -44,6 +45,7 @@ MAX_HORIZON_YEARS = 100
 MAX_DRAWS = 100_000
 MAX_JOBS = 1024
 AUTO_QUANTILE_VALUES = 20_000_000  # above this many population values, draws are reduced to quantiles
+OUTSIDE_REGISTRY_STREAMS = 1_000_000  # stream numbers of areas that are not in the registry start here
 
 
 def _resolve(regions) -> list[Region]:
@@ -263,7 +265,7 @@ def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, 
         se = _uncertainty_se(inputs, base, np.arange(base.base_year + 1, base.base_year + years))
         for j, scenario in enumerate(scenarios):
             chunks.append(Chunk(
-                region_index=registry.index(base.region.id), seed=seed, draws=draws, quantiles=reduce,
+                region_index=_stream_index(base.region.id, registry), seed=seed, draws=draws, quantiles=reduce,
                 population=base.population, tfr=paths["tfr"][i, j, 1:], shift=paths["shift"][i, j, 1:],
                 e0=paths["e0"][i, j, 1:], extra=paths["extra"][i, j, 1:],
                 rate=np.broadcast_to(rates[i, j], rates.shape[2:]).copy(), se=se,
@@ -279,6 +281,14 @@ def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, 
             per_1000=sum(b.population.sum() for b in bases if b.region.kind == "maakunta") / 1000.0)
         chunks = balance_migration_deviations(chunks, [b.region.kind == "maakunta" for b in bases], national)
     return chunks
+
+
+def _stream_index(region_id: str, registry: list[str]) -> int:
+    """The region's random stream: its place in the registry, or for an area outside the registry a stable number
+    of its id above every registry place (:mod:`toolkit.population.ensemble`, Randomness)."""
+    if region_id in registry:
+        return registry.index(region_id)
+    return OUTSIDE_REGISTRY_STREAMS + zlib.crc32(region_id.encode()) % OUTSIDE_REGISTRY_STREAMS
 
 
 def _run(chunks: list[Chunk], client, jobs: int | None) -> list[dict]:

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-import yaml
 
 from toolkit.errors import InputError
+from toolkit.io.params import params_dir
+from toolkit.io.yamlfiles import read_yaml
+from toolkit.nomenclature import AGES, OPEN_AGE
 
-PARAMS_DIR = Path(__file__).resolve().parents[2] / "params" / "skills"
-AGES = np.arange(101)
-OPEN_AGE = 100
 EDUCATION = ("basic", "upper_secondary", "tertiary")
 SHARE_TOLERANCE = 1e-6
 _BAND = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|(\+))\s*$")
@@ -132,7 +131,7 @@ def load_assumptions(directory: str | Path | None = None) -> Assumptions:
     -------
     Assumptions
     """
-    folder = Path(directory) if directory is not None else PARAMS_DIR
+    folder = Path(directory) if directory is not None else params_dir() / "skills"
     entries = {}
     records = []
     for path in sorted(folder.glob("*.yaml")):
@@ -168,10 +167,7 @@ def load_assumptions(directory: str | Path | None = None) -> Assumptions:
 
 def _read_file(path: Path) -> dict:
     """Parse one YAML file and check that each entry is a labelled, reasoned assumption."""
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML ({error})") from None
+    content, _ = read_yaml(path, "assumption file")
     if not isinstance(content, dict):
         raise InputError(f"{path}: expected a mapping of assumption entries")
     for key, entry in content.items():

@@ -13,10 +13,10 @@ import numpy as np
 import xarray as xr
 
 from toolkit.errors import InputError
-from toolkit.skills.assumptions import AGES, Assumptions
-from toolkit.skills.levers import INDUSTRIES
-
-UNKNOWN_INDUSTRY = "X"
+from toolkit.io import params as data
+from toolkit.nomenclature import AGES, INDUSTRIES
+from toolkit.regions import get_region
+from toolkit.skills.assumptions import Assumptions
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,6 @@ def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase
     -------
     SkillsBase
     """
-    from toolkit.io import params as data
-    from toolkit.regions import get_region
-
     regions = [get_region(region_id) for region_id in region_ids]
     rate_codes = [get_region(region.parent).code if region.parent else region.code for region in regions]
     municipalities = [_municipalities(region, data) for region in regions]

@@ -13,10 +13,8 @@ from typing import Protocol
 import numpy as np
 
 from toolkit.errors import InputError
-from toolkit.skills.assumptions import AGES, parse_age_band
-
-INDUSTRIES = tuple("ABCDEFGHIJKLMNOPQRSTU")
-DEMOGRAPHIC_INDUSTRIES = ("P", "Q")
+from toolkit.nomenclature import AGES, INDUSTRIES
+from toolkit.skills.assumptions import parse_age_band
 
 
 class SkillsLevers(Protocol):

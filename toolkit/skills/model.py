@@ -13,11 +13,13 @@ import numpy as np
 import xarray as xr
 
 from toolkit.errors import InputError
+from toolkit.nomenclature import AGES
+from toolkit.scenarios import load_scenario
 from toolkit.skills import demand as dm
 from toolkit.skills import supply as sp
 from toolkit.skills import tightness as tg
 from toolkit.skills.arrays import CELL, Grid, lagged
-from toolkit.skills.assumptions import AGES, Assumptions, load_assumptions
+from toolkit.skills.assumptions import Assumptions, load_assumptions
 from toolkit.skills.base import SkillsBase, load_base
 from toolkit.skills.levers import LeverArrays, SkillsScenario, lever_arrays
 
@@ -291,8 +293,6 @@ def _scenarios_of(population: xr.Dataset, scenarios) -> list:
     """The scenario objects in the order of the run's ``scenario`` dimension."""
     ids = [str(value) for value in population["scenario"].values]
     if scenarios is None:
-        from toolkit.scenarios import load_scenario
-
         return [load_scenario(scenario_id) for scenario_id in ids]
     by_id = {scenario.id: scenario for scenario in scenarios}
     missing = [scenario_id for scenario_id in ids if scenario_id not in by_id]

@@ -12,13 +12,10 @@ from toolkit.viz.population import (
     dependency_ratio_chart,
     fan_chart,
     futures_cone,
-    pyramid,
-    pyramid_axes,
-    pyramid_series,
     update_dependency_ratio_chart,
     update_fan_chart,
-    update_pyramid,
 )
+from toolkit.viz.pyramid import pyramid, pyramid_axes, pyramid_series, update_pyramid
 from toolkit.viz.skills import (
     industry_label,
     job_openings_chart,

@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from test_statfin import API, fixture, municipal_cube, params_copy, serve_tables, server, snapshot  # noqa: F401
 
-from toolkit.io import params as data
+from tests.io.test_statfin import API, fixture, municipal_cube, params_copy, serve_tables, server, snapshot  # noqa: F401
 from toolkit.cli import main
+from toolkit.io import params as data
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.explorer import start_voila
+from toolkit.cli import start_voila
 
 playwright = pytest.importorskip("playwright.sync_api")
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from toolkit.batch import HEADLINE_MIME, KERNEL_NAME
+from toolkit.batch import KERNEL_NAME
 from toolkit.io.params import load_population
+from toolkit.pack import HEADLINE_MIME
 from toolkit.regions import get_region
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 FORUM, COMPARE = NOTEBOOKS / "forum.ipynb", NOTEBOOKS / "compare.ipynb"
 SMALL = {"horizon": 2030, "draws": 0, "seed": 0}
 

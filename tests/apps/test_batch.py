@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import batch
+from toolkit import batch, pages
 from toolkit.errors import InputError
-from toolkit.viz import format_number
+from toolkit.text import number
 
 SMALL = {"horizon": 2030, "lang": "en"}
 SCENARIOS = ["baseline", "vitality"]
@@ -21,9 +21,9 @@ SCENARIOS = ["baseline", "vitality"]
     [
         ({"regions": ["atlantis"]}, "unknown region 'atlantis'"),
         ({"regions": ["../../etc"]}, "unknown region '../../etc'"),
-        ({"lang": "de"}, "--lang 'de': unknown language"),
+        ({"lang": "de"}, "language 'de': unknown language"),
         ({"scenarios": ["no-such-future"]}, "unknown scenario 'no-such-future'"),
-        ({"jobs": 0}, "--jobs 0"),
+        ({"jobs": 0}, "jobs 0"),
         ({"horizon": 2020}, "horizon"),
     ],
 )
@@ -67,10 +67,10 @@ def test_remote_references_catch_scripts_styles_and_fonts_but_not_links_or_text(
     <style>@font-face { src: url("https://fonts.example.org/a.woff2") }</style>
     <script>var ns = "http://www.w3.org/2000/svg";</script>
     </head><body><a href="https://stat.fi">Statistics Finland</a><img src="data:image/png;base64,AA"></body></html>"""
-    found = batch.remote_references(page)
+    found = pages.remote_references(page)
     assert len(found) == 3
     assert "require.js" in found[0] and "fonts.example.org/css" in found[1] and "url(" in found[2]
-    assert batch.remote_references('<a href="http://x">x</a><script>"https://x"</script>') == []
+    assert pages.remote_references('<a href="http://x">x</a><script>"https://x"</script>') == []
 
 
 def _fake_notebook(path: Path, status: str) -> None:
@@ -126,14 +126,14 @@ def test_index_escapes_names_and_notes_estimates_and_failures():
         "kainuu": {"status": "failed", "pack": None, "headline": None},
         "../evil": {"status": "ok", "pack": "../evil/index.html", "headline": headline},
     }}
-    page = batch.index_page(manifest, "fi")
+    page = pages.index_page(manifest, "fi")
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt; 2030" in page
     assert '<a href="raahe/index.html">' in page and "evil" not in page
-    assert format_number(12345.4, "fi") in page and f"{format_number(-2.8, 'fi', 1)} %" in page
-    assert f"{format_number(12000, 'fi')} – {format_number(13000, 'fi')}" in page
+    assert number(12345.4, "fi") in page and f"{number(-2.8, 'fi', 1)} %" in page
+    assert f"{number(12000, 'fi')} – {number(13000, 'fi')}" in page
     assert "lähtöväestö arvioitu" in page and "uusin ajo epäonnistui" in page
     assert "ajo epäonnistui, ei aineistoa" in page
-    assert batch.remote_references(page) == []
+    assert pages.remote_references(page) == []
 
 
 # ------------------------------------------------------------------------------------------ end to end
@@ -158,7 +158,7 @@ def test_render_writes_offline_packs_index_and_manifest(first_render):
         assert entry["toolkit_version"] and "population.csv" in entry["data_provenance"]
         assert set(entry["scenario_hashes"]) == set(SCENARIOS)
         page = (out / entry["pack"]).read_text()
-        assert batch.remote_references(page) == [] and not re.search(r"<(script|link)[^>]+(src|href)=", page)
+        assert pages.remote_references(page) == [] and not re.search(r"<(script|link)[^>]+(src|href)=", page)
         assert page.count("Plotly.newPlot") >= 9 and page.count("<script") >= 10
         assert len(page.encode()) == entry["page_bytes"] < batch.MAX_PAGE_BYTES
         assert "def say" not in page and "import toolkit" not in page  # no code cells

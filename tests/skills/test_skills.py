@@ -17,17 +17,17 @@ from scipy.stats import norm
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from toolkit.errors import InputError
+from toolkit.io.params import params_dir
+from toolkit.nomenclature import INDUSTRIES
+from toolkit.report import skills_sentences
 from toolkit.skills import (
     SkillsBase,
     headline_indicators,
-    headline_sentences,
     load_assumptions,
     project_skills,
 )
 from toolkit.skills import demand as dm
-from toolkit.skills.assumptions import PARAMS_DIR
 from toolkit.skills.base import education_shares, industry_shares, rate_by_age
-from toolkit.skills.levers import INDUSTRIES
 from toolkit.skills.tightness import forecast_tightness, tightness_annual
 
 AGES = np.arange(101)
@@ -386,7 +386,7 @@ def test_missing_deaths_is_an_input_error(base, assumptions):
 
 def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
     folder = tmp_path / "skills"
-    shutil.copytree(PARAMS_DIR, folder)
+    shutil.copytree(params_dir() / "skills", folder)
     path = folder / name
     text = path.read_text(encoding="utf-8")
     assert old in text
@@ -559,7 +559,7 @@ def test_headline_indicators_and_sentences(result):
     xr.testing.assert_allclose(indicators["health_social_share"], share)
     one = indicators.sel(region="area_a", scenario="base")
     for lang in ("fi", "sv", "en"):
-        sentences = headline_sentences(one, lang)
+        sentences = skills_sentences(one, lang)
         assert set(sentences) == set(indicators.data_vars)
         assert all("2026–2035" in sentences[name] for name in ("retirement_share", "health_social_share"))
 
@@ -574,16 +574,16 @@ def test_shares_read_as_one_in_n_or_as_percent():
         },
         attrs={"share_period": "2026-2035"},
     )
-    en = headline_sentences(indicators, "en")
+    en = skills_sentences(indicators, "en")
     assert (
         en["health_social_share"]
         == "About one in three job openings in 2026–2035 is in health and social work."
     )
     assert en["retirement_share"] == "About 78% of job openings in 2026–2035 replace workers who retire."
     assert "3,200 persons smaller" in en["labour_balance_2035"]
-    fi = headline_sentences(indicators, "fi")
+    fi = skills_sentences(indicators, "fi")
     assert fi["health_social_share"].startswith("Noin joka kolmas")
     assert "12\u00a0300" in fi["openings_2026_2035"]
-    assert headline_sentences(indicators, "sv")["health_social_share"].startswith("Ungefär vart tredje")
+    assert skills_sentences(indicators, "sv")["health_social_share"].startswith("Ungefär vart tredje")
     with pytest.raises(InputError, match="lang"):
-        headline_sentences(indicators, "de")
+        skills_sentences(indicators, "de")

@@ -8,14 +8,11 @@ import numpy as np
 import pytest
 import yaml
 
+from toolkit.cli import voila_command
 from toolkit.errors import InputError
-from toolkit.explorer import (
-    CURRENT,
-    ENV_REGION,
-    Explorer,
-    baseline_population,
-    voila_command,
-)
+from toolkit.explorer import CURRENT, Explorer
+from toolkit.explorer.app import ENV_REGION
+from toolkit.explorer.runs import baseline_population
 from toolkit.indicators import population_measure
 from toolkit.scenarios import load_scenario
 

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from toolkit.io import params as data
 from toolkit.errors import DataError
+from toolkit.io import params as data
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "params" / "data"
 SHARED = REPO.parent / "shared" / "data"
 

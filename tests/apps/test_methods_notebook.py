@@ -8,7 +8,7 @@ from pathlib import Path
 import papermill
 import pytest
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "methods.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "methods.ipynb"
 
 
 def test_stored_without_outputs_and_one_parameters_cell():

@@ -16,10 +16,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from toolkit.io.statfin import refresh as statfin
 from toolkit.errors import DataError, InputError
+from toolkit.io.statfin import client, jsonstat, tables
+from toolkit.io.statfin import refresh as statfin_refresh
+from toolkit.nomenclature import LANGS
+from toolkit.regions import get_region, load_regions
 
-FIXTURES = Path(__file__).parent / "data" / "statfin"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "statfin"
 API = "/api/v1"
 
 
@@ -142,7 +145,7 @@ def synthetic_migration(cell: dict) -> float:
 
 
 def serve_tables(fake: FakePxWeb, population=synthetic_population) -> None:
-    for lang in statfin.LANGS:
+    for lang in LANGS:
         root = f"{API}/{lang}/StatFin"
         fake.gets[f"{root}/vaerak/11re.px"] = fixture(f"11re_metadata_{lang}.json")
         fake.gets[f"{root}/vaerak"] = fixture("vaerak_folder.json")
@@ -171,8 +174,8 @@ class FakeClock:
 
 def client_for(fake: FakePxWeb, clock: FakeClock | None = None, cache_dir=None, **options):
     clock = clock or FakeClock()
-    opts = statfin.ClientOptions(clock=clock.clock, sleep=clock.sleep, **{"min_interval": 0.0, **options})
-    return statfin.PxWebClient(fake.base_url, cache_dir=cache_dir, options=opts)
+    opts = client.ClientOptions(clock=clock.clock, sleep=clock.sleep, **{"min_interval": 0.0, **options})
+    return client.PxWebClient(fake.base_url, cache_dir=cache_dir, options=opts)
 
 
 QUERY = {"Alue": ["KU005"], "Ikä": ["000"], "Sukupuoli": ["2"], "Vuosi": ["2010"], "Tiedot": ["vaesto"]}
@@ -183,7 +186,7 @@ QUERY = {"Alue": ["KU005"], "Ikä": ["000"], "Sukupuoli": ["2"], "Vuosi": ["2010
 # --------------------------------------------------------------------------------------------------
 
 def test_jsonstat_sample_parses_in_row_major_order_with_sparse_values_and_status():
-    frame = statfin.jsonstat_to_frame(fixture("sample_jsonstat2.json"), labels=True)
+    frame = jsonstat.jsonstat_to_frame(fixture("sample_jsonstat2.json"), labels=True)
     assert list(frame.columns) == ["Alue", "Alue_label", "Vuosi", "Vuosi_label", "Sukupuoli",
                                    "Sukupuoli_label", "Tiedot", "Tiedot_label", "value", "status"]
     assert len(frame) == 12
@@ -201,23 +204,23 @@ def test_jsonstat_sample_parses_in_row_major_order_with_sparse_values_and_status
 def test_jsonstat_dense_value_list_and_size_mismatch():
     doc = fixture("sample_jsonstat2.json")
     doc["value"] = list(range(12))
-    assert statfin.jsonstat_to_frame(doc)["value"].tolist() == list(range(12))
+    assert jsonstat.jsonstat_to_frame(doc)["value"].tolist() == list(range(12))
     doc["value"] = list(range(11))
     with pytest.raises(InputError, match="11 cells"):
-        statfin.jsonstat_to_frame(doc)
+        jsonstat.jsonstat_to_frame(doc)
     doc["size"] = [2, 3, 2, 2]
     with pytest.raises(InputError, match="Tiedot"):
-        statfin.jsonstat_to_frame(doc)
+        jsonstat.jsonstat_to_frame(doc)
 
 
 def test_build_query_items_and_all():
-    query = statfin.build_query({"Alue": ["KU109", "KU005"], "Vuosi": "all"})
+    query = client.build_query({"Alue": ["KU109", "KU005"], "Vuosi": "all"})
     assert query == {"query": [
         {"code": "Alue", "selection": {"filter": "item", "values": ["KU109", "KU005"]}},
         {"code": "Vuosi", "selection": {"filter": "all", "values": ["*"]}},
     ], "response": {"format": "json-stat2"}}
     with pytest.raises(InputError, match="'Vuosi'"):
-        statfin.build_query({"Vuosi": "top"})
+        client.build_query({"Vuosi": "top"})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -248,7 +251,7 @@ def test_retries_429_with_retry_after_then_500_with_backoff(server):
 def test_truncated_body_is_retried(server):
     serve_tables(server)
     server.faults = [("truncate", None)]
-    frame = statfin.jsonstat_to_frame(client_for(server, backoff=0.01).query("vaerak/11re.px", QUERY))
+    frame = jsonstat.jsonstat_to_frame(client_for(server, backoff=0.01).query("vaerak/11re.px", QUERY))
     assert frame["value"].tolist() == [1 * 200 + 10 + 1]
     assert len(server.posts()) == 2
 
@@ -282,11 +285,11 @@ def test_unreachable_server_gives_input_error():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    client = statfin.PxWebClient(f"http://127.0.0.1:{port}{API}",
-                                 options=statfin.ClientOptions(max_tries=2, backoff=0.001, timeout=2))
+    px = client.PxWebClient(f"http://127.0.0.1:{port}{API}",
+                            options=client.ClientOptions(max_tries=2, backoff=0.001, timeout=2))
     with pytest.raises(InputError, match="cannot reach"):  # refused at once: no retry, no wait
-        client.metadata("vaerak/11re.px")
-    assert client.requests_made == 1
+        px.metadata("vaerak/11re.px")
+    assert px.requests_made == 1
 
 
 def test_cache_hit_avoids_second_request_and_new_release_refetches(server, tmp_path):
@@ -302,13 +305,13 @@ def test_cache_hit_avoids_second_request_and_new_release_refetches(server, tmp_p
 # Tables → tidy base data
 # --------------------------------------------------------------------------------------------------
 
-AREA = statfin.Area("KU005+KU010", ("KU005", "KU010"), "municipal_area")
+AREA = tables.Area("KU005+KU010", ("KU005", "KU010"), "municipal_area")
 
 
 def test_fetch_population_sums_municipalities_in_chunks(server):
     serve_tables(server)
     client = client_for(server, max_cells=250)  # 2 years x 2 sexes x 101 ages = 404 cells per municipality
-    frame, provenance = statfin.fetch_table(client, "population", [AREA])
+    frame, provenance = tables.fetch_table(client, "population", [AREA])
     assert list(frame.columns) == ["region_code", "year", "sex", "age", "population"]
     assert len(frame) == 2 * 2 * 101 and frame["year"].unique().tolist() == [2010, 2011]  # 2009 < first_year
     assert len(server.posts()) == 2  # one municipality per query
@@ -322,7 +325,7 @@ def test_fetch_population_sums_municipalities_in_chunks(server):
 
 def test_fetch_net_migration_picks_the_measure(server):
     serve_tables(server)
-    frame, _ = statfin.fetch_table(client_for(server), "net_migration_total", [AREA])
+    frame, _ = tables.fetch_table(client_for(server), "net_migration_total", [AREA])
     assert frame.to_dict("list") == {"region_code": ["KU005+KU010"] * 2, "year": [1990, 2024],
                                      "net_migration": [-65 + 2 * 90, -65 + 2 * 24]}
 
@@ -333,19 +336,19 @@ def test_missing_municipal_cell_stops_the_sum(server):
 
     serve_tables(server, population=with_gap)
     with pytest.raises(InputError, match="11re.*no figure.*KU010"):
-        statfin.fetch_table(client_for(server), "population", [AREA])
+        tables.fetch_table(client_for(server), "population", [AREA])
 
 
 def test_region_level_table_skips_municipal_areas_without_requests(server):
-    frame, provenance = statfin.fetch_table(client_for(server), "tfr", [AREA])
+    frame, provenance = tables.fetch_table(client_for(server), "tfr", [AREA])
     assert frame.empty and provenance["areas"] == [] and server.log == []
 
 
 def test_period_and_age_codes():
-    assert statfin._year("2022-2024") == 2024 and statfin._year("2023") == 2023
-    assert statfin._age("100-") == 100 and statfin._age("007") == 7
+    assert tables._year("2022-2024") == 2024 and tables._year("2023") == 2023
+    assert tables._age("100-") == 100 and tables._age("007") == 7
     with pytest.raises(InputError):
-        statfin._age("SSS")
+        tables._age("SSS")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -354,7 +357,8 @@ def test_period_and_age_codes():
 
 @pytest.fixture
 def params_copy(tmp_path, monkeypatch):
-    from toolkit import data, regions
+    from toolkit import regions
+    from toolkit.io import params as data
 
     target = tmp_path / "params"
     shutil.copytree(data.params_dir(), target,
@@ -372,9 +376,15 @@ def snapshot(directory: Path) -> dict[str, str]:
             for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
+def refresh(regions=(), **kwargs):
+    """The refresh as the CLI calls it: areas resolved in the registry."""
+    return statfin_refresh.refresh(regions=[get_region(name) for name in regions], registry=load_regions(),
+                                   **kwargs)
+
+
 def run_refresh(server, params, tmp_path, **kwargs):
-    return statfin.refresh(to_dir=params, base_url=server.base_url, cache_dir=tmp_path / "cache",
-                           min_interval=0.0, backoff=0.001, **kwargs)
+    return refresh(to_dir=params, base_url=server.base_url, cache_dir=tmp_path / "cache",
+                   min_interval=0.0, backoff=0.001, **kwargs)
 
 
 def test_round_trip_of_shipped_population(server, params_copy):
@@ -390,8 +400,8 @@ def test_round_trip_of_shipped_population(server, params_copy):
     server.gets[f"{API}/fi/StatFin/vaerak/11re.px"] = meta
     server.gets[f"{API}/fi/StatFin/vaerak"] = fixture("vaerak_folder.json")
     server.cubes[f"{API}/fi/StatFin/vaerak/11re.px"] = cube
-    kainuu = statfin.Area("MK18", ("MK18",), "maakunta")
-    frame, _ = statfin.fetch_table(client_for(server), "population", [kainuu])
+    kainuu = tables.Area("MK18", ("MK18",), "maakunta")
+    frame, _ = tables.fetch_table(client_for(server), "population", [kainuu])
     expected = rows[list(frame.columns)].sort_values(["region_code", "year", "sex", "age"])
     expected = expected.reset_index(drop=True)
     pd.testing.assert_frame_equal(frame, expected, check_dtype=False)
@@ -414,7 +424,7 @@ def test_refresh_registry_area_writes_rows_record_and_status(server, params_copy
     assert record["population.csv"]["KU109"]["table"] == "11re"
     assert record["net_migration_total.csv"]["KU109"]["updated"] == "2025-05-20T08:00:00"
     assert "KU109" in report.summary() and "11re" in report.summary()
-    rows = statfin.status(params_copy)
+    rows = statfin_refresh.status(params_copy)
     refreshed = [r for r in rows if r["origin"] == "refreshed"]
     assert {(r["file"], tuple(r["regions"])) for r in refreshed} == {
         ("population.csv", ("KU109",)), ("net_migration_total.csv", ("KU109",))}
@@ -460,23 +470,23 @@ def test_unreachable_refresh_changes_nothing(params_copy, tmp_path):
         port = sock.getsockname()[1]
     before = snapshot(params_copy)
     with pytest.raises(InputError, match="cannot reach .* nothing was changed"):
-        statfin.refresh(municipalities=["KU109"], to_dir=params_copy, base_url=f"http://127.0.0.1:{port}",
+        refresh(municipalities=["KU109"], to_dir=params_copy, base_url=f"http://127.0.0.1:{port}",
                          cache_dir=tmp_path / "cache", max_tries=2, backoff=0.001, min_interval=0.0)
     assert snapshot(params_copy) == before
 
 
 def test_refresh_rejects_bad_arguments(params_copy):
     with pytest.raises(InputError, match="at least one"):
-        statfin.refresh(to_dir=params_copy)
+        refresh(to_dir=params_copy)
     with pytest.raises(InputError, match="unknown option"):
-        statfin.refresh(municipalities=["KU109"], to_dir=params_copy, retries=3)
+        refresh(municipalities=["KU109"], to_dir=params_copy, retries=3)
     with pytest.raises(InputError, match="KUnnn"):
-        statfin.refresh(municipalities=["Helsinki"], to_dir=params_copy, base_url="http://127.0.0.1:9")
+        refresh(municipalities=["Helsinki"], to_dir=params_copy, base_url="http://127.0.0.1:9")
 
 
 def test_country_is_added_when_every_maakunta_is_refreshed():
     existing = pd.DataFrame({"region_code": ["MK01", "MK02", "SSS"]})
-    some = [statfin.Area("MK01", ("KU091",), "maakunta")]
-    every = [*some, statfin.Area("MK02", ("KU853",), "maakunta")]
-    assert [a.code for a in statfin._with_country(some, existing)] == ["MK01"]
-    assert [a.code for a in statfin._with_country(every, existing)] == ["MK01", "MK02", "SSS"]
+    some = [tables.Area("MK01", ("KU091",), "maakunta")]
+    every = [*some, tables.Area("MK02", ("KU853",), "maakunta")]
+    assert [a.code for a in statfin_refresh._with_country(some, existing)] == ["MK01"]
+    assert [a.code for a in statfin_refresh._with_country(every, existing)] == ["MK01", "MK02", "SSS"]

@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 
 from toolkit.population.ccm import project
 
-PRESTON = pd.read_csv(Path(__file__).parent / "results" / "preston_box_6_2.csv")
+PRESTON = pd.read_csv(Path(__file__).resolve().parents[1] / "results" / "preston_box_6_2.csv")
 
 
 def _preston(sex_population: np.ndarray | None = None, srb: float = 1.05):

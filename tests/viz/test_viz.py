@@ -18,22 +18,20 @@ from tests.synthetic import (
 )
 from toolkit.errors import InputError
 from toolkit.indicators import population_measure
+from toolkit.nomenclature import LANGS
+from toolkit.text import catalogue, number, t
 from toolkit.viz import (
-    LANGS,
     area_comparison,
     cohort_chart,
     dependency_ratio_chart,
     fan_chart,
-    format_number,
     futures_cone,
     job_openings_chart,
     labour_balance_chart,
     openings_flow,
     pyramid,
     scenario_card,
-    t,
 )
-from toolkit.viz.i18n import LABELS
 from toolkit.viz.theme import OKABE_ITO, rgba, series_colour
 
 N_SCENARIOS = len(SCENARIOS)
@@ -96,7 +94,7 @@ def plotted_arrays(fig):
 
 
 def test_every_label_has_three_languages():
-    for key, texts in LABELS.items():
+    for key, texts in catalogue().items():
         assert set(texts) == set(LANGS), key
         assert all(texts[lang].strip() for lang in LANGS), key
 
@@ -109,13 +107,13 @@ def test_unknown_language_lists_the_allowed_ones():
 
 
 def test_format_number_finnish_swedish_english():
-    assert format_number(1234567.891, "fi", 2) == "1\u00a0234\u00a0567,89"
-    assert format_number(1234567.891, "sv", 1) == "1\u00a0234\u00a0567,9"
-    assert format_number(1234567.891, "en", 1) == "1,234,567.9"
-    assert format_number(-5.25, "fi", 1) == "\u22125,2"
-    assert format_number(-0.01, "fi", 0) == "0"
+    assert number(1234567.891, "fi", 2) == "1\u00a0234\u00a0567,89"
+    assert number(1234567.891, "sv", 1) == "1\u00a0234\u00a0567,9"
+    assert number(1234567.891, "en", 1) == "1,234,567.9"
+    assert number(-5.25, "fi", 1) == "\u22125,2"
+    assert number(-0.01, "fi", 0) == "0"
     with pytest.raises(InputError, match="not finite"):
-        format_number(float("nan"), "fi")
+        number(float("nan"), "fi")
 
 
 def test_palette_is_okabe_ito():
@@ -334,7 +332,7 @@ def test_area_comparison_ranks_regions(runs):
     assert list(fig.data[0].y) == ["Alfa", "Beeta"]
     beta = ds["population"].sel(region="beta", scenario="baseline", year=2030).sum().item()
     assert fig.data[0].x[1] == pytest.approx(beta)
-    assert fig.data[0].text[1] == format_number(beta, "fi")
+    assert fig.data[0].text[1] == number(beta, "fi")
     assert "\u00a0" in fig.data[0].text[1]
 
 
@@ -354,7 +352,7 @@ def test_scenario_card_numbers_in_finnish_format(runs):
     fig = scenario_card(ds, "beta", "vitality", scenario_meta(), lang="fi")
     texts = [annotation.text for annotation in fig.layout.annotations]
     total = ds["population"].sel(region="beta", scenario="vitality", year=2030).sum().item()
-    assert texts[0] == f"<b>{format_number(total, 'fi')}</b>"
+    assert texts[0] == f"<b>{number(total, 'fi')}</b>"
     assert "\u00a0" in texts[0]
     assert texts[1] == "Väkiluku 2030"
     assert texts[2].endswith("\u00a0%</b>") and "," in texts[2]

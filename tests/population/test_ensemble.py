@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
-import pandas as pd
 import pytest
 import xarray as xr
 
-from toolkit.io import params as data
 from toolkit.cli import main
 from toolkit.errors import InputError
+from toolkit.io.inputs import load_population_inputs
 from toolkit.population.ensemble import QUANTILES, standard_normals
-from toolkit.population.inputs import migration_rates, national_patterns
+from toolkit.population.jumpoff import migration_rates, national_patterns
 from toolkit.population.lifetable import tabulated_person_years
 from toolkit.population.project import project_population
 from toolkit.regions import maakunnat
+
+INPUTS = load_population_inputs()  # the shipped params/data
 
 REGIONS = ["kainuu", "pirkanmaa"]
 SCENARIOS = ["baseline", "decline"]
@@ -128,7 +127,7 @@ def test_large_runs_reduce_to_quantiles_by_default():
 
 
 def test_grid_life_tables_match_the_target_e0():
-    mortality = national_patterns(2025).mortality
+    mortality = national_patterns(INPUTS, 2025).mortality
     targets = np.array([[[84.1, 79.3], [90.5, 86.0]], [[70.0, 65.0], [95.0, 92.5]]])
     Lx = tabulated_person_years(targets, mortality)
     np.testing.assert_allclose(Lx.sum(-1), targets, atol=2e-5)  # e0 = Σ L(x) with radix 1
@@ -150,7 +149,7 @@ def test_national_balance_sums_regional_migration_to_the_national_target():
     regions = [r.id for r in maakunnat()]
     ds = project_population(regions, ["baseline", "decline"], horizon=2035)
     assert ds.attrs["national_balance"] == 1
-    rates = migration_rates("SSS", 2025)
+    rates = migration_rates(INPUTS, "SSS", 2025)
     scale = xr.DataArray([1.0, 0.6], dims="scenario", coords={"scenario": ["baseline", "decline"]})
     start = ds.population.sum("region").shift(year=1)  # the national population at the start of each year
     target = (scale * (start * xr.DataArray(rates, dims=("sex", "age"))).sum(["sex", "age"])).sel(
@@ -206,100 +205,6 @@ def test_scenario_without_uncertainty_cannot_be_drawn(tmp_path):
         project_population("kainuu", [str(scenario)], draws=5)
 
 
-def test_hindcast_uses_only_data_up_to_the_base_year(tmp_path, monkeypatch):
-    """Cutting every observation after 2015 out of params/data (and scrambling the 2017+ life tables) changes
-    nothing in a 2015-based projection: rates, trend fits and uncertainty all use data up to the base year."""
-    full = project_population(["kainuu", "lappi"], ["baseline"], base_year=2015, horizon=2020, draws=10, seed=3)
-    params = tmp_path / "params"
-    shutil.copytree(data.params_dir(), params)
-    for name, column, last in [("population.csv", "year", 2015), ("tfr.csv", "year", 2015),
-                               ("net_migration_total.csv", "year", 2015), ("net_migration_age5.csv", "year", 2015),
-                               ("life_expectancy.csv", "period_end_year", 2015),
-                               ("mx_national_wpp.csv", "period_end", 2015), ("asfr_national.csv", "year", 2015)]:
-        table = pd.read_csv(params / "data" / name)
-        table[table[column] <= last].to_csv(params / "data" / name, index=False)
-    # the single-age life tables start in 2017; a 2015-based run must not see them: scramble them
-    qx = pd.read_csv(params / "data" / "qx_national.csv")
-    qx.assign(qx=(qx["qx"] * 2).clip(upper=1)).to_csv(params / "data" / "qx_national.csv", index=False)
-    monkeypatch.setenv("FORUM_PARAMS_DIR", str(params))
-    data.clear_caches()
-    try:
-        cut = project_population(["kainuu", "lappi"], ["baseline"], base_year=2015, horizon=2020, draws=10, seed=3)
-    finally:
-        monkeypatch.delenv("FORUM_PARAMS_DIR")
-        data.clear_caches()
-    for name in ("population", "births", "tfr", "e0"):
-        np.testing.assert_allclose(cut[name].values, full[name].values, rtol=1e-10, equal_nan=True)
-
-
-def test_hindcast_table_and_summary():
-    from toolkit.population import hindcast as hc
-
-    table = hc.hindcast(2015, draws=60, seed=1)
-    assert len(table) == 19 * 2 * 4
-    assert table["error_percent"].notna().all() and table["naive_error_percent"].notna().all()
-    summary = hc.summary(table)
-    assert list(summary["measure"].unique()) == list(hc.MEASURES)
-    assert summary["inside_95_share"].between(0, 1).all()
-    assert (summary["inside_95_share"] >= summary["inside_80_share"]).all()
-    kainuu_2020 = table[(table.region_code == "MK18") & (table.year == 2020) & (table.measure == "total")].iloc[0]
-    observed = float(data.load_population().sel(region_code="MK18", year=2020).sum())
-    assert kainuu_2020["observed"] == observed
-    assert abs(kainuu_2020["error_percent"]) < 5
-    assert "| 2025 | 75+ |" in hc.markdown(summary)
-
-
-def test_lever_errors_are_out_of_sample_and_standardised():
-    from toolkit.population import hindcast as hc
-    from toolkit.population.assumptions import migration_trend, tfr_trend
-
-    errors = hc.lever_errors(2015)
-    assert errors["origin"].max() == 2014 and (errors["origin"] + errors["horizon"]).max() == 2015
-    assert set(errors.groupby("lever")["origin"].min().items()) == {("tfr", 2000), ("net_migration", 2010)}
-    assert len(errors) == 19 * (sum(min(10, 2015 - o) for o in range(2000, 2015))
-                                + sum(min(10, 2015 - o) for o in range(2010, 2015)))
-    # one case recomputed by hand: Pirkanmaa's TFR model fitted up to 2008, checked in 2011
-    case = errors.query("lever == 'tfr' and region_code == 'MK06' and origin == 2008 and horizon == 3").iloc[0]
-    paths = tfr_trend("MK06", 2008)
-    year = np.array([2011])
-    observed = np.log(float(data.load_tfr().sel(region_code="MK06", year=2011)))
-    forecast = np.log(paths.read(year, paths.central)[0])
-    assert case["z"] == pytest.approx((observed - forecast) / paths.read(year, paths.se)[0], rel=1e-12)
-    # migration per 1,000 inhabitants of the origin year
-    case = errors.query("lever == 'net_migration' and region_code == 'MK18' and origin == 2012 and horizon == 1")
-    paths = migration_trend("MK18", 2012)
-    inhabitants = float(data.load_population().sel(region_code="MK18", year=2012).sum())
-    observed = float(data.load_net_migration_total().sel(region_code="MK18", year=2013)) / inhabitants * 1000
-    assert case["observed"].iloc[0] == pytest.approx(observed, rel=1e-12)
-    assert case["z"].iloc[0] == pytest.approx((observed - paths.central[0]) / paths.se[0], rel=1e-12)
-
-
-def test_lever_summary_numbers():
-    from toolkit.population import hindcast as hc
-
-    errors = pd.DataFrame({"lever": "tfr", "region_code": ["A", "B", "C", "D"], "origin": [2000, 2000, 2001, 2001],
-                           "horizon": 1, "observed": 0.0, "forecast": 0.0, "se": 1.0, "z": [-3.0, 1.0, 1.0, 2.0]})
-    row = hc.lever_summary(errors).iloc[0]
-    assert (row["cases"], row["origins"]) == (4, 2)
-    assert row["mean_z"] == pytest.approx(0.25)
-    assert row["rms_z"] == pytest.approx(np.sqrt((9 + 1 + 1 + 4) / 4))
-    assert row["inside_80_share"] == pytest.approx(0.5)  # |z| <= 1.28: the two ones
-    assert row["inside_95_share"] == pytest.approx(0.5)  # |z| <= 1.96: not 2 nor 3
-    assert "| TFR (log) | 1 | 4 (2) | +0.25 | 1.94 | 50% | 50% |" in hc.lever_markdown(hc.lever_summary(errors))
-
-
-def test_lever_check_on_the_command_line(tmp_path, capsys):
-    out = tmp_path / "levers.csv"
-    assert main(["hindcast", "--levers", "--base-year", "2013", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert "| net migration | 3 | 19 (1) |" in printed
-    assert pd.read_csv(out)["origin"].max() == 2012
-    bad = tmp_path / "bad.csv"
-    assert main(["hindcast", "--levers", "--base-year", "1999", "--out", str(bad)]) == 2
-    assert "origins from 2000" in capsys.readouterr().err
-    assert not bad.exists()
-
-
 def test_national_balance_uses_the_scenarios_own_lever_whatever_the_region_order(tmp_path):
     """A region block's migration_rate_scale moves migrants between regions; the national total stays the
     scenario's, and the result does not depend on the order the regions are named in."""
@@ -314,7 +219,7 @@ def test_national_balance_uses_the_scenarios_own_lever_whatever_the_region_order
     backward = project_population(regions[::-1], [str(scenario)], horizon=2030)
     xr.testing.assert_allclose(forward.sel(region=regions), backward.sel(region=regions), rtol=1e-12)
     start = forward.population.sum("region").shift(year=1).sel(year=slice(2026, None))
-    target = (start * xr.DataArray(migration_rates("SSS", 2025), dims=("sex", "age"))).sum(["sex", "age"])
+    target = (start * xr.DataArray(migration_rates(INPUTS, "SSS", 2025), dims=("sex", "age"))).sum(["sex", "age"])
     regional = forward.net_migration.sum(["region", "sex", "age"]).sel(year=slice(2026, None))
     np.testing.assert_allclose(regional.sel(scenario="uusimaa-pull"), target.sel(scenario="uusimaa-pull"), rtol=1e-9)
     plain = project_population(regions, ["baseline"], horizon=2030)
@@ -334,9 +239,9 @@ def test_balanced_draws_sum_to_the_national_migration_of_each_draw():
     ds = project_population(regions, ["baseline"], horizon=2032, draws=30, seed=5).isel(scenario=0)
     projected = {"year": slice(2026, None)}
     start = ds.population.sum("region").shift(year=1).sel(projected)
-    target = (start * xr.DataArray(migration_rates("SSS", 2025), dims=("sex", "age"))).sum(["sex", "age"])
+    target = (start * xr.DataArray(migration_rates(INPUTS, "SSS", 2025), dims=("sex", "age"))).sum(["sex", "age"])
     gap = (ds.net_migration.sum(["region", "sex", "age"]).sel(projected) - target).transpose("draw", "year").values
-    country = migration_trend("SSS", 2025)
+    country = migration_trend(INPUTS, "SSS", 2025)
     uncertainty = load_scenarios(["baseline"])[0].uncertainty
     national = NationalMigration(se=country.read(np.arange(2026, 2033), country.se), phi=country.phi,
                                  per_1000=float(ds.population.sel(year=2025).isel(draw=0).sum()) / 1000.0)
