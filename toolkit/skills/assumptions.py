@@ -34,16 +34,14 @@ class Assumptions:
     ----------
     care_need_weights : DataArray (age) [relative care need per person]
     student_weights : DataArray (age) [pupil equivalents per person]
-    retirement_mean_age : mean exit age from employment [years]
-    retirement_sd : standard deviation of the exit age [years]
+    retirement_from_age : youngest age at which a fall of the employment rate counts as retirement [years]
     education_level_map : DataArray (level, education) [1], shares of each data level
     records : every assumption entry (JSON-serialisable dicts with ``id`` and ``file``)
     """
 
     care_need_weights: xr.DataArray
     student_weights: xr.DataArray
-    retirement_mean_age: float
-    retirement_sd: float
+    retirement_from_age: int
     education_level_map: xr.DataArray
     records: tuple[dict, ...]
 
@@ -139,15 +137,15 @@ def load_assumptions(directory: str | Path | None = None) -> Assumptions:
         for key, entry in _read_file(path).items():
             entries[key] = (path, entry)
             records.append({"id": key, "file": f"params/skills/{path.name}", **entry})
-    required = ("care_need_weights", "student_weights", "retirement_schedule", "education_level_map")
+    required = ("care_need_weights", "student_weights", "retirement_exits", "education_level_map")
     absent = [key for key in required if key not in entries]
     if absent:
         raise InputError(
             f"{folder}: assumption entries {', '.join(absent)} are missing; "
             f"the skills model needs {', '.join(required)}"
         )
-    schedule_path, schedule = entries["retirement_schedule"]
-    where = f"{schedule_path}: retirement_schedule"
+    schedule_path, schedule = entries["retirement_exits"]
+    where = f"{schedule_path}: retirement_exits"
     return Assumptions(
         care_need_weights=band_weights(
             entries["care_need_weights"][1].get("bands"),
@@ -156,8 +154,7 @@ def load_assumptions(directory: str | Path | None = None) -> Assumptions:
         student_weights=band_weights(
             entries["student_weights"][1].get("bands"), f"{entries['student_weights'][0]}: student_weights"
         ),
-        retirement_mean_age=_number(schedule.get("mean_exit_age"), f"{where}.mean_exit_age", 50.0, 75.0),
-        retirement_sd=_number(schedule.get("sd_exit_age"), f"{where}.sd_exit_age", 0.1, 10.0),
+        retirement_from_age=int(_number(schedule.get("from_age"), f"{where}.from_age", 40.0, 70.0)),
         education_level_map=level_map(
             entries["education_level_map"][1].get("shares"),
             f"{entries['education_level_map'][0]}: education_level_map",

@@ -131,7 +131,11 @@ def _demand(
     """
     national = grid.values(base.employment_rate, "sex", "age")
     scale = dm.scale_to_area(people, national, grid.values(base.area_employment_rate))
-    employed = people * (national * scale[..., np.newaxis, np.newaxis])[..., np.newaxis, :, :]
+    rate = national * scale[..., np.newaxis, np.newaxis]
+    shifted = dm.shifted_profile(rate, grid.place(levers.retirement_age_shift, LEVER_DIMS),
+                                 assumptions.retirement_from_age)
+    projected = (grid.years > grid.years[0])[:, np.newaxis, np.newaxis]
+    employed = people * np.where(projected, shifted[..., np.newaxis, :, :], rate[..., np.newaxis, :, :])
     employed_total = employed.sum((-2, -1))
     industries = base.industry_shares["industry"].values
     base_demand = employed_total[..., :1] * grid.values(base.industry_shares, "industry")
@@ -144,11 +148,7 @@ def _demand(
         industries,
         grid.years - grid.years[0],
     )
-    hazard = dm.retirement_hazard(
-        assumptions.retirement_mean_age + grid.place(levers.retirement_age_shift, LEVER_DIMS),
-        assumptions.retirement_sd,
-        grid.labels["age"].to_numpy(),
-    )
+    hazard = dm.net_exit_hazard(shifted, assumptions.retirement_from_age)
     if not deaths.indexes["year"].equals(grid.labels["year"]):
         deaths = deaths.reindex(year=grid.labels["year"])  # a run may leave out the base year's deaths
     death_prob = dm.death_probability(people, grid.values(deaths, *CELL))
