@@ -17,6 +17,7 @@ from scipy.stats import norm
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from toolkit.errors import InputError
+from toolkit.nomenclature import EDUCATION_LEVELS, MITENNA_OCCUPATIONS
 from toolkit.skills import (
     SkillsBase,
     headline_indicators,
@@ -104,14 +105,25 @@ def make_base(months=120, seed=2):
         area_employment_rate=xr.DataArray([0.70, 0.66], coords=region, dims="region"),
         area_participation_rate=xr.DataArray([0.76, 0.72], coords=region, dims="region"),
         education_shares=xr.DataArray(
-            [[0.2, 0.45, 0.35], [0.25, 0.5, 0.25]],
-            coords={**region, "education": ["basic", "upper_secondary", "tertiary"]},
+            [[0.2, 0.1, 0.35, 0.2, 0.15], [0.25, 0.1, 0.4, 0.15, 0.1]],
+            coords={**region, "education": list(EDUCATION_LEVELS)},
             dims=("region", "education"),
         ),
         vacancies=xr.DataArray(vacancies, coords=series, dims=tuple(series)),
         jobseekers=xr.DataArray(jobseekers, coords=series, dims=tuple(series)),
         tightness_code=xr.DataArray(["MK98", "MK98"], coords=region, dims="region"),
         provenance={"synthetic": "test"},
+        occupation_shares=xr.DataArray(
+            rng.dirichlet(np.ones(len(MITENNA_OCCUPATIONS)), size=(5, len(INDUSTRIES))),
+            coords={"structure_year": np.arange(2012, 2017), "industry": list(INDUSTRIES),
+                    "occupation": list(MITENNA_OCCUPATIONS)},
+            dims=("structure_year", "industry", "occupation"),
+        ),
+        entrant_education=xr.DataArray(
+            [[0.1, 0.1, 0.4, 0.25, 0.15], [0.12, 0.08, 0.45, 0.2, 0.15]],
+            coords={**region, "education": list(EDUCATION_LEVELS)},
+            dims=("region", "education"),
+        ),
     )
 
 
@@ -414,8 +426,8 @@ def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
     [
         (
             "education_levels.yaml",
-            "vocational: {upper_secondary: 1.0}",
-            "vocational: {upper_secondary: 0.7, tertiary: 0.2}",
+            "vocational: {vocational: 1.0}",
+            "vocational: {vocational: 0.7, uas: 0.2}",
             "sum to 0.9",
         ),
         (
@@ -510,9 +522,7 @@ def test_education_shares_use_the_level_map(assumptions):
         dims=("municipality_code", "level"),
     )
     shares = education_shares(persons, ["KU001"], assumptions.education_level_map)
-    np.testing.assert_allclose(
-        shares.sel(education=["basic", "upper_secondary", "tertiary"]), [0.2, 0.5, 0.3]
-    )
+    np.testing.assert_allclose(shares.sel(education=list(EDUCATION_LEVELS)), [0.2, 0.1, 0.4, 0.2, 0.1])
 
 
 # ------------------------------------------------------------------------------------------ tightness
