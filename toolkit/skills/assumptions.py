@@ -214,7 +214,8 @@ def occupation_shares(entry: dict, where: str) -> xr.DataArray:
             raise InputError(f"{here}: shares sum to {total:.6g}; they must sum to 1")
     missing = [code for code in MITENNA_OCCUPATIONS if code not in {str(key) for key in shares}]
     if missing:
-        raise InputError(f"{where}.shares: no row for the occupation groups {', '.join(missing)}; every group needs one")
+        raise InputError(f"{where}.shares: no row for the occupation groups {', '.join(missing)}; "
+                         "every group needs one")
     return xr.DataArray(table, coords={"occupation": list(MITENNA_OCCUPATIONS), "education": list(EDUCATION)},
                         dims=("occupation", "education"))
 

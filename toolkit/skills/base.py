@@ -13,8 +13,8 @@ import numpy as np
 import xarray as xr
 
 from toolkit.errors import InputError
-from toolkit.skills.assumptions import AGES, Assumptions
 from toolkit.nomenclature import EDUCATION_LEVELS
+from toolkit.skills.assumptions import AGES, Assumptions
 from toolkit.skills.levers import INDUSTRIES
 
 UNKNOWN_INDUSTRY = "X"
