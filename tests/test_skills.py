@@ -18,10 +18,10 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from toolkit.errors import InputError
 from toolkit.nomenclature import EDUCATION_LEVELS, MITENNA_OCCUPATIONS
+from toolkit.report import skills_sentences as headline_sentences
 from toolkit.skills import (
     SkillsBase,
     headline_indicators,
-    headline_sentences,
     load_assumptions,
     project_skills,
 )

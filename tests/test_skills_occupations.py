@@ -15,10 +15,10 @@ from test_skills import Levers, Scenario, make_base, make_population
 from toolkit.cli import main
 from toolkit.errors import InputError
 from toolkit.nomenclature import EDUCATION_LEVELS, MITENNA_OCCUPATIONS
+from toolkit.report import skills_sentences as headline_sentences
 from toolkit.skills import assumptions as assumptions_module
 from toolkit.skills import (
     headline_indicators,
-    headline_sentences,
     load_assumptions,
     occupation_headline,
     occupation_sentences,

@@ -4,7 +4,7 @@ Reads ``../shared/data/employed_industry_occupation_mitenna_finland_2012_2016.cs
 Finland by TOL 2008 industry, 5-digit classes and 2-digit remainders, x Mitenna occupation group) and writes
 ``params/data/employed_section_occupation_2012_2016.csv``: the same figures summed to the TOL 2008 sections
 A..U (every combination present, zero where no one was employed), validated with
-`toolkit.skills_data.validate_skills_frame`. Rows of unknown industry (code ``00000``) are left out: they
+`toolkit.io.skills_tables.validate_skills_frame`. Rows of unknown industry (code ``00000``) are left out: they
 cannot be placed in a section (6,895 persons in 2016, 0.3 % of the total). Appends nothing by itself to
 ``params/data/SOURCES.md``: that section is kept by hand (see "Occupation layer" there). It is the only code that
 reads these source files; the toolkit never reads ``../shared`` at run time.
@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.nomenclature import INDUSTRIES, MITENNA_OCCUPATIONS
-from toolkit.skills_data import validate_skills_frame
+from toolkit.io.skills_tables import validate_skills_frame
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO.parent / "shared" / "data"

@@ -197,8 +197,8 @@ def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase
     -------
     SkillsBase
     """
-    from toolkit import skills_data
     from toolkit.io import params as data
+    from toolkit.io import skills_tables
     from toolkit.regions import get_region
 
     regions = [get_region(region_id) for region_id in region_ids]
@@ -211,7 +211,7 @@ def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase
     region = {"region": list(region_ids)}
     unique_codes = sorted(set(rate_codes))
     occupation = _select(series, "region_code", unique_codes)
-    employed = skills_data.load_employed_by_section_occupation()
+    employed = skills_tables.load_employed_by_section_occupation()
     attainment = data.load_education_attainment()
     entrants = [
         entrant_education_shares(attainment, education, m, assumptions.entrant_nuts2[code])

@@ -1,9 +1,9 @@
-"""Base-data files of the skills model's occupation layer: their contracts and loaders.
+"""Base-data files of the skills model's occupation layer: their contracts (`SKILLS_FILE_SPECS`) and loaders.
 
-TO MOVE into ``toolkit/io/`` (the FileSpecs into ``io/catalogue.py``, the loaders into ``io/params.py``) once
-main has that layout; ``toolkit/data.py`` is not edited meanwhile. The files are checked with the validator of
-`toolkit.data` (the same checks: columns, types, codes, ranges, duplicate keys, complete grid), and a failed
-check raises `toolkit.errors.DataError` naming the file, line and column.
+Kept apart from ``io/catalogue.py`` and ``io/params.py`` while those are being reorganised; to fold in there (the
+FileSpecs into `toolkit.io.catalogue.FILE_SPECS`, the loader next to the others). The files are checked with the
+validator of `toolkit.io.params` (the same checks: columns, types, codes, ranges, duplicate keys, complete grid),
+and a failed check raises `toolkit.errors.DataError` naming the file, line and column.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from toolkit import data as _data
-from toolkit.data import FileSpec
+from toolkit.io import params as _data
+from toolkit.io.catalogue import FileSpec
 from toolkit.errors import DataError
 from toolkit.nomenclature import INDUSTRIES, MITENNA_OCCUPATIONS
 
@@ -39,7 +39,7 @@ SKILLS_FILE_SPECS: dict[str, FileSpec] = {
 
 
 def _checked(kind: str, frame: pd.DataFrame, path) -> pd.DataFrame:
-    """Validate ``frame`` against ``SKILLS_FILE_SPECS[kind]`` with the checks of `toolkit.data`."""
+    """Validate ``frame`` against ``SKILLS_FILE_SPECS[kind]`` with the checks of `toolkit.io.params`."""
     spec = SKILLS_FILE_SPECS[kind]
     _data._check_columns(frame, spec, path)
     frame = frame.reset_index(drop=True)
