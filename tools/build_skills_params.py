@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.nomenclature import INDUSTRIES, MITENNA_OCCUPATIONS
 from toolkit.io.skills_tables import validate_skills_frame
+from toolkit.nomenclature import INDUSTRIES, MITENNA_OCCUPATIONS
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO.parent / "shared" / "data"

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from toolkit.errors import DataError
 from toolkit.io import params as _data
 from toolkit.io.catalogue import FileSpec
-from toolkit.errors import DataError
 from toolkit.nomenclature import INDUSTRIES, MITENNA_OCCUPATIONS
 
 SOURCE_MITENNA = (
