@@ -324,3 +324,24 @@ def test_an_unwritable_output_is_refused_before_the_run(tmp_path, capsys):
     code = main(["skills", "--region", "kainuu", "--scenario", "baseline", "--no-tightness", "--out",
                  str(tmp_path / "s.txt")])
     assert code == 2 and not list(tmp_path.glob("s.*"))
+
+
+def test_national_check_of_the_19_regions_is_near_the_agency_figures():
+    from toolkit.nomenclature import MAAKUNTA_CODES
+    from toolkit.population.project import project_population
+    from toolkit.regions import load_regions
+    from toolkit.skills import load_base, national_check
+
+    ids = [region for region, area in load_regions().items() if area.code in MAAKUNTA_CODES]
+    population = project_population(ids, ["baseline"], horizon=2045)
+    assumptions = load_assumptions()
+    base = load_base(ids, assumptions)
+    skills = project_skills(population, base=base, assumptions=assumptions, tightness=False, occupations=False)
+    check = national_check(population, skills, base, assumptions)
+    # the published figures: 58,000 openings a year (2022-2045) and 58 % of today's workforce retiring by 2045
+    assert 55_000 < float(check["openings_per_year"]) < 80_000
+    assert 0.40 < float(check["retiring_share_cohort"]) < 0.50  # 20 years, not the Agency's 24
+    assert abs(float(check["retiring_share_flow"]) - float(check["retiring_share_cohort"])) < 0.02
+    # a cohort cannot lose more than it has
+    assert float(check["retiring_share_cohort"] + check["dying_share_cohort"]) < 1
+    assert float(check["employed_base"]) == pytest.approx(2.58e6, rel=0.03)
