@@ -220,16 +220,22 @@ def _occupations(
     if base.occupation_shares is None or base.entrant_education is None:
         raise InputError("project_skills: the base inputs have no occupation structure or entrant education; "
                          "pass occupations=False or build them with toolkit.skills.load_base")
-    shares = base.occupation_shares.sel(industry=base.industry_shares["industry"].values,
-                                        occupation=list(MITENNA_OCCUPATIONS))
+    shares = _ordered(base.occupation_shares, industry=base.industry_shares["industry"].values,
+                      occupation=MITENNA_OCCUPATIONS)
     structure = oc.structure_path(shares, grid.years, extend_trend)
-    intensity = assumptions.occupation_retirement_intensity.sel(occupation=list(MITENNA_OCCUPATIONS)).values
+    intensity = _ordered(assumptions.occupation_retirement_intensity, occupation=MITENNA_OCCUPATIONS).values
     layer = oc.occupation_layer(by_industry["employment"], by_industry["labour_demand"],
                                 by_industry["exits_retirement"], by_industry["exits_mortality"], structure, intensity)
-    needs = assumptions.occupation_education.sel(occupation=list(MITENNA_OCCUPATIONS),
-                                                 education=list(EDUCATION_LEVELS)).values
-    entrant_shares = grid.values(base.entrant_education.sel(education=list(EDUCATION_LEVELS)), "education")
+    needs = _ordered(assumptions.occupation_education, occupation=MITENNA_OCCUPATIONS,
+                     education=EDUCATION_LEVELS).transpose("occupation", "education").values
+    entrant_shares = grid.values(_ordered(base.entrant_education, education=EDUCATION_LEVELS), "education")
     return layer | oc.education_layer(layer["job_openings_by_occupation"], entrants, needs, entrant_shares)
+
+
+def _ordered(array: xr.DataArray, **labels) -> xr.DataArray:
+    """`array` with the given labels in the given order along each dimension (selected only if they differ)."""
+    wanted = {dim: list(values) for dim, values in labels.items() if list(array[dim].values) != list(values)}
+    return array.sel(wanted) if wanted else array
 
 
 def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArrays) -> dict[str, np.ndarray]:

@@ -30,9 +30,10 @@ def share_trend(shares: xr.DataArray) -> xr.DataArray:
     """
     years = shares["structure_year"].values.astype(float)
     centred = years - years.mean()
-    weights = xr.DataArray(centred / (centred**2).sum(), coords={"structure_year": shares["structure_year"]},
-                           dims="structure_year")
-    return (shares * weights).sum("structure_year")
+    values = shares.transpose("structure_year", "industry", "occupation").values
+    slope = np.tensordot(centred / (centred**2).sum(), values, axes=(0, 0))
+    coords = {"industry": shares["industry"].values, "occupation": shares["occupation"].values}
+    return xr.DataArray(slope, coords=coords, dims=("industry", "occupation"))
 
 
 def structure_path(shares: xr.DataArray, years: np.ndarray, extend_trend: bool = False) -> np.ndarray:
@@ -50,7 +51,7 @@ def structure_path(shares: xr.DataArray, years: np.ndarray, extend_trend: bool =
     -------
     array (year, industry, occupation) [1], summing to 1 over occupations
     """
-    latest = shares.isel(structure_year=-1).transpose("industry", "occupation").values
+    latest = shares.transpose("structure_year", "industry", "occupation").values[-1]
     if not extend_trend:
         return np.broadcast_to(latest, (len(years), *latest.shape)).copy()
     slope = share_trend(shares).transpose("industry", "occupation").values
