@@ -56,3 +56,16 @@ RATIO_MEASURES = ("old_age_dependency", "total_dependency", "75+_share")
 """Indicators that are ratios, not counts of persons."""
 MEASURES = (*AGE_GROUPS, *RATIO_MEASURES)
 """Every indicator of a population: an age group or a ratio."""
+
+MITENNA_OCCUPATIONS = (
+    "01.1", "01.2", "01.3", "01.4", "02.1", "02.2", "02.3", "02.4", "02.5", "02.6", "02.7", "02.8", "02.9",
+    "03.1", "03.2", "03.3", "03.4", "04.1", "04.2", "04.3", "04.4", "05.1", "05.2", "05.3", "05.4", "05.5",
+    "05.6", "05.7", "05.8", "05.9", "06.1", "06.2", "06.3", "07.1", "07.2", "07.3", "07.4", "07.5", "07.6",
+    "08.1", "09.1", "09.2", "09.3", "09.4", "09.5", "10.1", "10.2", "10.3", "10.4", "10.5", "10.6", "11.1",
+    "11.2", "11.3",
+)
+"""The occupation groups of the Mitenna classification (Finnish National Agency for Education's anticipation
+model) that have employed persons in the data (54 groups; names in ``toolkit/text/catalogue/occupations.yaml``)."""
+EDUCATION_LEVELS = ("basic", "upper_secondary_general", "vocational", "uas", "university")
+"""Education levels of the skills model: basic education only, general upper secondary (matriculation),
+vocational qualification, university of applied sciences degree, university degree."""

@@ -18,7 +18,7 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from toolkit.errors import InputError
 from toolkit.io.params import params_dir
-from toolkit.nomenclature import INDUSTRIES
+from toolkit.nomenclature import EDUCATION_LEVELS, INDUSTRIES, MITENNA_OCCUPATIONS
 from toolkit.report import skills_sentences
 from toolkit.skills import (
     SkillsBase,
@@ -104,14 +104,25 @@ def make_base(months=120, seed=2):
         area_employment_rate=xr.DataArray([0.70, 0.66], coords=region, dims="region"),
         area_participation_rate=xr.DataArray([0.76, 0.72], coords=region, dims="region"),
         education_shares=xr.DataArray(
-            [[0.2, 0.45, 0.35], [0.25, 0.5, 0.25]],
-            coords={**region, "education": ["basic", "upper_secondary", "tertiary"]},
+            [[0.2, 0.1, 0.35, 0.2, 0.15], [0.25, 0.1, 0.4, 0.15, 0.1]],
+            coords={**region, "education": list(EDUCATION_LEVELS)},
             dims=("region", "education"),
         ),
         vacancies=xr.DataArray(vacancies, coords=series, dims=tuple(series)),
         jobseekers=xr.DataArray(jobseekers, coords=series, dims=tuple(series)),
         tightness_code=xr.DataArray(["MK98", "MK98"], coords=region, dims="region"),
         provenance={"synthetic": "test"},
+        occupation_shares=xr.DataArray(
+            rng.dirichlet(np.ones(len(MITENNA_OCCUPATIONS)), size=(5, len(INDUSTRIES))),
+            coords={"structure_year": np.arange(2012, 2017), "industry": list(INDUSTRIES),
+                    "occupation": list(MITENNA_OCCUPATIONS)},
+            dims=("structure_year", "industry", "occupation"),
+        ),
+        entrant_education=xr.DataArray(
+            [[0.1, 0.1, 0.4, 0.25, 0.15], [0.12, 0.08, 0.45, 0.2, 0.15]],
+            coords={**region, "education": list(EDUCATION_LEVELS)},
+            dims=("region", "education"),
+        ),
     )
 
 
@@ -183,9 +194,12 @@ def test_industry_totals_sum_to_total_employment(result, base):
     working = population.isel(year=0).sel(age=slice(15, 64))
     implied = (working * rate).sum(["sex", "age"]) / working.sum(["sex", "age"])
     total = (population * rate * base.area_employment_rate / implied).sum(["sex", "age"])
-    xr.testing.assert_allclose(
-        result["employment"].sum("industry"), total.transpose(*result["employment"].dims[:-1])
+    xr.testing.assert_allclose(  # the alternative works longer (retirement_age_shift): more employed later
+        result["employment"].sum("industry").sel(scenario="base"),
+        total.transpose(*result["employment"].dims[:-1]).sel(scenario="base"),
     )
+    longer = result["employment"].sum("industry").sel(year=slice(2026, None))
+    assert bool((longer.sel(scenario="alt") > longer.sel(scenario="base")).all())
     xr.testing.assert_allclose(result["employment"].sel(year=2025), result["labour_demand"].sel(year=2025))
     # the area's 15-64 employment rate in the base year equals the LFS rate given
     employed_share = total.isel(year=0) / population.isel(year=0).sel(age=slice(15, 64)).sum(["sex", "age"])
@@ -262,21 +276,33 @@ def test_education_demand_follows_the_student_population(assumptions):
 # ------------------------------------------------------------------------------------------ exits
 
 
-def test_retirement_hazard_reproduces_the_normal_exit_schedule():
-    ages = xr.DataArray(AGES, coords={"age": AGES}, dims="age")
-    hazard = dm.retirement_hazard(xr.DataArray(64.0), 2.5, ages)
-    remaining = (1 - hazard).sel(age=slice(50, 70)).cumprod("age")
-    expected = norm.sf((np.arange(50, 71) - 64.0) / 2.5) / norm.sf((49 - 64.0) / 2.5)
-    np.testing.assert_allclose(remaining.values, expected, rtol=1e-9)
-    assert bool((hazard.sel(age=slice(40, 100)).diff("age") >= 0).all())
-    assert float(hazard.sel(age=75)) > 0.8
+def test_net_exit_hazard_is_the_fall_of_the_rate_profile_from_age_50():
+    rate = step_rate(EMPLOYMENT_BY_GROUP).values
+    hazard = dm.net_exit_hazard(rate, 50)
+    assert hazard[0, 55] == pytest.approx(1 - 0.65 / 0.84)
+    assert hazard[0, 65] == pytest.approx(1 - 0.10 / 0.65)
+    assert hazard[0, 75] == pytest.approx(1.0)
+    assert not hazard[:, :50].any() and not hazard[:, 76:].any()
+    # the employed of a cohort that only ages (no deaths) leave exactly at the rate's falls
+    remaining = np.cumprod(1 - hazard[0, 50:])
+    np.testing.assert_allclose(remaining * rate[0, 49], rate[0, 50:], atol=1e-12)
+
+
+def test_shifted_profile_moves_older_ages_only():
+    rate = step_rate(EMPLOYMENT_BY_GROUP).values
+    shifted = dm.shifted_profile(rate, np.array(2.0), 50)
+    np.testing.assert_allclose(shifted[:, :50], rate[:, :50])
+    np.testing.assert_allclose(shifted[:, 57:67], rate[:, 55:65])
+    np.testing.assert_allclose(shifted[:, 50:57], rate[:, 49:50].repeat(7, axis=1)[:, :7], atol=1e-12)
+    np.testing.assert_allclose(dm.shifted_profile(rate, np.array(0.0), 50), rate)
 
 
 def test_exits_count_the_previous_year_stock_at_the_next_age():
     coords = {"year": [2025, 2026], "sex": ["F"], "age": AGES}
     employed = xr.DataArray(np.zeros((2, 1, AGES.size)), coords=coords, dims=("year", "sex", "age"))
     employed.loc[{"year": 2025, "age": 63}] = 100.0
-    hazard = xr.DataArray(np.where(AGES == 64, 0.4, 0.0), coords={"age": AGES}, dims="age")
+    hazard = xr.DataArray(np.where(AGES == 64, 0.4, 0.0)[None, :], coords={"sex": ["F"], "age": AGES},
+                          dims=("sex", "age"))
     death_prob = xr.zeros_like(employed) + np.where(AGES == 64, 0.05, 0.0)
     out = dm.exits(employed, hazard, death_prob).sel(year=2026)
     assert float(out["mortality"]) == pytest.approx(5.0)
@@ -399,8 +425,8 @@ def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
     [
         (
             "education_levels.yaml",
-            "vocational: {upper_secondary: 1.0}",
-            "vocational: {upper_secondary: 0.7, tertiary: 0.2}",
+            "vocational: {vocational: 1.0}",
+            "vocational: {vocational: 0.7, uas: 0.2}",
             "sum to 0.9",
         ),
         (
@@ -416,7 +442,7 @@ def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
             "outside the allowed",
         ),
         ("retirement.yaml", "label: assumption", "label: data", "label: assumption"),
-        ("retirement.yaml", "mean_exit_age: 64.0", "mean_exit_age: [64]", "expected a number"),
+        ("retirement.yaml", "from_age: 50", "from_age: [50]", "expected a number"),
         (
             "structure.yaml",
             "industry_age_structure:\n  label",
@@ -437,7 +463,7 @@ def test_assumptions_are_listed_in_the_output(result):
     assert {
         "care_need_weights",
         "student_weights",
-        "retirement_schedule",
+        "retirement_exits",
         "education_level_map",
         "industry_age_structure",
         "unknown_industry_pro_rata",
@@ -495,9 +521,7 @@ def test_education_shares_use_the_level_map(assumptions):
         dims=("municipality_code", "level"),
     )
     shares = education_shares(persons, ["KU001"], assumptions.education_level_map)
-    np.testing.assert_allclose(
-        shares.sel(education=["basic", "upper_secondary", "tertiary"]), [0.2, 0.5, 0.3]
-    )
+    np.testing.assert_allclose(shares.sel(education=list(EDUCATION_LEVELS)), [0.2, 0.1, 0.4, 0.2, 0.1])
 
 
 # ------------------------------------------------------------------------------------------ tightness

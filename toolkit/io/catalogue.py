@@ -18,6 +18,7 @@ from toolkit.errors import DataError
 from toolkit.nomenclature import (
     INDUSTRIES,
     MAAKUNTA_CODES,
+    MITENNA_OCCUPATIONS,
     OCCUPATIONS,
     OPEN_AGE,
     REGION_CODES,
@@ -335,6 +336,17 @@ FILE_SPECS: dict[str, FileSpec] = {
                "level": ("low", "medium", "high")},
         ranges={"percent": (0.0, 100.0), "year": (1900, 2200)},
         nullable=("percent",),
+        contiguous=("year",),
+    ),
+    "employed_section_occupation_2012_2016": FileSpec(
+        columns={"year": "int", "industry": "str", "occupation": "str", "employed": "int"},
+        keys=("year", "industry", "occupation"),
+        variables={"employed": ("employed persons, Finland, by TOL 2008 section and Mitenna occupation group",
+                                "persons")},
+        source=_STATFIN + "employment statistics (employed by industry and occupation group of the "
+        "Finnish National Agency for Education's Mitenna anticipation model), via Vipunen",
+        codes={"industry": INDUSTRIES, "occupation": MITENNA_OCCUPATIONS},
+        ranges={"employed": (0.0, 1_000_000.0), "year": (2012, 2016)},
         contiguous=("year",),
     ),
 }

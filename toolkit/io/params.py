@@ -454,6 +454,17 @@ def load_jobseekers_vacancies() -> xr.Dataset:
     return _load("jobseekers_vacancies")
 
 
+def load_employed_by_section_occupation() -> xr.DataArray:
+    """Employed persons in Finland by TOL 2008 section and Mitenna occupation group, 2012-2016.
+
+    Returns
+    -------
+    DataArray (year, industry, occupation) [persons]; sections A..U, the 54 groups of
+    `toolkit.nomenclature.MITENNA_OCCUPATIONS` (zero where no one was employed)
+    """
+    return _load("employed_section_occupation_2012_2016")
+
+
 def load_education_attainment() -> xr.DataArray:
     """Share of ages 25-64 by education level [%], dims (geo, year, level); NaN where Eurostat has none."""
     return _load("education_attainment_nuts2")

@@ -9,14 +9,20 @@ from toolkit.skills.base import SkillsBase, load_base
 from toolkit.skills.headline import headline_indicators
 from toolkit.skills.levers import SkillsLevers, SkillsScenario
 from toolkit.skills.model import project_skills
+from toolkit.skills.national import national_check
+from toolkit.skills.occupation_headline import OccupationHeadline, occupation_headline, occupation_sentences
 
 __all__ = [
     "Assumptions",
+    "OccupationHeadline",
     "SkillsBase",
     "SkillsLevers",
     "SkillsScenario",
     "headline_indicators",
     "load_assumptions",
     "load_base",
+    "national_check",
+    "occupation_headline",
+    "occupation_sentences",
     "project_skills",
 ]

@@ -18,9 +18,9 @@ import xarray as xr
 from toolkit.errors import InputError
 from toolkit.io.params import params_dir
 from toolkit.io.yamlfiles import read_yaml
-from toolkit.nomenclature import AGES, OPEN_AGE
+from toolkit.nomenclature import AGES, EDUCATION_LEVELS, MAAKUNTA_CODES, MITENNA_OCCUPATIONS, OPEN_AGE
 
-EDUCATION = ("basic", "upper_secondary", "tertiary")
+EDUCATION = EDUCATION_LEVELS
 SHARE_TOLERANCE = 1e-6
 _BAND = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|(\+))\s*$")
 
@@ -33,17 +33,21 @@ class Assumptions:
     ----------
     care_need_weights : DataArray (age) [relative care need per person]
     student_weights : DataArray (age) [pupil equivalents per person]
-    retirement_mean_age : mean exit age from employment [years]
-    retirement_sd : standard deviation of the exit age [years]
+    retirement_from_age : youngest age at which a fall of the employment rate counts as retirement [years]
     education_level_map : DataArray (level, education) [1], shares of each data level
+    occupation_education : DataArray (occupation, education) [1], education an opening of each group needs
+    occupation_retirement_intensity : DataArray (occupation) [1], relative retirement intensity
+    entrant_nuts2 : maakunta code -> NUTS-2 code whose attainment of ages 25-64 the entrants reach
     records : every assumption entry (JSON-serialisable dicts with ``id`` and ``file``)
     """
 
     care_need_weights: xr.DataArray
     student_weights: xr.DataArray
-    retirement_mean_age: float
-    retirement_sd: float
+    retirement_from_age: int
     education_level_map: xr.DataArray
+    occupation_education: xr.DataArray
+    occupation_retirement_intensity: xr.DataArray
+    entrant_nuts2: dict
     records: tuple[dict, ...]
 
 
@@ -138,15 +142,16 @@ def load_assumptions(directory: str | Path | None = None) -> Assumptions:
         for key, entry in _read_file(path).items():
             entries[key] = (path, entry)
             records.append({"id": key, "file": f"params/skills/{path.name}", **entry})
-    required = ("care_need_weights", "student_weights", "retirement_schedule", "education_level_map")
+    required = ("care_need_weights", "student_weights", "retirement_exits", "education_level_map",
+                "occupation_education", "occupation_retirement_intensity", "entrant_education")
     absent = [key for key in required if key not in entries]
     if absent:
         raise InputError(
             f"{folder}: assumption entries {', '.join(absent)} are missing; "
             f"the skills model needs {', '.join(required)}"
         )
-    schedule_path, schedule = entries["retirement_schedule"]
-    where = f"{schedule_path}: retirement_schedule"
+    schedule_path, schedule = entries["retirement_exits"]
+    where = f"{schedule_path}: retirement_exits"
     return Assumptions(
         care_need_weights=band_weights(
             entries["care_need_weights"][1].get("bands"),
@@ -155,14 +160,91 @@ def load_assumptions(directory: str | Path | None = None) -> Assumptions:
         student_weights=band_weights(
             entries["student_weights"][1].get("bands"), f"{entries['student_weights'][0]}: student_weights"
         ),
-        retirement_mean_age=_number(schedule.get("mean_exit_age"), f"{where}.mean_exit_age", 50.0, 75.0),
-        retirement_sd=_number(schedule.get("sd_exit_age"), f"{where}.sd_exit_age", 0.1, 10.0),
+        retirement_from_age=int(_number(schedule.get("from_age"), f"{where}.from_age", 40.0, 70.0)),
         education_level_map=level_map(
             entries["education_level_map"][1].get("shares"),
             f"{entries['education_level_map'][0]}: education_level_map",
         ),
+        occupation_education=occupation_shares(*_entry(entries, "occupation_education")),
+        occupation_retirement_intensity=occupation_intensity(*_entry(entries, "occupation_retirement_intensity")),
+        entrant_nuts2=entrant_areas(*_entry(entries, "entrant_education")),
         records=tuple(records),
     )
+
+
+def _entry(entries: dict, key: str) -> tuple[dict, str]:
+    """An entry and the place to name in messages (``<file>: <key>``)."""
+    path, entry = entries[key]
+    return entry, f"{path}: {key}"
+
+
+def _unknown_occupation(code, where: str) -> InputError:
+    return InputError(
+        f"{where}: row {code!r}: not a Mitenna occupation group code; allowed: {', '.join(MITENNA_OCCUPATIONS)}"
+    )
+
+
+def occupation_shares(entry: dict, where: str) -> xr.DataArray:
+    """Education shares of each Mitenna occupation group (every group once, each row summing to 1).
+
+    Returns
+    -------
+    DataArray (occupation, education) [1] in the order of `toolkit.nomenclature.MITENNA_OCCUPATIONS`
+    """
+    shares = entry.get("shares")
+    if not isinstance(shares, dict):
+        raise InputError(f"{where}.shares: expected a mapping occupation code -> {{education level: share}}")
+    table = np.zeros((len(MITENNA_OCCUPATIONS), len(EDUCATION)))
+    for code, row in shares.items():
+        if str(code) not in MITENNA_OCCUPATIONS:
+            raise _unknown_occupation(code, f"{where}.shares")
+        here = f"{where}.shares: row {code!r}"
+        if not isinstance(row, dict) or not row:
+            raise InputError(f"{here}: expected a mapping education level -> share")
+        for level, share in row.items():
+            if level not in EDUCATION:
+                raise InputError(f"{here}: unknown education level {level!r}; allowed: {', '.join(EDUCATION)}")
+            table[MITENNA_OCCUPATIONS.index(str(code)), EDUCATION.index(level)] = _number(
+                share, f"{here}.{level}", 0.0, 1.0
+            )
+        total = table[MITENNA_OCCUPATIONS.index(str(code))].sum()
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise InputError(f"{here}: shares sum to {total:.6g}; they must sum to 1")
+    missing = [code for code in MITENNA_OCCUPATIONS if code not in {str(key) for key in shares}]
+    if missing:
+        raise InputError(f"{where}.shares: no row for the occupation groups {', '.join(missing)}; "
+                         "every group needs one")
+    return xr.DataArray(table, coords={"occupation": list(MITENNA_OCCUPATIONS), "education": list(EDUCATION)},
+                        dims=("occupation", "education"))
+
+
+def occupation_intensity(entry: dict, where: str) -> xr.DataArray:
+    """Relative retirement intensity of each Mitenna group: ``default`` unless the group has its own.
+
+    Returns
+    -------
+    DataArray (occupation) [1], every value > 0
+    """
+    default = _number(entry.get("default"), f"{where}.default", 0.01, 10.0)
+    given = entry.get("intensity") or {}
+    if not isinstance(given, dict):
+        raise InputError(f"{where}.intensity: expected a mapping occupation code -> intensity")
+    values = np.full(len(MITENNA_OCCUPATIONS), default)
+    for code, value in given.items():
+        if str(code) not in MITENNA_OCCUPATIONS:
+            raise _unknown_occupation(code, f"{where}.intensity")
+        values[MITENNA_OCCUPATIONS.index(str(code))] = _number(value, f"{where}.intensity: row {code!r}", 0.01, 10.0)
+    return xr.DataArray(values, coords={"occupation": list(MITENNA_OCCUPATIONS)}, dims="occupation")
+
+
+def entrant_areas(entry: dict, where: str) -> dict:
+    """Maakunta code -> NUTS-2 code of the entrants' attainment; every maakunta once."""
+    table = entry.get("nuts2")
+    if not isinstance(table, dict) or set(table) != set(MAAKUNTA_CODES):
+        given = sorted(table) if isinstance(table, dict) else table
+        raise InputError(f"{where}.nuts2: expected one NUTS-2 code for each of {', '.join(MAAKUNTA_CODES)}; "
+                         f"got {given}")
+    return {str(code): str(value) for code, value in table.items()}
 
 
 def _read_file(path: Path) -> dict:

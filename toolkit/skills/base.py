@@ -14,7 +14,7 @@ import xarray as xr
 
 from toolkit.errors import InputError
 from toolkit.io import params as data
-from toolkit.nomenclature import AGES, INDUSTRIES
+from toolkit.nomenclature import AGES, EDUCATION_LEVELS, INDUSTRIES
 from toolkit.regions import get_region
 from toolkit.skills.assumptions import Assumptions
 
@@ -35,6 +35,10 @@ class SkillsBase:
     jobseekers : DataArray (region_code, occupation, month) [persons], unemployed at month end
     tightness_code : DataArray (region) [str], the region code whose occupation series the area uses
     provenance : source of each input (JSON-serialisable)
+    occupation_shares : DataArray (structure_year, industry, occupation) [1], national shares of the Mitenna
+        occupation groups in each section's employed, 2012-2016 (`occupation_shares`); None: no occupation layer
+    entrant_education : DataArray (region, education) [1], education of the new entrants
+        (`entrant_education_shares`); None: no occupation layer
     """
 
     industry_shares: xr.DataArray
@@ -47,6 +51,8 @@ class SkillsBase:
     jobseekers: xr.DataArray
     tightness_code: xr.DataArray
     provenance: dict
+    occupation_shares: xr.DataArray | None = None
+    entrant_education: xr.DataArray | None = None
 
 
 def industry_shares(workplaces: xr.DataArray, municipalities: Sequence[str]) -> xr.DataArray:
@@ -128,6 +134,56 @@ def education_shares(
     return groups / groups.sum()
 
 
+def occupation_shares(employed: xr.DataArray) -> xr.DataArray:
+    """Shares of the occupation groups in each industry's employed, per year of the table.
+
+    Parameters
+    ----------
+    employed : DataArray (year, industry, occupation) [persons], national
+
+    Returns
+    -------
+    DataArray (structure_year, industry, occupation) [1], each (year, industry) summing to 1; an industry
+    without employed in a year takes the occupation mix of all industries of that year
+    """
+    total = employed.sum("occupation")
+    mix = employed.sum("industry") / employed.sum(["industry", "occupation"])
+    shares = (employed / total.where(total > 0)).fillna(mix)
+    return shares.rename(year="structure_year").transpose("structure_year", "industry", "occupation")
+
+
+def entrant_education_shares(
+    attainment: xr.DataArray, education: xr.DataArray, municipalities: Sequence[str], nuts2: str
+) -> xr.DataArray:
+    """Education of new entrants: NUTS-2 attainment of ages 25-64, split by the area's Paavo 18+ levels.
+
+    Parameters
+    ----------
+    attainment : DataArray (geo, year, level low/medium/high) [%] (Eurostat edat_lfse_04)
+    education : DataArray (municipality_code, level) [persons] (Paavo 2018, population 18+)
+    municipalities : the area's municipality codes
+    nuts2 : the area's NUTS-2 code
+
+    Returns
+    -------
+    DataArray (education) [1] over `toolkit.nomenclature.EDUCATION_LEVELS`, summing to 1: basic = low;
+    general upper secondary and vocational = medium split as matriculation : vocational of the area's 18+;
+    UAS and university = high split as lower : higher university level of the area's 18+. The attainment is
+    that of the latest year in which the three levels are all given.
+    """
+    area = _select(attainment, "geo", [nuts2]).isel(geo=0)
+    complete = area.notnull().all("level")
+    if not bool(complete.any()):
+        raise InputError(f"education attainment: NUTS-2 area {nuts2} has no year with all three levels")
+    latest = area.sel(year=area["year"][complete].values[-1]) / 100
+    persons = _select(education, "municipality_code", municipalities).sum("municipality_code")
+    medium = persons.sel(level=["matriculation", "vocational"]).values
+    high = persons.sel(level=["university_lower", "university_higher"]).values
+    low_share, medium_share, high_share = (float(latest.sel(level=level)) for level in ("low", "medium", "high"))
+    values = np.array([low_share, *(medium_share * medium / medium.sum()), *(high_share * high / high.sum())])
+    return xr.DataArray(values / values.sum(), coords={"education": list(EDUCATION_LEVELS)}, dims="education")
+
+
 def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase:
     """Build the skills model's base inputs for the given areas from `toolkit.io.params`.
 
@@ -150,6 +206,12 @@ def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase
     region = {"region": list(region_ids)}
     unique_codes = sorted(set(rate_codes))
     occupation = _select(series, "region_code", unique_codes)
+    employed = data.load_employed_by_section_occupation()
+    attainment = data.load_education_attainment()
+    entrants = [
+        entrant_education_shares(attainment, education, m, assumptions.entrant_nuts2[code])
+        for m, code in zip(municipalities, rate_codes, strict=True)
+    ]
     return SkillsBase(
         industry_shares=xr.concat(
             [industry_shares(workplaces, m) for m in municipalities], "region"
@@ -165,6 +227,8 @@ def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase
         vacancies=occupation["open_vacancies"],
         jobseekers=occupation["unemployed_jobseekers"],
         tightness_code=xr.DataArray(rate_codes, coords=region, dims="region"),
+        occupation_shares=occupation_shares(employed),
+        entrant_education=xr.concat(entrants, "region").assign_coords(region),
         provenance={
             name: obj.attrs.get("source", "toolkit.io.params")
             for name, obj in [
@@ -173,6 +237,8 @@ def load_base(region_ids: Sequence[str], assumptions: Assumptions) -> SkillsBase
                 ("lfs_by_age_sex", lfs_age),
                 ("lfs_region", lfs_region),
                 ("jobseekers_vacancies", series),
+                ("employed_section_occupation", employed),
+                ("education_attainment_nuts2", attainment),
             ]
         },
     )

@@ -13,7 +13,6 @@ import operator
 
 import numpy as np
 import xarray as xr
-from scipy.stats import norm
 
 from toolkit.skills.arrays import CELL, labelled, lagged
 
@@ -122,29 +121,57 @@ def age_forward(stock: np.ndarray) -> np.ndarray:
     return lagged(aged, 1, axis=-3)
 
 
-@labelled((), (), ("age",), output=("age",))
-def retirement_hazard(mean_age: np.ndarray, sd: float, ages: np.ndarray) -> np.ndarray:
-    """Probability of retiring in the year one reaches age x, among those still employed (also DataArrays).
+def shifted_profile(rate: np.ndarray, shift: np.ndarray, from_age: int) -> np.ndarray:
+    """The employment-rate profile at older ages moved `shift` years later (linear between single ages).
 
     Parameters
     ----------
-    mean_age : (…) mean exit age [years]
-    sd : standard deviation of the exit age [years]
-    ages : (age) ages reached on 31 December [years]
+    rate : (…, sex, age) [1] employment rate by single age 0..100
+    shift : (…) [years] the scenario's retirement-age shift (0: the profile as it is)
+    from_age : first age that moves [years]; younger ages keep their rate
 
     Returns
     -------
-    array (…, age) [1]
+    array (…, sex, age) [1]: rate(x − shift) at ages x ≥ from_age, rate(x) below; where x − shift falls below
+    `from_age` the rate of `from_age − 1` holds (the working-age plateau extends)
+    """
+    ages = np.arange(rate.shape[-1], dtype=float)
+    source = np.clip(ages - np.asarray(shift, dtype=float)[..., np.newaxis], from_age - 1, ages[-1])
+    source = np.where(ages >= from_age, source, ages)[..., np.newaxis, :]
+    low = np.floor(source).astype(int)
+    high = np.minimum(low + 1, rate.shape[-1] - 1)
+    frac = source - low
+    target = np.broadcast_shapes(rate.shape, low.shape)
+    rate = np.broadcast_to(rate, target)
+    pick = functools.partial(np.take_along_axis, rate, axis=-1)
+    return pick(np.broadcast_to(low, target)) * (1 - frac) + pick(np.broadcast_to(high, target)) * frac
+
+
+def net_exit_hazard(rate: np.ndarray, from_age: int) -> np.ndarray:
+    """Share of a cohort's surviving employed who leave employment at each age: the fall of the rate profile.
+
+    Parameters
+    ----------
+    rate : (…, sex, age) [1] employment rate by single age
+    from_age : youngest age at which a fall of the rate counts as retirement [years]
+
+    Returns
+    -------
+    array (…, sex, age) [1]: h(x) = max(1 − rate(x)/rate(x−1), 0) at ages x ≥ from_age (1 where rate(x−1) > 0 and
+    rate(x) = 0), 0 below `from_age` and where rate(x−1) = 0
 
     Notes
     -----
-    With S(x) = 1 − Φ((x − mean)/sd) the share of a cohort's workers not yet retired at exact age x,
-    the hazard is h(x) = 1 − S(x)/S(x−1) (1 where S(x−1) = 0).
+    The cohort-component (net exit) method of Cedefop's replacement demand: with the employed E(x, t) =
+    population(x, t)·rate(x), the survivors of the cohort employed at t−1 who are no longer employed at t are
+    the exits. Exits are therefore consistent with the stock: no cohort retires more workers than it has, and a
+    constant employment rate at 65–74 is not emptied and refilled every year.
     """
-    mean_age = np.asarray(mean_age)[..., np.newaxis]
-    still = norm.sf((ages - mean_age) / sd)
-    before = norm.sf((ages - 1 - mean_age) / sd)
-    return np.where(before > 0, 1 - still / np.where(before > 0, before, 1.0), 1.0)
+    before = lagged(rate, 1, axis=-1, fill=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(before > 0, 1 - rate / np.where(before > 0, before, 1.0), 0.0)
+    ages = np.arange(rate.shape[-1])
+    return np.where(ages >= from_age, np.clip(hazard, 0.0, 1.0), 0.0)
 
 
 @labelled(CELL, CELL, output=CELL)
@@ -167,14 +194,14 @@ def death_probability(population: np.ndarray, deaths: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(start), np.nan, probability)
 
 
-@labelled(CELL, ("age",), CELL, output=("year",), names=("retirement", "mortality"))
+@labelled(CELL, ("sex", "age"), CELL, output=("year",), names=("retirement", "mortality"))
 def exits(employed: np.ndarray, hazard: np.ndarray, death_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Workers leaving employment during each year, by cause (also DataArrays: a Dataset).
 
     Parameters
     ----------
     employed : (…, year, sex, age) [persons] stocks on 31 December
-    hazard : (…, age) [1] retirement hazard
+    hazard : (…, sex, age) [1] retirement hazard (`net_exit_hazard`)
     death_prob : (…, year, sex, age) [1]
 
     Returns
@@ -183,7 +210,7 @@ def exits(employed: np.ndarray, hazard: np.ndarray, death_prob: np.ndarray) -> t
     """
     start = age_forward(employed)
     mortality = (start * death_prob).sum((-2, -1))
-    retirement = (start * (1 - death_prob) * hazard[..., np.newaxis, np.newaxis, :]).sum((-2, -1))
+    retirement = (start * (1 - death_prob) * hazard[..., np.newaxis, :, :]).sum((-2, -1))
     return retirement, mortality
 
 

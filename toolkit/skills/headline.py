@@ -7,18 +7,36 @@ import xarray as xr
 from toolkit.errors import InputError
 
 
+def default_periods(years) -> tuple[tuple[int, int], ...]:
+    """Headline periods of a run: its first ten projected years, then the rest (if any).
+
+    Parameters
+    ----------
+    years : the run's years; the first is the base year
+
+    Returns
+    -------
+    ((first, last), ...) inclusive year ranges inside the projected years; one period if the run has at most
+    ten projected years
+    """
+    base, last = int(years[0]), int(years[-1])
+    first_end = min(base + 10, last)
+    return ((base + 1, first_end),) + (((first_end + 1, last),) if last > first_end else ())
+
+
 def headline_indicators(
     skills: xr.Dataset,
-    periods: tuple[tuple[int, int], ...] = ((2026, 2035), (2036, 2050)),
-    balance_years: tuple[int, ...] = (2035, 2050),
+    periods: tuple[tuple[int, int], ...] | None = None,
+    balance_years: tuple[int, ...] | None = None,
 ) -> xr.Dataset:
     """Headline indicators of a skills run.
 
     Parameters
     ----------
     skills : output of `toolkit.skills.project_skills`
-    periods : (first, last) year ranges, inclusive; the first also gives the two shares
-    balance_years : years of the labour balance
+    periods : (first, last) year ranges, inclusive; the first also gives the two shares; default
+        `default_periods` of the run (works for any horizon)
+    balance_years : years of the labour balance; default the last year of each period
 
     Returns
     -------
@@ -26,6 +44,8 @@ def headline_indicators(
     ``retirement_share`` and ``health_social_share`` [1] of the first period's openings, and
     ``labour_balance_<year>`` [persons]
     """
+    periods = default_periods(skills["year"].values) if periods is None else periods
+    balance_years = tuple(last for _, last in periods) if balance_years is None else balance_years
     out = {}
     for first, last in periods:
         _check_years(skills, first, last)

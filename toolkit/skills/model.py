@@ -13,9 +13,10 @@ import numpy as np
 import xarray as xr
 
 from toolkit.errors import InputError
-from toolkit.nomenclature import AGES
+from toolkit.nomenclature import AGES, EDUCATION_LEVELS, MITENNA_OCCUPATIONS
 from toolkit.scenarios import load_scenario
 from toolkit.skills import demand as dm
+from toolkit.skills import occupations as oc
 from toolkit.skills import supply as sp
 from toolkit.skills import tightness as tg
 from toolkit.skills.arrays import CELL, Grid, lagged
@@ -32,8 +33,9 @@ DIM_ORDER = (
     "quantile",
     "year",
     "industry",
-    "education",
     "occupation",
+    "education",
+    "major_group",
     "tightness_year",
     "month",
 )
@@ -53,6 +55,24 @@ VARIABLES = {
     ),
     "new_entrants": ("persons per year", "persons entering the labour force as their cohort ages"),
     "labour_supply_by_education": ("persons", "labour supply by education group (2018 shares of 18+)"),
+    "employment_by_occupation": ("persons", "employed persons by Mitenna occupation group"),
+    "labour_demand_by_occupation": ("jobs", "labour demand by Mitenna occupation group"),
+    "expansion_demand_by_occupation": ("jobs per year", "change in labour demand by occupation group"),
+    "exits_retirement_by_occupation": ("persons per year", "employed persons retiring, by occupation group"),
+    "exits_mortality_by_occupation": ("persons per year", "employed persons dying, by occupation group"),
+    "replacement_demand_by_occupation": ("jobs per year", "replacement demand by occupation group"),
+    "job_openings_by_occupation": (
+        "jobs per year",
+        "job openings by occupation group: its positive expansion demand plus its replacement demand",
+    ),
+    "job_openings_by_education": ("jobs per year", "job openings by the education level they need"),
+    "new_entrants_by_education": ("persons per year", "new entrants to the labour force by education level"),
+    "occupation_balance": (
+        "persons per year",
+        "new entrants with a matching education shared by openings, minus the occupation group's openings "
+        "(negative: shortage)",
+    ),
+    "occupation_share_trend": ("1/year", "linear change per year of the occupation shares, 2012-2016"),
     "tightness_monthly": ("vacancies per jobseeker", "open vacancies per unemployed jobseeker, month end"),
     "tightness_history": ("vacancies per jobseeker", "annual geometric mean of month-end tightness"),
     "tightness_forecast": ("vacancies per jobseeker", "forecast annual tightness, median"),
@@ -68,8 +88,10 @@ def project_skills(
     base: SkillsBase | None = None,
     assumptions: Assumptions | None = None,
     tightness: bool = True,
-    tightness_until: int = 2030,
+    tightness_until: int | None = None,
     interval: float = 0.8,
+    occupations: bool = True,
+    extend_occupation_trend: bool = False,
 ) -> xr.Dataset:
     """Project labour demand, job openings and labour supply for every area and scenario of a run.
 
@@ -82,8 +104,11 @@ def project_skills(
     base : base-year inputs; default `toolkit.skills.base.load_base` from the toolkit's data
     assumptions : default `toolkit.skills.assumptions.load_assumptions` (``params/skills``)
     tightness : also compute occupational tightness (history and forecast)
-    tightness_until : last year of the tightness forecast
+    tightness_until : last year of the tightness forecast; default the run's last year
     interval : coverage of the tightness forecast interval [1]
+    occupations : also compute the occupation and education layer (Mitenna groups, education levels)
+    extend_occupation_trend : move each industry's occupation structure along its 2012-2016 linear trend
+        (default: the 2016 structure held)
 
     Returns
     -------
@@ -98,14 +123,28 @@ def project_skills(
     people = grid.values(population["population"], *CELL)
     by_industry, employed_total = _demand(grid, people, population["deaths"], base, levers, assumptions)
     supply = _supply(grid, people, base, levers)
-    tails = {name: base.industry_shares["industry"] for name in by_industry}
+    industry = base.industry_shares["industry"]
+    tails = {name: industry for name in by_industry}
     tails["labour_supply_by_education"] = base.education_shares["education"]
-    result = grid.dataset({**by_industry, **supply}, tails)
+    layers = {}
+    if occupations:
+        layers = _occupations(grid, by_industry, supply["new_entrants"], base, assumptions, extend_occupation_trend)
+        occupation = xr.DataArray(list(MITENNA_OCCUPATIONS), dims="occupation", name="occupation")
+        education = xr.DataArray(list(EDUCATION_LEVELS), dims="education", name="education")
+        tails |= {name: education if name.endswith("_by_education") else occupation for name in layers}
+    result = grid.dataset({**by_industry, **supply, **layers}, tails)
+    if occupations:
+        result["occupation_share_trend"] = oc.share_trend(base.occupation_shares).transpose("industry", "occupation")
     if tightness:
-        result = xr.merge([result, _tightness(base, regions, tightness_until, interval)], join="outer")
+        until = int(grid.years[-1]) if tightness_until is None else tightness_until
+        result = xr.merge([result, _tightness(base, regions, until, interval)], join="outer")
     balance = _balance(supply["labour_supply"], by_industry["labour_demand"], employed_total)
     result["labour_balance"] = ((*grid.lead, "year"), balance)
-    return _finish(result, population, base, assumptions, interval if tightness else None)
+    note = None
+    if occupations:
+        note = ("occupation groups of each industry: the national employed by TOL 2008 section and Mitenna group "
+                "of 2016, " + ("moved along the 2012-2016 linear trend" if extend_occupation_trend else "held"))
+    return _finish(result, population, base, assumptions, interval if tightness else None, note)
 
 
 def _demand(
@@ -133,7 +172,11 @@ def _demand(
     """
     national = grid.values(base.employment_rate, "sex", "age")
     scale = dm.scale_to_area(people, national, grid.values(base.area_employment_rate))
-    employed = people * (national * scale[..., np.newaxis, np.newaxis])[..., np.newaxis, :, :]
+    rate = national * scale[..., np.newaxis, np.newaxis]
+    shifted = dm.shifted_profile(rate, grid.place(levers.retirement_age_shift, LEVER_DIMS),
+                                 assumptions.retirement_from_age)
+    projected = (grid.years > grid.years[0])[:, np.newaxis, np.newaxis]
+    employed = people * np.where(projected, shifted[..., np.newaxis, :, :], rate[..., np.newaxis, :, :])
     employed_total = employed.sum((-2, -1))
     industries = base.industry_shares["industry"].values
     base_demand = employed_total[..., :1] * grid.values(base.industry_shares, "industry")
@@ -146,11 +189,7 @@ def _demand(
         industries,
         grid.years - grid.years[0],
     )
-    hazard = dm.retirement_hazard(
-        assumptions.retirement_mean_age + grid.place(levers.retirement_age_shift, LEVER_DIMS),
-        assumptions.retirement_sd,
-        grid.labels["age"].to_numpy(),
-    )
+    hazard = dm.net_exit_hazard(shifted, assumptions.retirement_from_age)
     if not deaths.indexes["year"].equals(grid.labels["year"]):
         deaths = deaths.reindex(year=grid.labels["year"])  # a run may leave out the base year's deaths
     death_prob = dm.death_probability(people, grid.values(deaths, *CELL))
@@ -168,6 +207,36 @@ def _demand(
         "exits_mortality": mortality,
         "job_openings": dm.positive_part(expansion) + replacement,
     }, employed_total
+
+
+def _occupations(
+    grid: Grid,
+    by_industry: dict[str, np.ndarray],
+    entrants: np.ndarray,
+    base: SkillsBase,
+    assumptions: Assumptions,
+    extend_trend: bool,
+) -> dict[str, np.ndarray]:
+    """The occupation and education layer (`toolkit.skills.occupations`) on the grid."""
+    if base.occupation_shares is None or base.entrant_education is None:
+        raise InputError("project_skills: the base inputs have no occupation structure or entrant education; "
+                         "pass occupations=False or build them with toolkit.skills.load_base")
+    shares = _ordered(base.occupation_shares, industry=base.industry_shares["industry"].values,
+                      occupation=MITENNA_OCCUPATIONS)
+    structure = oc.structure_path(shares, grid.years, extend_trend)
+    intensity = _ordered(assumptions.occupation_retirement_intensity, occupation=MITENNA_OCCUPATIONS).values
+    layer = oc.occupation_layer(by_industry["employment"], by_industry["labour_demand"],
+                                by_industry["exits_retirement"], by_industry["exits_mortality"], structure, intensity)
+    needs = _ordered(assumptions.occupation_education, occupation=MITENNA_OCCUPATIONS,
+                     education=EDUCATION_LEVELS).transpose("occupation", "education").values
+    entrant_shares = grid.values(_ordered(base.entrant_education, education=EDUCATION_LEVELS), "education")
+    return layer | oc.education_layer(layer["job_openings_by_occupation"], entrants, needs, entrant_shares)
+
+
+def _ordered(array: xr.DataArray, **labels) -> xr.DataArray:
+    """`array` with the given labels in the given order along each dimension (selected only if they differ)."""
+    wanted = {dim: list(values) for dim, values in labels.items() if list(array[dim].values) != list(values)}
+    return array.sel(wanted) if wanted else array
 
 
 def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArrays) -> dict[str, np.ndarray]:
@@ -225,7 +294,8 @@ def _tightness(base: SkillsBase, regions: list[str], until: int, interval: float
         ],
         join="outer",
     )
-    return by_code.sel(region_code=base.tightness_code.sel(region=regions)).drop_vars("region_code")
+    by_area = by_code.sel(region_code=base.tightness_code.sel(region=regions)).drop_vars("region_code")
+    return by_area.rename(occupation="major_group")
 
 
 def _finish(
@@ -234,6 +304,7 @@ def _finish(
     base: SkillsBase,
     assumptions: Assumptions,
     interval: float | None,
+    occupation_note: str | None = None,
 ) -> xr.Dataset:
     """Variable attributes, run attributes, dimension order."""
     for name, (units, long_name) in VARIABLES.items():
@@ -243,6 +314,7 @@ def _finish(
         "base_year": int(population["year"].values[0]),
         "industry_structure_year": INDUSTRY_STRUCTURE_YEAR,
         "industry_structure_note": "industry structure of each area is that of the Paavo 2017 workplaces",
+
         "assumptions": json.dumps(list(assumptions.records), ensure_ascii=False),
         "data_provenance": json.dumps(base.provenance, ensure_ascii=False),
         **{
@@ -251,6 +323,8 @@ def _finish(
             if key in population.attrs
         },
     }
+    if occupation_note:
+        result.attrs["occupation_structure_note"] = occupation_note
     if interval is not None:
         result.attrs["tightness_interval"] = interval
         result.attrs["tightness_note"] = "municipal areas show the tightness of their region"

@@ -21,7 +21,13 @@ from toolkit.io.cache import disk_cached
 COUNT_OFFSET = 0.5  # [persons] added to both counts so that months without vacancies have a finite log
 ORDER = (1, 0, 0)
 SEASONAL_ORDER = (0, 1, 1, 12)
+CACHED_UNTIL = 2100  # [year] fits are stored with forecasts to December of this year, so any horizon reuses them
 _CACHE: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+
+
+def _months_until(last: pd.Period, year: int) -> int:
+    """Number of months after `last` up to December of `year`."""
+    return max(0, (year - last.year) * 12 + 12 - last.month)
 
 
 def months_of(month: xr.DataArray) -> pd.PeriodIndex:
@@ -75,8 +81,10 @@ def forecast_tightness(
     Returns
     -------
     Dataset with ``tightness_forecast`` (median), ``tightness_forecast_lower`` and
-    ``tightness_forecast_upper`` (…, tightness_year) [vacancies per jobseeker], for every complete
-    calendar year after the last observed month up to `last_year`.
+    ``tightness_forecast_upper`` (…, tightness_year) [vacancies per jobseeker], for every calendar year
+    from that of the first unobserved month up to `last_year`: a year partly observed (2023: January to
+    October) combines its observed months with the forecast of the others, so no year is missing between
+    the history (complete years) and the forecast.
 
     Notes
     -----
@@ -84,21 +92,26 @@ def forecast_tightness(
     monthly log ratios, a linear combination of the forecasts: with ψ the model's impulse responses
     and L the lower-triangular matrix L[h, i] = ψ(h − i), the forecast errors have covariance σ²·L·Lᵀ,
     so the annual mean is normal with variance σ²·‖A·L‖² (A: the 1/12 weights of each year's months).
-    Parameter uncertainty is not included.
+    Parameter uncertainty is not included. The model has a seasonal unit root, so the interval of the annual
+    mean keeps widening with the horizon (roughly with its square root); long horizons are shown as such.
     """
     months = months_of(vacancies["month"])
     ahead = pd.period_range(months[-1] + 1, pd.Period(f"{last_year}-12", "M"), freq="M")
-    years = np.unique(ahead.year[ahead.month == 1])
+    years = np.unique(ahead.year)
     weights = (ahead.year.to_numpy()[None, :] == years[:, None]) / 12.0
+    observed = (months.year.to_numpy()[None, :] == years[:, None]) / 12.0  # months of a year already observed
     ratios = log_ratio(vacancies, jobseekers)
     stacked = ratios.stack(series=[dim for dim in ratios.dims if dim != "month"]).transpose("series", "month")
     z = norm.ppf([(1 - interval) / 2, 0.5, (1 + interval) / 2])
     result = np.empty((stacked.sizes["series"], years.size, 3))
+    steps = max(ahead.size, _months_until(months[-1], CACHED_UNTIL))
     for index in range(stacked.sizes["series"]):
-        mean, psi, variance = _fit(stacked.values[index], ahead.size)
+        mean, psi, variance = _fit(stacked.values[index], steps)
+        mean, psi = mean[: ahead.size], psi[: ahead.size]
         errors = np.tril(psi[np.subtract.outer(np.arange(ahead.size), np.arange(ahead.size)).clip(0)])
         spread = np.sqrt(variance * ((weights @ errors) ** 2).sum(axis=1))
-        result[index] = np.exp((weights @ mean)[:, None] + spread[:, None] * z)
+        centre = weights @ mean + observed @ stacked.values[index]
+        result[index] = np.exp(centre[:, None] + spread[:, None] * z)
     out = xr.DataArray(
         result,
         dims=("series", "tightness_year", "bound"),
