@@ -28,10 +28,18 @@ from toolkit.scenarios import available_scenarios, load_scenarios
 from toolkit.skills import headline_indicators, load_assumptions, project_skills
 from toolkit.text import check_lang, number, t
 from toolkit.version import __version__
+from toolkit.viz.occupations import (
+    education_openings_chart,
+    occupation_balance_chart,
+    occupation_openings_chart,
+    occupation_pack_sentences,
+    tightness_chart,
+)
 
 HEADLINE_MIME = "application/vnd.futures-forum.headline+json"
 """The output that carries a pack's headline numbers to the index page (read by :mod:`toolkit.batch`)."""
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+TIGHTNESS_GROUPS = ("2", "3", "5")  # professionals, associate professionals, service and sales workers
 
 
 def show(*items) -> None:
@@ -171,7 +179,7 @@ class ForumPack:
 
     def work(self) -> list:
         """Job openings and labour balance of the same population runs, with their headline sentences."""
-        self.skills = project_skills(self.ds, self.scenarios, tightness=False)
+        self.skills = project_skills(self.ds, self.scenarios, tightness=True)
         first_period = (self.base_year + 1, min(self.base_year + 10, self.horizon))
         later_period = (first_period[1] + 1, self.horizon)
         periods = (first_period, later_period) if later_period[0] <= self.horizon else (first_period,)
@@ -188,6 +196,23 @@ class ForumPack:
             viz.openings_flow(self.skills, self.area.id, self.reference, first_period, **self._figure_args),
             self.say("balance"),
             viz.labour_balance_chart(self.skills, self.area.id, meta=self.meta, **self._figure_args),
+        ]
+
+    def occupations(self) -> list:
+        """Openings by occupation group and by education, the occupations' balance and their tightness."""
+        if self.skills is None:
+            self.skills = project_skills(self.ds, self.scenarios, tightness=True)
+        names = {"lang": self.lang, "region_name": self.name}
+        sentences = occupation_pack_sentences(self.skills, self.area.id, self.reference, **names)
+        return [
+            self.say("occupations"), self.say("occupations_intro", reference=self._scenario_name(self.reference)),
+            Markdown("\n".join(f"- {html.escape(sentence)}" for sentence in sentences)),
+            occupation_openings_chart(self.skills, self.area.id, self.reference, **names),
+            education_openings_chart(self.skills, self.area.id, self.reference, **names),
+            self.say("occupation_balance"),
+            occupation_balance_chart(self.skills, self.area.id, self.reference, meta=self.meta, **names),
+            self.say("tightness"),
+            *(tightness_chart(self.skills, self.area.id, group, **names) for group in TIGHTNESS_GROUPS),
         ]
 
     def assumptions(self) -> list:
