@@ -1,11 +1,12 @@
 """The live explorer: scenario levers as widgets, figures updated in place (JupyterLab, Voilà).
 
 ``Explorer(region).ui`` is the root widget: area, scenario, language and horizon pickers, sliders for
-the levers a forum discusses, a reset button, a "save as scenario" form and six ``go.FigureWidget``
+the levers a forum discusses, a reset button, a "save as scenario" form and eight ``go.FigureWidget``
 figures (pyramid, population and working-age paths against the baseline, dependency ratios, job
-openings, labour balance). A lever change re-runs the deterministic projection of the one area and
-the edited scenario (the baseline run is cached per area and horizon) and writes the new numbers into
-the existing figures with the update functions of :mod:`toolkit.viz`; the figures are never rebuilt.
+openings by industry, by occupation group and by education, labour balance). A lever change re-runs the
+deterministic projection of the one area and the edited scenario (the baseline run is cached per area and
+horizon) and writes the new numbers into the existing figures with the update functions of :mod:`toolkit.viz`;
+the figures are never rebuilt.
 
 The model core never imports this package. ``forum present`` serves ``notebooks/explorer.ipynb`` with Voilà.
 """
@@ -42,6 +43,7 @@ from toolkit.population.project import project_population
 from toolkit.regions import forum_regions, get_region, load_regions
 from toolkit.scenarios import Levers, Scenario, available_scenarios, load_scenario
 from toolkit.text import check_lang, t
+from toolkit.viz.occupations import education_openings_chart, occupation_openings_chart
 
 CURRENT = "explorer"
 """Scenario id of the explorer's edited run (the ``scenario`` coordinate of :attr:`Explorer.run`)."""
@@ -103,8 +105,8 @@ class Explorer:
     controls : dict of pickers (``region``, ``scenario``, ``lang``, ``horizon``, ``year``, ``industry``)
     sliders : dict of lever sliders (see :func:`slider_values`, plus ``industry_growth`` [%/year] of the
         industry picked in ``controls["industry"]``)
-    figures : dict of ``go.FigureWidget``: ``pyramid``, ``population``, ``working_age``, ``dependency``,
-        ``openings``, ``balance``
+    figures : dict of ``go.FigureWidget``: ``pyramid``, ``population``, ``15-64``, ``dependency``,
+        ``openings``, ``balance``, ``occupations``, ``education``
     run, skills : the population and skills runs of the edited scenario (scenario id :data:`CURRENT`)
     """
 
@@ -205,7 +207,8 @@ class Explorer:
         pyramid = widgets.VBox([self.figures["pyramid"], self.controls["year"]],
                                layout=widgets.Layout(flex="1"))
         grid = widgets.GridBox([self.figures[name] for name in ("population", "15-64", "dependency",
-                                                                "balance", "openings")],
+                                                                "balance", "openings", "occupations",
+                                                                "education")],
                                layout=widgets.Layout(grid_template_columns="1fr 1fr"))
         self._save_box = widgets.Accordion([widgets.VBox(list(self.save_form.values()))])
         return widgets.VBox([picks, widgets.HBox([levers, pyramid]), grid, self._save_box])
@@ -393,7 +396,7 @@ class Explorer:
         return xr.concat([baseline, current], dim="scenario", combine_attrs="override")
 
     def _fresh_figures(self) -> dict[str, go.Figure]:
-        """The six figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""
+        """The eight figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""
         region, lang, meta = self.region, self.lang, self._meta()
         name = get_region(region).label(lang)
         common = {"lang": lang, "meta": meta, "region_name": name}
@@ -413,8 +416,11 @@ class Explorer:
         region, lang = self.region, self.lang
         common = {"lang": lang, "meta": self._meta(), "region_name": get_region(region).label(lang)}
         skills = self._both(baseline_skills(region, self.horizon), self.skills)
+        names = {"lang": lang, "region_name": common["region_name"]}
         return {"openings": viz.job_openings_chart(skills, region, CURRENT, **common),
-                "balance": viz.labour_balance_chart(skills, region, **common)}
+                "balance": viz.labour_balance_chart(skills, region, **common),
+                "occupations": occupation_openings_chart(self.skills, region, CURRENT, **names),
+                "education": education_openings_chart(self.skills, region, CURRENT, **names)}
 
     def update_population_figures(self) -> None:
         """Pyramid, paths and dependency ratios: the edited run's numbers written into the figures in place."""
@@ -439,6 +445,11 @@ class Explorer:
             viz.update_job_openings_chart(self.figures["openings"], skills, self.region, CURRENT, lang=self.lang)
         with self.figures["balance"].batch_update():
             viz.update_labour_balance_chart(self.figures["balance"], skills, self.region, CURRENT)
+        names = {"lang": self.lang, "region_name": get_region(self.region).label(self.lang)}
+        copy_figure(self.figures["occupations"],
+                    occupation_openings_chart(self.skills, self.region, CURRENT, **names), full=False)
+        copy_figure(self.figures["education"],
+                    education_openings_chart(self.skills, self.region, CURRENT, **names), full=False)
 
     # saving
 
