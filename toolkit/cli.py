@@ -174,22 +174,23 @@ def cmd_project(args) -> None:
 def cmd_skills(args) -> None:
     from toolkit.io.results import check_output_path, write_dataset
     from toolkit.report import skills_sentences
+    from toolkit.scenarios import load_scenarios
     from toolkit.skills import headline_indicators, project_skills
 
     out = check_output_path(args.out)
     started = time.perf_counter()
-    from toolkit.scenarios import load_scenarios
-
     population = _population(args)
     scenarios = load_scenarios(_selected_scenarios(args))  # scenario files too, not only shipped ids
     skills = project_skills(population, scenarios, tightness=not args.no_tightness)
-    write_dataset(skills, out)
-    print(f"wrote {out}: {_describe(population)}, in {time.perf_counter() - started:.1f} s")
+    lines = []  # the headline sentences are made before anything is written: a failure leaves no file
     if "draw" not in population.dims and "quantile" not in population.dims and "baseline" in skills.scenario:
         indicators = headline_indicators(skills)
         for region in skills.region.values[:3]:
             sentences = skills_sentences(indicators.sel(region=region, scenario="baseline"), "en")
-            print(f"  {region}: " + " ".join(sentences.values()))
+            lines.append(f"  {region}: " + " ".join(sentences.values()))
+    write_dataset(skills, out)
+    print(f"wrote {out}: {_describe(population)}, in {time.perf_counter() - started:.1f} s")
+    print("\n".join(lines))
 
 
 def cmd_hindcast(args) -> None:

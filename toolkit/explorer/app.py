@@ -1,9 +1,9 @@
 """The live explorer: scenario levers as widgets, figures updated in place (JupyterLab, Voilà).
 
 ``Explorer(region).ui`` is the root widget: area, scenario, language and horizon pickers, sliders for
-the levers a forum discusses, a reset button, a "save as scenario" form and eight ``go.FigureWidget``
+the levers a forum discusses, a reset button, a "save as scenario" form and nine ``go.FigureWidget``
 figures (pyramid, population and working-age paths against the baseline, dependency ratios, job
-openings by industry, by occupation group and by education, labour balance). A lever change re-runs the
+openings by industry, by occupation group and by education, labour and occupation balance). A lever change re-runs the
 deterministic projection of the one area and the edited scenario (the baseline run is cached per area and
 horizon) and writes the new numbers into the existing figures with the update functions of :mod:`toolkit.viz`;
 the figures are never rebuilt.
@@ -43,7 +43,7 @@ from toolkit.population.project import project_population
 from toolkit.regions import forum_regions, get_region, load_regions
 from toolkit.scenarios import Levers, Scenario, available_scenarios, load_scenario
 from toolkit.text import check_lang, t
-from toolkit.viz.occupations import education_openings_chart, occupation_openings_chart
+from toolkit.viz.occupations import education_openings_chart, occupation_balance_chart, occupation_openings_chart
 
 CURRENT = "explorer"
 """Scenario id of the explorer's edited run (the ``scenario`` coordinate of :attr:`Explorer.run`)."""
@@ -106,7 +106,7 @@ class Explorer:
     sliders : dict of lever sliders (see :func:`slider_values`, plus ``industry_growth`` [%/year] of the
         industry picked in ``controls["industry"]``)
     figures : dict of ``go.FigureWidget``: ``pyramid``, ``population``, ``15-64``, ``dependency``,
-        ``openings``, ``balance``, ``occupations``, ``education``
+        ``openings``, ``balance``, ``occupations``, ``education``, ``occupation_balance``
     run, skills : the population and skills runs of the edited scenario (scenario id :data:`CURRENT`)
     """
 
@@ -208,7 +208,7 @@ class Explorer:
                                layout=widgets.Layout(flex="1"))
         grid = widgets.GridBox([self.figures[name] for name in ("population", "15-64", "dependency",
                                                                 "balance", "openings", "occupations",
-                                                                "education")],
+                                                                "education", "occupation_balance")],
                                layout=widgets.Layout(grid_template_columns="1fr 1fr"))
         self._save_box = widgets.Accordion([widgets.VBox(list(self.save_form.values()))])
         return widgets.VBox([picks, widgets.HBox([levers, pyramid]), grid, self._save_box])
@@ -396,7 +396,7 @@ class Explorer:
         return xr.concat([baseline, current], dim="scenario", combine_attrs="override")
 
     def _fresh_figures(self) -> dict[str, go.Figure]:
-        """The eight figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""
+        """The nine figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""
         region, lang, meta = self.region, self.lang, self._meta()
         name = get_region(region).label(lang)
         common = {"lang": lang, "meta": meta, "region_name": name}
@@ -420,7 +420,8 @@ class Explorer:
         return {"openings": viz.job_openings_chart(skills, region, CURRENT, **common),
                 "balance": viz.labour_balance_chart(skills, region, **common),
                 "occupations": occupation_openings_chart(self.skills, region, CURRENT, **names),
-                "education": education_openings_chart(self.skills, region, CURRENT, **names)}
+                "education": education_openings_chart(self.skills, region, CURRENT, **names),
+                "occupation_balance": occupation_balance_chart(skills, region, CURRENT, **common)}
 
     def update_population_figures(self) -> None:
         """Pyramid, paths and dependency ratios: the edited run's numbers written into the figures in place."""
@@ -450,6 +451,8 @@ class Explorer:
                     occupation_openings_chart(self.skills, self.region, CURRENT, **names), full=False)
         copy_figure(self.figures["education"],
                     education_openings_chart(self.skills, self.region, CURRENT, **names), full=False)
+        copy_figure(self.figures["occupation_balance"],
+                    occupation_balance_chart(skills, self.region, CURRENT, meta=self._meta(), **names), full=False)
 
     # saving
 
