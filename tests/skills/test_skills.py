@@ -611,3 +611,22 @@ def test_shares_read_as_one_in_n_or_as_percent():
     assert skills_sentences(indicators, "sv")["health_social_share"].startswith("Ungefär vart tredje")
     with pytest.raises(InputError, match="lang"):
         skills_sentences(indicators, "de")
+
+
+def test_later_retirement_means_fewer_exits_while_it_rises_and_a_smaller_shortage():
+    """The retirement-age lever moves the employment and participation profiles at older ages, reached at the
+    assumed pace: replacement openings fall while it rises, the labour force keeps the later retirees."""
+    from toolkit import project_population
+    from toolkit.scenarios import load_scenario
+
+    baseline = load_scenario("baseline")
+    later = baseline.model_copy(update={"id": "later", "levers": baseline.levers.model_copy(
+        update={"retirement_age_shift": 3.0})})
+    population = project_population("kainuu", [baseline, later], horizon=2050)
+    skills = project_skills(population, [baseline, later], tightness=False).sel(region="kainuu")
+    replacement = skills["replacement_demand"].sum("industry").sel(year=slice(2026, 2050)).sum("year")
+    assert float(replacement.sel(scenario="later")) < 0.95 * float(replacement.sel(scenario="baseline"))
+    balance = skills["labour_balance"].sel(year=2040)
+    assert float(balance.sel(scenario="later")) > float(balance.sel(scenario="baseline")) + 500
+    xr.testing.assert_equal(skills["labour_supply"].sel(scenario="later", year=2025),
+                            skills["labour_supply"].sel(scenario="baseline", year=2025))

@@ -393,7 +393,7 @@ class Explorer:
                 CURRENT: {"name": {lang: f"{label('current', lang)}: {source.name[lang]}"}}}
 
     def _both(self, baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
-        return xr.concat([baseline, current], dim="scenario", combine_attrs="override")
+        return xr.concat([baseline, current], dim="scenario", combine_attrs="override", data_vars="all")
 
     def _fresh_figures(self) -> dict[str, go.Figure]:
         """The nine figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""

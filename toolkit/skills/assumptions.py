@@ -34,6 +34,7 @@ class Assumptions:
     care_need_weights : DataArray (age) [relative care need per person]
     student_weights : DataArray (age) [pupil equivalents per person]
     retirement_from_age : youngest age at which a fall of the employment rate counts as retirement [years]
+    retirement_shift_pace : how fast a scenario's retirement-age shift is reached [years of shift per year]
     education_level_map : DataArray (level, education) [1], shares of each data level
     occupation_education : DataArray (occupation, education) [1], education an opening of each group needs
     occupation_retirement_intensity : DataArray (occupation) [1], relative retirement intensity
@@ -44,6 +45,7 @@ class Assumptions:
     care_need_weights: xr.DataArray
     student_weights: xr.DataArray
     retirement_from_age: int
+    retirement_shift_pace: float
     education_level_map: xr.DataArray
     occupation_education: xr.DataArray
     occupation_retirement_intensity: xr.DataArray
@@ -161,6 +163,7 @@ def load_assumptions(directory: str | Path | None = None) -> Assumptions:
             entries["student_weights"][1].get("bands"), f"{entries['student_weights'][0]}: student_weights"
         ),
         retirement_from_age=int(_number(schedule.get("from_age"), f"{where}.from_age", 40.0, 70.0)),
+        retirement_shift_pace=_number(schedule.get("shift_pace"), f"{where}.shift_pace", 0.05, 5.0),
         education_level_map=level_map(
             entries["education_level_map"][1].get("shares"),
             f"{entries['education_level_map'][0]}: education_level_map",

@@ -174,6 +174,47 @@ def net_exit_hazard(rate: np.ndarray, from_age: int) -> np.ndarray:
     return np.where(ages >= from_age, np.clip(hazard, 0.0, 1.0), 0.0)
 
 
+def cohort_exit_hazard(rate: np.ndarray, from_age: int) -> np.ndarray:
+    """Net exits of each cohort between consecutive years whose employment-rate profiles differ.
+
+    Parameters
+    ----------
+    rate : (…, year, sex, age) [1] employment rate of each year by single age
+    from_age : youngest age at which a fall of the rate counts as retirement [years]
+
+    Returns
+    -------
+    array (…, year, sex, age) [1]: h(t, x) = max(1 − rate(t, x)/rate(t−1, x−1), 0) at ages x ≥ `from_age` (the
+    open group compares with the two oldest ages' rate of the year before), 0 below `from_age`; the first year
+    (no year before) has the static hazard of its own profile (:func:`net_exit_hazard`). With the same profile
+    every year it is :func:`net_exit_hazard` of that profile.
+    """
+    before = lagged(rate, 1, axis=-1, fill=0.0)  # rate(x − 1) of the same year
+    before = lagged(before, 1, axis=-3, fill=np.nan)  # … of the year before
+    before[..., 0, :, :] = lagged(rate[..., 0, :, :], 1, axis=-1, fill=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(before > 0, 1 - rate / np.where(before > 0, before, 1.0), 0.0)
+    ages = np.arange(rate.shape[-1])
+    return np.where(ages >= from_age, np.clip(hazard, 0.0, 1.0), 0.0)
+
+
+def shift_path(shift: np.ndarray, elapsed: np.ndarray, pace: float) -> np.ndarray:
+    """The retirement-age shift reached in each year: ``pace`` years of shift a year until ``shift`` [years].
+
+    Parameters
+    ----------
+    shift : (…) the scenario's retirement-age shift [years]
+    elapsed : (year) years after the base year
+    pace : years of shift reached per year
+
+    Returns
+    -------
+    array (…, year) [years]
+    """
+    shift = np.asarray(shift, dtype=float)[..., np.newaxis]
+    return np.sign(shift) * np.minimum(np.abs(shift), pace * np.asarray(elapsed, dtype=float))
+
+
 @labelled(CELL, CELL, output=CELL)
 def death_probability(population: np.ndarray, deaths: np.ndarray) -> np.ndarray:
     """Death probability of a cohort during the year: deaths / the cohort's stock at the start (also DataArrays).
@@ -201,7 +242,8 @@ def exits(employed: np.ndarray, hazard: np.ndarray, death_prob: np.ndarray) -> t
     Parameters
     ----------
     employed : (…, year, sex, age) [persons] stocks on 31 December
-    hazard : (…, sex, age) [1] retirement hazard (`net_exit_hazard`)
+    hazard : (…, sex, age) [1] retirement hazard (`net_exit_hazard`), or (…, year, sex, age) for a profile that
+        changes over the years (`cohort_exit_hazard`)
     death_prob : (…, year, sex, age) [1]
 
     Returns
@@ -210,7 +252,8 @@ def exits(employed: np.ndarray, hazard: np.ndarray, death_prob: np.ndarray) -> t
     """
     start = age_forward(employed)
     mortality = (start * death_prob).sum((-2, -1))
-    retirement = (start * (1 - death_prob) * hazard[..., np.newaxis, :, :]).sum((-2, -1))
+    by_year = hazard if hazard.ndim == employed.ndim else hazard[..., np.newaxis, :, :]
+    retirement = (start * (1 - death_prob) * by_year).sum((-2, -1))
     return retirement, mortality
 
 

@@ -122,7 +122,7 @@ def project_skills(
     levers = lever_arrays(_scenarios_of(population, scenarios), regions, base.industry_shares["industry"].values)
     people = grid.values(population["population"], *CELL)
     by_industry, employed_total = _demand(grid, people, population["deaths"], base, levers, assumptions)
-    supply = _supply(grid, people, base, levers)
+    supply = _supply(grid, people, base, levers, assumptions)
     industry = base.industry_shares["industry"]
     tails = {name: industry for name in by_industry}
     tails["labour_supply_by_education"] = base.education_shares["education"]
@@ -173,10 +173,11 @@ def _demand(
     national = grid.values(base.employment_rate, "sex", "age")
     scale = dm.scale_to_area(people, national, grid.values(base.area_employment_rate))
     rate = national * scale[..., np.newaxis, np.newaxis]
-    shifted = dm.shifted_profile(rate, grid.place(levers.retirement_age_shift, LEVER_DIMS),
-                                 assumptions.retirement_from_age)
-    projected = (grid.years > grid.years[0])[:, np.newaxis, np.newaxis]
-    employed = people * np.where(projected, shifted[..., np.newaxis, :, :], rate[..., np.newaxis, :, :])
+    shift = dm.shift_path(grid.place(levers.retirement_age_shift, LEVER_DIMS), grid.years - grid.years[0],
+                          assumptions.retirement_shift_pace)  # (…, year), 0 in the base year
+    rates = dm.shifted_profile(rate[..., np.newaxis, :, :], shift,
+                               assumptions.retirement_from_age)  # (…, year, sex, age)
+    employed = people * rates
     employed_total = employed.sum((-2, -1))
     industries = base.industry_shares["industry"].values
     base_demand = employed_total[..., :1] * grid.values(base.industry_shares, "industry")
@@ -189,7 +190,7 @@ def _demand(
         industries,
         grid.years - grid.years[0],
     )
-    hazard = dm.net_exit_hazard(shifted, assumptions.retirement_from_age)
+    hazard = dm.cohort_exit_hazard(rates, assumptions.retirement_from_age)
     if not deaths.indexes["year"].equals(grid.labels["year"]):
         deaths = deaths.reindex(year=grid.labels["year"])  # a run may leave out the base year's deaths
     death_prob = dm.death_probability(people, grid.values(deaths, *CELL))
@@ -239,8 +240,12 @@ def _ordered(array: xr.DataArray, **labels) -> xr.DataArray:
     return array.sel(wanted) if wanted else array
 
 
-def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArrays) -> dict[str, np.ndarray]:
+def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArrays,
+            assumptions: Assumptions) -> dict[str, np.ndarray]:
     """Labour supply, new entrants and supply by education (balance: `_balance`).
+
+    The retirement-age lever moves the participation profile at older ages as it moves the employment profile
+    (`_demand`): people who retire later stay in the labour force.
 
     Returns
     -------
@@ -248,8 +253,10 @@ def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArray
     """
     national = grid.values(base.participation_rate, "sex", "age")
     projected = grid.years > grid.years[0]
+    shift = dm.shift_path(grid.place(levers.retirement_age_shift, LEVER_DIMS), grid.years - grid.years[0],
+                          assumptions.retirement_shift_pace)
     rate = sp.participation_rate(
-        national,
+        dm.shifted_profile(national[..., np.newaxis, :, :], shift, assumptions.retirement_from_age),
         dm.scale_to_area(people, national, grid.values(base.area_participation_rate)),
         grid.place(levers.participation_change, (*LEVER_DIMS, "age")),
         projected,

@@ -25,7 +25,7 @@ def participation_rate(
 
     Parameters
     ----------
-    base_rate : (sex, age) [1] national rate by age
+    base_rate : (sex, age) or (…, year, sex, age) [1] national rate by age (of each year)
     scale : (…) [1] the area's scale factor (see `toolkit.skills.demand.scale_to_area`)
     change : (…, age) [1] lever change (fraction, not percentage points)
     projected : (year) bool, False in the base year, which keeps the observed rate
