@@ -628,5 +628,5 @@ def test_later_retirement_means_fewer_exits_while_it_rises_and_a_smaller_shortag
     assert float(replacement.sel(scenario="later")) < 0.95 * float(replacement.sel(scenario="baseline"))
     balance = skills["labour_balance"].sel(year=2040)
     assert float(balance.sel(scenario="later")) > float(balance.sel(scenario="baseline")) + 500
-    xr.testing.assert_equal(skills["labour_supply"].sel(scenario="later", year=2025),
-                            skills["labour_supply"].sel(scenario="baseline", year=2025))
+    supply_2025 = skills["labour_supply"].sel(year=2025)
+    assert float(supply_2025.sel(scenario="later")) == float(supply_2025.sel(scenario="baseline"))
