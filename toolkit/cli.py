@@ -87,6 +87,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Monte Carlo draws per scenario for the bands (default 200; 0 = lines only)")
     render.add_argument("--seed", type=int, default=0)
     render.add_argument("--out", default="build/forum", metavar="DIR")
+    goal = commands.add_parser("goal", help="what would it take: the lever value that meets a target")
+    goal.add_argument("--region", required=True, metavar="ID", help="region id or official code")
+    goal.add_argument("--scenario", default="baseline", metavar="ID|PATH", help="scenario (default baseline)")
+    goal.add_argument("--lever", required=True, metavar="LEVER",
+                      help="tfr, additional_net_migration, migration_rate_scale, e0_gain_per_decade, "
+                           "participation_change[:A-B], retirement_age_shift")
+    goal.add_argument("--outcome", required=True, metavar="OUTCOME",
+                      help="a population group (total, 0-14, 15-64, 65+, 75+, 85+, 7-15, 16-18), labour_balance or "
+                           "job_openings")
+    goal.add_argument("--year", type=int, default=None, help="target year")
+    goal.add_argument("--period", default=None, metavar="FIRST-LAST", help="the target holds in every year of it")
+    goal.add_argument("--target", type=float, required=True, metavar="VALUE", help="persons (jobs a year)")
+    bound = goal.add_mutually_exclusive_group()
+    bound.add_argument("--at-least", action="store_const", const=">=", dest="direction")
+    bound.add_argument("--at-most", action="store_const", const="<=", dest="direction")
+    goal.add_argument("--probability", type=float, default=None, help="met with this probability, in (0, 1)")
+    goal.add_argument("--draws", type=int, default=500, help="draws with --probability (default 500)")
+    goal.add_argument("--seed", type=int, default=0)
+    goal.add_argument("--horizon", type=int, default=2050)
+    goal.add_argument("--lang", choices=LANGS, default="en")
+    goal.add_argument("--json", action="store_true", help="print one JSON object")
     present = commands.add_parser("present", help="the live explorer with Voilà on localhost (works offline)")
     present.add_argument("--region", default=None, metavar="ID")
     present.add_argument("--port", type=int, default=8866)
@@ -291,8 +312,32 @@ def cmd_present(args) -> int:
     return present(args.region, args.port)
 
 
+def cmd_goal(args) -> None:
+    import json
+
+    from toolkit.goals import goal_seek
+    from toolkit.text.goals import cli_answer
+
+    period = None
+    if args.period is not None:
+        first, _, last = args.period.partition("-")
+        if not (first.isdigit() and last.isdigit()):
+            raise InputError(f"--period {args.period!r}: expected FIRST-LAST, e.g. 2030-2040")
+        period = (int(first), int(last))
+    if args.year is None and period is None:
+        raise InputError("give --year YEAR or --period FIRST-LAST")
+    result = goal_seek(args.region, args.scenario, args.lever, args.outcome, args.year, args.target,
+                       direction=args.direction or "=", period=period, probability=args.probability,
+                       draws=args.draws if args.probability is not None else 0, seed=args.seed, horizon=args.horizon)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        print(cli_answer(result, args.lang))
+
+
 COMMANDS = {"regions": cmd_regions, "scenarios": cmd_scenarios, "project": cmd_project, "skills": cmd_skills,
-            "hindcast": cmd_hindcast, "render": cmd_render, "present": cmd_present, "data": cmd_data}
+            "hindcast": cmd_hindcast, "render": cmd_render, "present": cmd_present, "data": cmd_data,
+            "goal": cmd_goal}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
