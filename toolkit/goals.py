@@ -374,13 +374,24 @@ def _central_paths(inputs: GoalInputs) -> dict[str, np.ndarray]:
 
 def _lever_paths(inputs: GoalInputs, spec: _LeverSpec, values: np.ndarray) -> dict[str, np.ndarray]:
     """Central paths (K, …) of the projected years with the lever at each of ``values``."""
+    return apply_lever(inputs, spec, values, central_paths(inputs, values.shape[0]))
+
+
+def central_paths(inputs: GoalInputs, k: int) -> dict[str, np.ndarray]:
+    """The scenario's central paths of the projected years repeated for K lever values (read-only views)."""
     paths = _central_paths(inputs)
+    years = inputs.years.size - 1
+    return {"tfr": np.broadcast_to(paths["tfr"][1:], (k, years)),
+            "e0": np.broadcast_to(paths["e0"][1:], (k, years, 2)),
+            "rate_scale": np.broadcast_to(paths["rate_scale"], (k,)),
+            "extra": np.broadcast_to(paths["extra"][1:], (k, years))}
+
+
+def apply_lever(inputs: GoalInputs, spec: _LeverSpec, values: np.ndarray, out: dict[str, np.ndarray]
+                ) -> dict[str, np.ndarray]:
+    """Paths ``out`` (K, …) with one population lever set to ``values`` (K,); skills levers leave them as they are."""
     years, base = inputs.years, inputs.base
-    k = values.shape[0]
-    out = {"tfr": np.broadcast_to(paths["tfr"][1:], (k, years.size - 1)),
-           "e0": np.broadcast_to(paths["e0"][1:], (k, years.size - 1, 2)),
-           "rate_scale": np.broadcast_to(paths["rate_scale"], (k,)),
-           "extra": np.broadcast_to(paths["extra"][1:], (k, years.size - 1))}
+    out = dict(out)
     if spec.name == "tfr":
         share = TfrPath.model_construct(change=1.0, year=spec.path_year, shape=spec.shape).values(
             0.0, base.base_year, years)[1:]
@@ -399,6 +410,27 @@ def _lever_paths(inputs: GoalInputs, spec: _LeverSpec, values: np.ndarray) -> di
     return out
 
 
+def project_paths(inputs: GoalInputs, paths: dict[str, np.ndarray], *, exact_life_tables: bool = True
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Population (K, Y, 2, A) and deaths (K, Y−1, 2, A) of K sets of lever paths, one engine call.
+
+    ``exact_life_tables=False`` reads the life tables from the tabulated grid (as the ensemble does; e0 within
+    about 1e-5 years) instead of solving each one, for thousands of e0 paths.
+    """
+    shift = _central_paths(inputs)["shift"][1:]
+    if paths["e0"].strides[0] == 0:  # the same e0 path for every K
+        Lx = _person_years_central(inputs)
+    elif exact_life_tables:
+        Lx = person_years(paths["e0"], inputs.patterns.mortality)[0]
+    else:
+        Lx = tabulated_person_years(paths["e0"], inputs.patterns.mortality)
+    asfr = fertility_rates(paths["tfr"], shift, inputs.patterns.fertility)
+    rates = np.asarray(paths["rate_scale"])[:, None, None, None] * inputs.base.migration_rate[None, None]
+    counts = paths["extra"][..., None, None] * (0.5 * rogers_castro())
+    result = project(inputs.base.population, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
+    return result.population, result.deaths
+
+
 def _person_years_central(inputs: GoalInputs) -> np.ndarray:
     if "Lx" not in inputs._cache:
         inputs._cache["Lx"] = person_years(_central_paths(inputs)["e0"][1:], inputs.patterns.mortality)[0]
@@ -407,17 +439,7 @@ def _person_years_central(inputs: GoalInputs) -> np.ndarray:
 
 def _populations(inputs: GoalInputs, spec: _LeverSpec, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Deterministic population (K, Y, 2, A) and deaths (K, Y−1, 2, A) at each lever value, one engine call."""
-    paths = _lever_paths(inputs, spec, values)
-    shift = _central_paths(inputs)["shift"][1:]
-    if spec.name == "e0_gain_per_decade":
-        Lx = person_years(paths["e0"], inputs.patterns.mortality)[0]
-    else:
-        Lx = _person_years_central(inputs)
-    asfr = fertility_rates(paths["tfr"], shift, inputs.patterns.fertility)
-    rates = paths["rate_scale"][:, None, None, None] * inputs.base.migration_rate[None, None]
-    counts = paths["extra"][..., None, None] * (0.5 * rogers_castro())
-    result = project(inputs.base.population, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
-    return result.population, result.deaths
+    return project_paths(inputs, _lever_paths(inputs, spec, values))
 
 
 @dataclass(frozen=True)
