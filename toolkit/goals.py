@@ -508,45 +508,68 @@ class _Variant:
 
 
 def _outcome(inputs: GoalInputs, spec: _LeverSpec, values: np.ndarray, population: np.ndarray,
-             deaths: np.ndarray, outcome: str) -> np.ndarray:
+             deaths: np.ndarray, outcome: str, years: Sequence[int] | None = None) -> np.ndarray:
     """The outcome (…, Y) of populations (…, Y, 2, A); ``values`` (K,) the lever values of the first axis."""
     if outcome in AGE_GROUPS:
         return population.sum(-2) @ GROUP_MEMBERS[list(AGE_GROUPS).index(outcome)]
+    region = inputs.base.region.id
+    if spec.name in SKILLS_LEVERS:
+        levers = [with_lever(inputs.scenario, region, spec.label, v).levers_for(region) for v in values]
+    else:
+        levers = [inputs.levers] * population.shape[0]
+    return skills_outcomes(inputs, population, deaths, levers, years)[outcome]
+
+
+def skills_outcomes(inputs: GoalInputs, population: np.ndarray, deaths: np.ndarray, levers: Sequence[Levers],
+                    years: Sequence[int] | None = None) -> dict[str, np.ndarray]:
+    """Labour balance [persons] and job openings [jobs per year], (K[, D], Y), of K populations and lever sets.
+
+    Parameters
+    ----------
+    population : (K[, D], Y, 2, A) [persons], the base year first; deaths : (K[, D], Y−1, 2, A) [persons]
+    levers : K lever sets (their skills levers are used)
+    years : compute only these years (NaN elsewhere): the model then runs on the base year and each year with
+        the year before it, which is all that a year's balance and openings depend on
+    """
     from toolkit.skills import project_skills
 
     skills = _need_skills(inputs)
-    region = inputs.base.region.id
-    lead = population.shape[:-3]
-    extra_dims = ("draw",) if len(lead) == 2 else ()
-    if len(lead) == 1:
+    drawn = population.ndim == 5
+    if not drawn:
         population, deaths = population[:, None], deaths[:, None]
     k = population.shape[0]
-    dims = ("region", "scenario", "draw", "year", "sex", "age")
-    coords = {"region": [region], "scenario": [f"v{i}" for i in range(k)], "year": inputs.years,
-              "sex": list(SEXES), "age": AGES, "draw": np.arange(population.shape[1])}
     pad = np.full(deaths.shape[:-3] + (1,) + deaths.shape[-2:], np.nan)
-    ds = xr.Dataset({"population": (dims, population[None]), "deaths": (dims, np.concatenate([pad, deaths], -3)[None])},
-                    coords=coords)
-    if not extra_dims:
+    deaths = np.concatenate([pad, deaths], -3)
+    keep = np.arange(inputs.years.size)
+    if years is not None:
+        wanted = np.searchsorted(inputs.years, np.asarray(sorted(set(years)), dtype=int))
+        keep = np.unique(np.concatenate([[0], wanted - 1, wanted]).clip(0))
+        population, deaths = population[..., keep, :, :], deaths[..., keep, :, :]
+    dims = ("region", "scenario", "draw", "year", "sex", "age")
+    coords = {"region": [inputs.base.region.id], "scenario": [f"v{i}" for i in range(k)],
+              "year": inputs.years[keep], "sex": list(SEXES), "age": AGES, "draw": np.arange(population.shape[1])}
+    ds = xr.Dataset({"population": (dims, population[None]), "deaths": (dims, deaths[None])}, coords=coords)
+    if not drawn:
         ds = ds.isel(draw=0, drop=True)
-    levers = inputs.levers
-    if spec.name in SKILLS_LEVERS:
-        variants = [_Variant(f"v{i}", with_lever(inputs.scenario, region, spec.label, v).levers_for(region))
-                    for i, v in enumerate(values)]
-    else:
-        variants = [_Variant(f"v{i}", levers) for i in range(k)]
+    variants = [_Variant(f"v{i}", lever_set) for i, lever_set in enumerate(levers)]
     result = project_skills(ds, variants, base=skills, assumptions=inputs.assumptions, tightness=False)
-    name = "job_openings" if outcome == "job_openings" else "labour_balance"
-    array = result[name].sum("industry") if outcome == "job_openings" else result[name]
-    array = array.isel(region=0).transpose("scenario", *extra_dims, "year").values
-    return array
+    order = ("scenario", "draw", "year") if drawn else ("scenario", "year")
+    out = {}
+    for name, array in (("labour_balance", result["labour_balance"]),
+                        ("job_openings", result["job_openings"].sum("industry"))):
+        values = array.isel(region=0).transpose(*order).values
+        full = np.full(values.shape[:-1] + (inputs.years.size,), np.nan)
+        full[..., keep] = values
+        out[name] = full
+    return out
 
 
-def evaluate(inputs: GoalInputs, lever: str, values, outcome: str) -> np.ndarray:
+def evaluate(inputs: GoalInputs, lever: str, values, outcome: str, years: Sequence[int] | None = None
+             ) -> np.ndarray:
     """The outcome (K, Y) over ``inputs.years`` at each lever value (K,) [persons or jobs per year].
 
     All values run through one engine call (a leading dimension of the engine); skills levers share one
-    population run.
+    population run. ``years``: a skills outcome only in these years (NaN in the others; faster).
     """
     check_outcome(outcome, lever)
     spec = lever_spec(inputs, lever)
@@ -557,18 +580,18 @@ def evaluate(inputs: GoalInputs, lever: str, values, outcome: str) -> np.ndarray
         deaths = np.broadcast_to(deaths, (values.size,) + deaths.shape[1:])
     else:
         population, deaths = _populations(inputs, spec, values)
-    return _outcome(inputs, spec, values, population, deaths, outcome)
+    return _outcome(inputs, spec, values, population, deaths, outcome, years)
 
 
-def evaluate_drawn(inputs: GoalInputs, lever: str, value: float, outcome: str, draws: int, seed: int
-                   ) -> np.ndarray:
+def evaluate_drawn(inputs: GoalInputs, lever: str, value: float, outcome: str, draws: int, seed: int,
+                   years: Sequence[int] | None = None) -> np.ndarray:
     """The outcome (D, Y) of every draw of the ensemble with the lever at ``value``."""
     check_outcome(outcome, lever)
     spec = lever_spec(inputs, lever)
     deviations = _deviations(inputs, draws, seed)
     population, deaths = _populations_drawn(
         inputs, spec, 0.0 if spec.name in SKILLS_LEVERS else value, deviations)
-    return _outcome(inputs, spec, np.array([value]), population[None], deaths[None], outcome)[0]
+    return _outcome(inputs, spec, np.array([value]), population[None], deaths[None], outcome, years)[0]
 
 
 # --- goal seeking ---------------------------------------------------------------------------------------------
@@ -654,16 +677,18 @@ def goal_seek(region, scenario, lever: str, outcome: str, year: int | None, targ
     year, period, mask = _years(inputs, year, period, direction)
     spec = lever_spec(inputs, lever)
     target = float(target)
+    target_years = inputs.years[mask]
 
     if probability is None:
         def objective(values: np.ndarray) -> np.ndarray:
-            return _reduce(evaluate(inputs, lever, values, outcome), mask, direction) - target
+            return _reduce(evaluate(inputs, lever, values, outcome, target_years), mask, direction) - target
         grid_points = GRID_POINTS
     else:
         level = 1.0 - probability if direction == ">=" else probability
 
         def objective(values: np.ndarray) -> np.ndarray:
-            return np.array([np.quantile(_reduce(evaluate_drawn(inputs, lever, v, outcome, draws, seed), mask,
+            return np.array([np.quantile(_reduce(evaluate_drawn(inputs, lever, v, outcome, draws, seed, target_years),
+                                                 mask,
                                                  direction), level) - target for v in values])
         grid_points = PROBABILITY_GRID_POINTS
 
@@ -674,7 +699,7 @@ def goal_seek(region, scenario, lever: str, outcome: str, year: int | None, targ
     achieved = float(objective(np.array([value]))[0] + target)
     share = None
     if probability is not None:
-        drawn = _reduce(evaluate_drawn(inputs, lever, value, outcome, draws, seed), mask, direction)
+        drawn = _reduce(evaluate_drawn(inputs, lever, value, outcome, draws, seed, target_years), mask, direction)
         share = float(np.mean(drawn >= target if direction == ">=" else drawn <= target))
     return GoalResult(
         region=inputs.base.region.id, scenario=inputs.scenario.id, lever=spec.label, value=value, unit=spec.unit,
