@@ -287,7 +287,9 @@ def prim_boxes(samples: pd.DataFrame, of_interest: np.ndarray, *, threshold: flo
     samples : lever values, one column per lever; of_interest : bool (N,)
     threshold : PRIM's density threshold; peel_alpha, mass_min : PRIM's peeling share and smallest box mass
     """
-    from ema_workbench.analysis import prim
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the workbench's notes on optional parallel back-ends at import
+        from ema_workbench.analysis import prim
 
     y = np.asarray(of_interest, dtype=bool)
     if y.shape != (len(samples),):
