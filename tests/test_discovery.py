@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from toolkit import discovery, goals
-from toolkit.discovery_params import load_discovery_ranges
 from toolkit.errors import InputError
+from toolkit.io.discovery import load_discovery_ranges
 from toolkit.population.project import project_population
 from toolkit.text.goals import matters_sentence
 

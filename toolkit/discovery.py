@@ -218,7 +218,7 @@ def sobol_indices(inputs: Sequence[GoalInputs], ranges: Sequence[LeverRange],
     Parameters
     ----------
     inputs : one :func:`toolkit.goals.goal_inputs` per area (with skills inputs for skills outcomes)
-    ranges : the levers and their sampled ranges (:func:`toolkit.discovery_params.load_discovery_ranges`)
+    ranges : the levers and their sampled ranges (:func:`toolkit.io.discovery.load_discovery_ranges`)
     outcomes : (outcome, year) pairs; n : base sample size (a power of 2; n·(L+2) model runs per area)
 
     Returns

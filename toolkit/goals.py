@@ -36,10 +36,10 @@ import yaml
 from scipy.optimize import brentq
 
 from toolkit.errors import InputError
-from toolkit.nomenclature import AGE_GROUPS, GROUP_MEMBERS, SEXES
+from toolkit.nomenclature import AGE_GROUPS, AGES, GROUP_MEMBERS, SEXES
 from toolkit.population.ccm import SRB, project
 from toolkit.population.ensemble import lever_draws
-from toolkit.population.inputs import AGES, NationalPatterns, RegionBase
+from toolkit.population.jumpoff import NationalPatterns, RegionBase
 from toolkit.population.lifetable import tabulated_person_years
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.schedules import rogers_castro
@@ -102,6 +102,8 @@ class GoalInputs:
     patterns : national mortality and fertility age patterns
     scenario : the scenario
     years : base year .. horizon [years]
+    population_inputs : the population model's tables (:class:`toolkit.io.inputs.PopulationInputs`), cut at the
+        base year
     skills_base, assumptions : inputs of the skills model (``None``: population outcomes only)
     """
 
@@ -109,6 +111,7 @@ class GoalInputs:
     patterns: NationalPatterns
     scenario: Scenario
     years: np.ndarray
+    population_inputs: Any
     skills_base: Any = None
     assumptions: Any = None
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
@@ -130,21 +133,27 @@ def goal_inputs(region, scenario, *, horizon: int = 2050, base_year: int | None 
     base_year : jump-off year (default: the last observed)
     skills : also load the skills model's inputs (needed for ``labour_balance`` and ``job_openings``)
     """
-    from toolkit.population.inputs import latest_base_year, national_patterns, region_base
-    from toolkit.population.project import _check_horizon, _resolve
+    from toolkit.io.inputs import load_population_inputs
+    from toolkit.population.jumpoff import national_patterns
+    from toolkit.population.project import _check_horizon, _resolve, region_base
     from toolkit.scenarios import load_scenario
 
     (area,) = _resolve(region)
-    base_year = latest_base_year() if base_year is None else int(base_year)
+    tables = load_population_inputs([area])
+    base_year = tables.latest_base_year if base_year is None else int(base_year)
+    if not tables.first_base_year <= base_year <= tables.latest_base_year:
+        raise InputError(f"base year {base_year} is outside the allowed range {tables.first_base_year}.."
+                         f"{tables.latest_base_year}")
     _check_horizon(horizon, base_year)
+    tables = tables.up_to(base_year)
     skills_base = assumptions = None
     if skills:
         from toolkit.skills import load_assumptions, load_base
 
         assumptions = load_assumptions()
         skills_base = load_base([area.id], assumptions)
-    return GoalInputs(region_base(area, base_year), national_patterns(base_year), load_scenario(scenario),
-                      np.arange(base_year, horizon + 1), skills_base, assumptions)
+    return GoalInputs(region_base(tables, area, base_year), national_patterns(tables, base_year),
+                      load_scenario(scenario), np.arange(base_year, horizon + 1), tables, skills_base, assumptions)
 
 
 @dataclass(frozen=True)
@@ -367,7 +376,7 @@ def _central_paths(inputs: GoalInputs) -> dict[str, np.ndarray]:
     if "paths" not in inputs._cache:
         from toolkit.population.project import lever_arrays
 
-        paths = lever_arrays([inputs.base], [inputs.scenario], inputs.years)
+        paths = lever_arrays(inputs.population_inputs, [inputs.base], [inputs.scenario], inputs.years)
         inputs._cache["paths"] = {key: value[0, 0] for key, value in paths.items()}
     return inputs._cache["paths"]
 
@@ -463,7 +472,8 @@ def _deviations(inputs: GoalInputs, draws: int, seed: int) -> _Deviations:
                              f"probability")
         paths = {name: value[None, None] for name, value in _central_paths(inputs).items()}
         rates = paths["rate_scale"][..., None, None, None] * inputs.base.migration_rate[None, None, None]
-        (chunk,) = _chunks([inputs.base], [inputs.scenario], paths, rates, inputs.patterns, draws, seed, False, False)
+        (chunk,) = _chunks(inputs.population_inputs, [inputs.base], [inputs.scenario], paths, rates,
+                           inputs.patterns, draws, seed, False, False)
         tfr, e0, extra = lever_draws(chunk)
         inputs._cache[key] = _Deviations(tfr / chunk.tfr, e0 - chunk.e0, extra - chunk.extra, chunk.rate)
     return inputs._cache[key]

@@ -1,7 +1,6 @@
 """Loader of the lever ranges of scenario discovery (``params/goals/discovery_ranges.yaml``).
 
-The one place where :mod:`toolkit.discovery` touches a file; it belongs with the other loaders of ``params/``
-(``toolkit/io/params.py`` once that exists).
+The one file that :mod:`toolkit.discovery` needs; the model takes the loaded ranges as an argument.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from toolkit.discovery import LeverRange
 from toolkit.errors import InputError
 from toolkit.goals import LEVERS, parse_lever
 
-RANGES_FILE = Path(__file__).resolve().parents[1] / "params" / "goals" / "discovery_ranges.yaml"
+RANGES_FILE = Path(__file__).resolve().parents[2] / "params" / "goals" / "discovery_ranges.yaml"
 
 
 def load_discovery_ranges(path: str | Path | None = None) -> tuple[LeverRange, ...]:
