@@ -26,6 +26,18 @@ def outcome_label(outcome: str, lang: str) -> str:
     return t(f"goals_outcome_{OUTCOME_KEYS[outcome]}", lang)
 
 
+def outcome_title(outcome: str, lang: str) -> str:
+    """The outcome's short name for a figure title or axis ("Labour balance")."""
+    return t(f"goals_title_{OUTCOME_KEYS[outcome]}", lang)
+
+
+def unit_label(result, lang: str) -> str:
+    """The unit of a goal-seek answer's lever in ``lang``."""
+    name = result.lever.split(":")[0]
+    key = result.migration_unit if name == "additional_net_migration" else name
+    return t(f"goals_unit_{key}", lang)
+
+
 def lever_label(lever: str, lang: str) -> str:
     """The lever's short name ("participation"), the band kept for participation_change."""
     name, _, band = lever.partition(":")
