@@ -362,5 +362,25 @@ def discover(inputs: GoalInputs, ranges: Sequence[LeverRange], outcome: str, yea
     return Discovery(table, outcome, int(year), float(threshold), direction, interest, boxes)
 
 
-__all__ = ["HEADLINE_OUTCOMES", "Box", "Discovery", "LeverRange", "analyse_sobol", "bounds", "discover",
-           "evaluate_samples", "prim_boxes", "sample", "sobol_analysis", "sobol_indices"]
+def box_table(found: Discovery) -> pd.DataFrame:
+    """The PRIM boxes of a discovery as one table: box number, lever, low, high, restricted, coverage, density, mass.
+
+    Empty (with these columns) when no box was found (no case, or every case, of interest).
+    """
+    columns = ["box", "lever", "low", "high", "restricted", "coverage", "density", "mass"]
+    frames = [box.limits.assign(box=number, restricted=box.limits["lever"].isin(box.restricted),
+                                coverage=box.coverage, density=box.density, mass=box.mass)[columns]
+              for number, box in enumerate(found.boxes, start=1)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def sobol_base_size(evaluations: int, levers: int) -> int:
+    """The largest power of 2, at least 2, whose Saltelli sample n·(L+2) stays within ``evaluations`` model runs."""
+    n = 2
+    while 2 * n * (levers + 2) <= evaluations:
+        n *= 2
+    return n
+
+
+__all__ = ["HEADLINE_OUTCOMES", "Box", "Discovery", "LeverRange", "analyse_sobol", "bounds", "box_table", "discover",
+           "evaluate_samples", "prim_boxes", "sample", "sobol_analysis", "sobol_base_size", "sobol_indices"]
