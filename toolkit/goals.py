@@ -64,7 +64,6 @@ DEFAULT_BAND = "55-64"
 TREND_PATH_YEAR = 2035
 """Year by which a TFR lever given as a change is reached when the scenario's TFR follows its trend model."""
 GRID_POINTS = 17  # lever values of the bracketing grid (one engine call)
-PROBABILITY_GRID_POINTS = 9
 ROUNDING = {"tfr": 0.001, "additional_net_migration:persons": 1.0, "additional_net_migration:per_1000": 0.01,
             "migration_rate_scale": 0.001, "e0_gain_per_decade": 0.01, "participation_change": 0.1,
             "retirement_age_shift": 0.01}
@@ -584,8 +583,10 @@ def evaluate(inputs: GoalInputs, lever: str, values, outcome: str, years: Sequen
     check_outcome(outcome, lever)
     spec = lever_spec(inputs, lever)
     values = np.atleast_1d(np.asarray(values, dtype=float))
-    if spec.name in SKILLS_LEVERS:
-        population, deaths = _populations(inputs, spec, np.array([0.0]))
+    if spec.name in SKILLS_LEVERS:  # the population does not move: one run, kept
+        if "skills-population" not in inputs._cache:
+            inputs._cache["skills-population"] = _populations(inputs, spec, np.array([0.0]))
+        population, deaths = inputs._cache["skills-population"]
         population = np.broadcast_to(population, (values.size,) + population.shape[1:])
         deaths = np.broadcast_to(deaths, (values.size,) + deaths.shape[1:])
     else:
@@ -689,27 +690,29 @@ def goal_seek(region, scenario, lever: str, outcome: str, year: int | None, targ
     target = float(target)
     target_years = inputs.years[mask]
 
+    def deterministic(values: np.ndarray) -> np.ndarray:
+        return _reduce(evaluate(inputs, lever, values, outcome, target_years), mask, direction) - target
+
+    grid = np.linspace(spec.low, spec.high, GRID_POINTS)
+    gaps = deterministic(grid)  # one engine call over the grid
     if probability is None:
-        def objective(values: np.ndarray) -> np.ndarray:
-            return _reduce(evaluate(inputs, lever, values, outcome, target_years), mask, direction) - target
-        grid_points = GRID_POINTS
+        objective = deterministic
+        exact, increasing = _root(objective, grid, gaps, spec, direction, outcome, target, probability)
     else:
         level = 1.0 - probability if direction == ">=" else probability
 
         def objective(values: np.ndarray) -> np.ndarray:
             return np.array([np.quantile(_reduce(evaluate_drawn(inputs, lever, v, outcome, draws, seed, target_years),
-                                                 mask,
-                                                 direction), level) - target for v in values])
-        grid_points = PROBABILITY_GRID_POINTS
+                                                 mask, direction), level) - target for v in values])
 
-    grid = np.linspace(spec.low, spec.high, grid_points)
-    gaps = objective(grid)
-    exact, increasing = _root(objective, grid, gaps, spec, direction, outcome, target, probability)
+        exact, increasing = _root_drawn(objective, grid, gaps, spec, direction, outcome, target, probability)
     value = _rounded(exact, spec, direction, increasing)
-    achieved = float(objective(np.array([value]))[0] + target)
     share = None
-    if probability is not None:
+    if probability is None:
+        achieved = float(objective(np.array([value]))[0] + target)
+    else:  # one run of the draws gives both the quantile and the share that meets the target
         drawn = _reduce(evaluate_drawn(inputs, lever, value, outcome, draws, seed, target_years), mask, direction)
+        achieved = float(np.quantile(drawn, level))
         share = float(np.mean(drawn >= target if direction == ">=" else drawn <= target))
     return GoalResult(
         region=inputs.base.region.id, scenario=inputs.scenario.id, lever=spec.label, value=value, unit=spec.unit,
@@ -755,6 +758,46 @@ def _root(objective, grid: np.ndarray, gaps: np.ndarray, spec: _LeverSpec, direc
     xtol = (spec.high - spec.low) * 1e-7
     root = brentq(lambda v: float(objective(np.array([v]))[0]), grid[i], grid[i + 1], xtol=xtol)
     return float(root), bool(gaps[i + 1] > gaps[i])
+
+
+def _root_drawn(objective, grid: np.ndarray, gaps: np.ndarray, spec: _LeverSpec, direction: str, outcome: str,
+                target: float, probability: float, max_steps: int = 12) -> tuple[float, bool]:
+    """Root of the ensemble's quantile objective, bracketed from the deterministic answer by secant steps.
+
+    Each evaluation runs every draw, so the bracket is not searched on a grid: it starts at the deterministic root
+    (or the range's end nearest to it), steps along the slope of the deterministic outcome (the quantile moves
+    with the central path), continues by secant steps until the sign changes, and brentq refines within it to a
+    tenth of the lever's rounding step.
+    """
+    if gaps[-1] == gaps[0]:
+        return _root(objective, grid, gaps, spec, direction, outcome, target, probability)
+    try:
+        start = _root(lambda v: np.interp(v, grid, gaps), grid, gaps, spec, direction, outcome, target, None)[0]
+    except GoalUnreachable:
+        start = float(grid[np.argmin(np.abs(gaps))])
+    slope = float(np.interp(start, grid, np.gradient(gaps, grid)))
+    if slope == 0:
+        slope = (gaps[-1] - gaps[0]) / (grid[-1] - grid[0])
+    a, ha = start, float(objective(np.array([start]))[0])
+    step = -ha / slope
+    for _ in range(max_steps):
+        if ha == 0:
+            return a, slope > 0
+        b = float(np.clip(a + step, spec.low, spec.high))
+        if b == a:  # at an end of the range, still on the same side
+            ends = np.array([spec.low, spec.high])
+            return _root(objective, ends, objective(ends), spec, direction, outcome, target, probability)
+        hb = float(objective(np.array([b]))[0])
+        if np.sign(hb) != np.sign(ha):
+            low, high = sorted((a, b))
+            root = brentq(lambda v: float(objective(np.array([v]))[0]), low, high, xtol=spec.rounding / 10)
+            return float(root), (hb - ha) / (b - a) > 0
+        secant = -hb * (b - a) / (hb - ha) if hb != ha else step
+        # keep going the same way, at least half again as far as the last step
+        step = secant if secant * step > 0 and abs(secant) >= 1.5 * abs(step) else 1.5 * step
+        a, ha = b, hb
+    ends = np.array([spec.low, spec.high])
+    return _root(objective, ends, objective(ends), spec, direction, outcome, target, probability)
 
 
 def _rounded(value: float, spec: _LeverSpec, direction: str, increasing: bool) -> float:
