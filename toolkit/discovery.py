@@ -115,7 +115,7 @@ def sample(names: Sequence[str], limits: Sequence[tuple[float, float]], n: int, 
 
 
 def evaluate_samples(inputs: GoalInputs, levers: Sequence[str], values: np.ndarray,
-                     outcomes: Sequence[tuple[str, int]], *, batch: int = BATCH) -> np.ndarray:
+                     outcomes: Sequence[tuple[str, int]], *, batch: int = BATCH, jobs: int = 1) -> np.ndarray:
     """Outcomes (N, O) of N lever combinations (N, L), in batches of ``batch`` combinations per engine call.
 
     Parameters
@@ -123,6 +123,8 @@ def evaluate_samples(inputs: GoalInputs, levers: Sequence[str], values: np.ndarr
     inputs : the area and scenario (:func:`toolkit.goals.goal_inputs`)
     levers : the L lever names of the columns of ``values`` [scenario-file units]
     outcomes : (outcome, year) pairs
+    batch : combinations per engine call; jobs : worker threads over the batches (the engine's compiled kernel
+        and the large array operations release the GIL)
     """
     specs = [lever_spec(inputs, lever) for lever in levers]
     for outcome, year in outcomes:
@@ -131,24 +133,41 @@ def evaluate_samples(inputs: GoalInputs, levers: Sequence[str], values: np.ndarr
         if not inputs.years[1] <= year <= inputs.years[-1]:
             raise InputError(f"year {year} is outside the projected years {inputs.years[1]}-{inputs.years[-1]}")
     values = np.asarray(values, dtype=float)
-    position = {int(year): i for i, year in enumerate(inputs.years)}
-    wants_skills = any(outcome in SKILLS_OUTCOMES for outcome, _ in outcomes)
     out = np.empty((values.shape[0], len(outcomes)))
-    for start in range(0, values.shape[0], batch):
-        chunk = values[start:start + batch]
-        paths = central_paths(inputs, chunk.shape[0])
-        for column, spec in enumerate(specs):
-            paths = apply_lever(inputs, spec, chunk[:, column], paths)
-        population, deaths = project_paths(inputs, paths, exact_life_tables=False)
-        skill_years = [year for outcome, year in outcomes if outcome in SKILLS_OUTCOMES]
-        skills = (skills_outcomes(inputs, population, deaths, _skills_levers(inputs, specs, chunk), skill_years)
-                  if wants_skills else {})
-        for j, (outcome, year) in enumerate(outcomes):
-            if outcome in AGE_GROUPS:
-                series = population[:, position[year]].sum(-2) @ GROUP_MEMBERS[list(AGE_GROUPS).index(outcome)]
-            else:
-                series = skills[outcome][:, position[year]]
-            out[start:start + chunk.shape[0], j] = series
+    starts = range(0, values.shape[0], batch)
+
+    def run(start: int) -> None:
+        out[start:start + batch] = _evaluate_batch(inputs, specs, values[start:start + batch], outcomes)
+
+    if jobs <= 1 or len(starts) <= 1:
+        for start in starts:
+            run(start)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _evaluate_batch(inputs, specs, values[:1], outcomes)  # fill the shared caches before the threads start
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(run, starts))
+    return out
+
+
+def _evaluate_batch(inputs: GoalInputs, specs, chunk: np.ndarray, outcomes: Sequence[tuple[str, int]]
+                    ) -> np.ndarray:
+    """Outcomes (K, O) of one batch of K combinations: one engine call, one skills run."""
+    position = {int(year): i for i, year in enumerate(inputs.years)}
+    paths = central_paths(inputs, chunk.shape[0])
+    for column, spec in enumerate(specs):
+        paths = apply_lever(inputs, spec, chunk[:, column], paths)
+    population, deaths = project_paths(inputs, paths, exact_life_tables=False)
+    skill_years = [year for outcome, year in outcomes if outcome in SKILLS_OUTCOMES]
+    skills = (skills_outcomes(inputs, population, deaths, _skills_levers(inputs, specs, chunk), skill_years)
+              if skill_years else {})
+    out = np.empty((chunk.shape[0], len(outcomes)))
+    for j, (outcome, year) in enumerate(outcomes):
+        if outcome in AGE_GROUPS:
+            out[:, j] = population[:, position[year]].sum(-2) @ GROUP_MEMBERS[list(AGE_GROUPS).index(outcome)]
+        else:
+            out[:, j] = skills[outcome][:, position[year]]
     return out
 
 
@@ -212,7 +231,7 @@ def analyse_sobol(names: Sequence[str], limits: Sequence[tuple[float, float]], o
 
 def sobol_indices(inputs: Sequence[GoalInputs], ranges: Sequence[LeverRange],
                   outcomes: Sequence[tuple[str, int]] = HEADLINE_OUTCOMES, *, n: int = 1024, seed: int = 0,
-                  num_resamples: int = 100) -> pd.DataFrame:
+                  num_resamples: int = 100, jobs: int = 1) -> pd.DataFrame:
     """Sobol' indices of the outcomes to each lever, per area: a tidy table.
 
     Parameters
@@ -220,6 +239,7 @@ def sobol_indices(inputs: Sequence[GoalInputs], ranges: Sequence[LeverRange],
     inputs : one :func:`toolkit.goals.goal_inputs` per area (with skills inputs for skills outcomes)
     ranges : the levers and their sampled ranges (:func:`toolkit.io.discovery.load_discovery_ranges`)
     outcomes : (outcome, year) pairs; n : base sample size (a power of 2; n·(L+2) model runs per area)
+    jobs : worker threads of the model runs (:func:`evaluate_samples`)
 
     Returns
     -------
@@ -231,7 +251,7 @@ def sobol_indices(inputs: Sequence[GoalInputs], ranges: Sequence[LeverRange],
         limits = bounds(area, ranges)
         names = [name for name, _, _ in limits]
         values = sample(names, [(low, high) for _, low, high in limits], n, method="sobol", seed=seed)
-        outputs = evaluate_samples(area, names, values, outcomes)
+        outputs = evaluate_samples(area, names, values, outcomes, jobs=jobs)
         table = analyse_sobol(names, [(low, high) for _, low, high in limits], outputs, seed=seed,
                               num_resamples=num_resamples)
         table.insert(0, "year", [outcomes[i][1] for i in table["output"]])
