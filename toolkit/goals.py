@@ -137,8 +137,11 @@ def goal_inputs(region, scenario, *, horizon: int = 2050, base_year: int | None 
     from toolkit.population.project import _check_horizon, _resolve, region_base
     from toolkit.scenarios import load_scenario
 
+    from toolkit.regions import get_region
+
     (area,) = _resolve(region)
-    tables = load_population_inputs([area])
+    # the parent region is named as a Region, so that its code (not its id) selects its series
+    tables = load_population_inputs([area, get_region(area.parent)] if area.parent else [area])
     base_year = tables.latest_base_year if base_year is None else int(base_year)
     if not tables.first_base_year <= base_year <= tables.latest_base_year:
         raise InputError(f"base year {base_year} is outside the allowed range {tables.first_base_year}.."
@@ -333,7 +336,8 @@ def _participation_range(inputs: GoalInputs, band: str, others: dict[str, float]
         change[first:last + 1] += points / 100
     first, last = parse_age_band(band, "participation_change")
     rate = (national * scale + change)[:, first:last + 1]
-    return max(-30.0, float(100 * (-rate).max())), min(30.0, float(100 * (1 - rate).min()))
+    margin = 1e-6  # [points] keeps the end's rates inside 0..1 despite rounding
+    return max(-30.0, float(100 * (-rate).max()) + margin), min(30.0, float(100 * (1 - rate).min()) - margin)
 
 
 def with_lever(scenario: Scenario, region_id: str, lever: str, value: float, inputs: GoalInputs | None = None
