@@ -135,9 +135,8 @@ def goal_inputs(region, scenario, *, horizon: int = 2050, base_year: int | None 
     from toolkit.io.inputs import load_population_inputs
     from toolkit.population.jumpoff import national_patterns
     from toolkit.population.project import _check_horizon, _resolve, region_base
-    from toolkit.scenarios import load_scenario
-
     from toolkit.regions import get_region
+    from toolkit.scenarios import load_scenario
 
     (area,) = _resolve(region)
     # the parent region is named as a Region, so that its code (not its id) selects its series
