@@ -57,6 +57,9 @@ def timed(function):
 
 
 def main() -> None:
+    import os
+
+    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="one area, no naive Sobol' reference")
     args = parser.parse_args()
@@ -100,10 +103,12 @@ def main() -> None:
     inputs = goals.goal_inputs("kainuu", "baseline")
     ranges = load_discovery_ranges()
     discovery.sobol_indices([inputs], ranges, n=16)  # warm
-    for n in (512,) if args.quick else (512, 4096):
-        table, seconds = timed(lambda n=n: discovery.sobol_indices([inputs], ranges, n=n, seed=0))
+    for n, jobs in ((512, 1),) if args.quick else ((512, 1), (4096, 1), (4096, 2)):
+        table, seconds = timed(lambda n=n, jobs=jobs: discovery.sobol_indices([inputs], ranges, n=n, seed=0,
+                                                                              jobs=jobs))
         runs = n * (len(ranges) + 2)
-        print(f"   base sample {n:>5} ({runs:>6} model runs): {seconds:6.2f} s, {runs / seconds:8.0f} runs/s")
+        print(f"   base sample {n:>5} ({runs:>6} model runs), {jobs} thread(s): {seconds:6.2f} s, "
+              f"{runs / seconds:6.0f} runs/s")
     workforce = table[(table.outcome == "labour_balance") & (table.year == 2035)].set_index("lever")["ST"]
     print("   labour balance 2035, total indices: " + ", ".join(f"{k} {v:.2f}" for k, v in workforce.items()))
     if not args.quick:
