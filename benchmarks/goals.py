@@ -39,7 +39,7 @@ def naive_goal(inputs, lever, outcome, year, target, *, draws=0, probability=Non
         calls += 1
         scenario = goals.with_lever(inputs.scenario, inputs.base.region.id, lever, value)
         ds = project_population(inputs.base.region.id, scenario, draws=draws, seed=0,
-                                quantiles=False if draws else None)
+                                quantiles=False if draws else None, inputs=inputs.population_inputs)
         if skills:
             values = project_skills(ds, [scenario], tightness=False)[outcome].sel(year=year).values.ravel()
         else:
@@ -121,7 +121,7 @@ def main() -> None:
                 scenario = inputs.scenario
                 for name, value in zip(names, row, strict=True):
                     scenario = goals.with_lever(scenario, "kainuu", name, value)
-                ds = project_population("kainuu", scenario)
+                ds = project_population("kainuu", scenario, inputs=inputs.population_inputs)
                 project_skills(ds, [scenario], tightness=False)
 
         _, naive = timed(naive_runs)

@@ -69,12 +69,13 @@ def goal_chart(values: np.ndarray, outcomes: np.ndarray, result, *, lang: str = 
     x, y = np.asarray(values, dtype=float), np.asarray(outcomes, dtype=float)
     if x.shape != y.shape or x.ndim != 1 or not np.isfinite(y).all():
         raise InputError("goal_chart needs one finite outcome for each lever value")
-    name = lever_title or lever_label(result.lever, lang)
+    name = lever_title or (t("goals_short_tfr_change", lang) if result.lever == "tfr" and result.form == "change"
+                           else lever_label(result.lever, lang))
     fig = go.Figure()
     fig.add_scatter(x=x, y=y, mode="lines", line={"color": OKABE_ITO["blue"], "width": 3},
                     name=html.escape(outcome_label(result.outcome, lang)),
                     hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
-    fig.add_hline(y=result.target, line={"color": OKABE_ITO["vermillion"], "dash": "dash"},
+    fig.add_hline(y=result.target, line={"color": OKABE_ITO["vermillion"], "dash": "dash", "width": 2}, opacity=1,
                   annotation_text=f"{t('goals_seek_target', lang)} {number(result.target, lang)}",
                   annotation_position="top left")
     fig.add_scatter(x=[result.value], y=[result.achieved], mode="markers+text", name=t("goals_seek_answer", lang),
@@ -82,7 +83,7 @@ def goal_chart(values: np.ndarray, outcomes: np.ndarray, result, *, lang: str = 
                     text=[f"{t('goals_seek_answer', lang)}: {number(result.value, lang, 2)}"],
                     textposition="bottom right")
     if result.current is not None and x.min() <= result.current <= x.max():
-        fig.add_vline(x=result.current, line={"color": "#777777", "dash": "dot"},
+        fig.add_vline(x=result.current, line={"color": "#777777", "dash": "dot", "width": 1.5}, opacity=1,
                       annotation_text=t("goals_seek_current", lang), annotation_position="bottom right")
     title = t("goals_seek_title", lang, outcome=outcome_title(result.outcome, lang), year=result.year)
     apply_theme(fig, lang, f"{title} — {html.escape(region_name or result.region)}")
