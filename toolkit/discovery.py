@@ -155,10 +155,16 @@ def _evaluate_batch(inputs: GoalInputs, specs, chunk: np.ndarray, outcomes: Sequ
                     ) -> np.ndarray:
     """Outcomes (K, O) of one batch of K combinations: one engine call, one skills run."""
     position = {int(year): i for i, year in enumerate(inputs.years)}
-    paths = central_paths(inputs, chunk.shape[0])
-    for column, spec in enumerate(specs):
-        paths = apply_lever(inputs, spec, chunk[:, column], paths)
+    # combinations that differ only in skills levers share one population run (in a Saltelli sample, the rows
+    # that vary participation or retirement)
+    demographic = [column for column, spec in enumerate(specs) if spec.name not in SKILLS_LEVERS]
+    unique, inverse = np.unique(chunk[:, demographic], axis=0, return_inverse=True)
+    paths = central_paths(inputs, unique.shape[0])
+    for column, index in enumerate(demographic):
+        paths = apply_lever(inputs, specs[index], unique[:, column], paths)
     population, deaths = project_paths(inputs, paths, exact_life_tables=False)
+    if unique.shape[0] < chunk.shape[0]:
+        population, deaths = population[inverse.ravel()], deaths[inverse.ravel()]
     skill_years = [year for outcome, year in outcomes if outcome in SKILLS_OUTCOMES]
     skills = (skills_outcomes(inputs, population, deaths, _skills_levers(inputs, specs, chunk), skill_years)
               if skill_years else {})
