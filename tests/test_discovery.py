@@ -107,3 +107,14 @@ def test_bad_sampling_requests():
         discovery.sample(["a"], [(0, 1)], 100, method="grid")
     with pytest.raises(InputError, match="PRIM needs some cases"):
         discovery.prim_boxes(pd.DataFrame({"a": [0.1, 0.2]}), np.array([False, False]))
+
+
+def test_batches_keep_the_order_of_the_combinations(vitality):
+    names = ["additional_net_migration", "participation_change:55-64"]
+    # rows 0 and 2 share their population run (they differ in participation only); rows are not sorted
+    values = np.array([[6.0, 1.0], [-3.0, 0.0], [6.0, 8.0], [2.0, 4.0]])
+    outcomes = [("15-64", 2040), ("labour_balance", 2035)]
+    together = discovery.evaluate_samples(vitality, names, values, outcomes)
+    one_by_one = discovery.evaluate_samples(vitality, names, values, outcomes, batch=1)
+    np.testing.assert_allclose(together, one_by_one, rtol=1e-12)
+    assert together[0, 0] == together[2, 0] and together[2, 1] > together[0, 1]

@@ -163,8 +163,9 @@ def _evaluate_batch(inputs: GoalInputs, specs, chunk: np.ndarray, outcomes: Sequ
     for column, index in enumerate(demographic):
         paths = apply_lever(inputs, specs[index], unique[:, column], paths)
     population, deaths = project_paths(inputs, paths, exact_life_tables=False)
-    if unique.shape[0] < chunk.shape[0]:
-        population, deaths = population[inverse.ravel()], deaths[inverse.ravel()]
+    inverse = inverse.ravel()  # np.unique sorts the rows: back to the order of the combinations
+    if not np.array_equal(inverse, np.arange(chunk.shape[0])):
+        population, deaths = population[inverse], deaths[inverse]
     skill_years = [year for outcome, year in outcomes if outcome in SKILLS_OUTCOMES]
     skills = (skills_outcomes(inputs, population, deaths, _skills_levers(inputs, specs, chunk), skill_years)
               if skill_years else {})
