@@ -198,3 +198,10 @@ def test_cli_errors_exit_2_with_one_line(capsys, tmp_path, monkeypatch, argv, ma
     assert code == 2 and out == ""
     assert err.startswith("forum: error: ") and err.count("\n") == 1 and match in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_scalar_levers_paste_as_plain_lines(vitality):
+    answer = goals.goal_seek("kainuu", "vitality", "retirement_age_shift", "job_openings", 2035, 1000.0,
+                             direction="<=", inputs=vitality)
+    assert answer.scenario_snippet() == f"retirement_age_shift: {answer.value!r}"
+    assert yaml.safe_load(answer.scenario_snippet()) == {"retirement_age_shift": answer.value}

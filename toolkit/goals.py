@@ -223,8 +223,10 @@ class GoalResult:
             value = {**dict(self.other_bands), self.band: self.value}
         else:
             value = self.value
+        if not isinstance(value, dict):
+            return f"{name}: {value!r}"
         text = yaml.safe_dump({name: value}, default_flow_style=None, sort_keys=False, width=1000).strip()
-        return text if isinstance(value, float) else text.replace(f"{name}:\n  ", f"{name}: ")
+        return text.replace(f"{name}:\n  ", f"{name}: ")
 
     def to_dict(self) -> dict:
         """JSON-ready fields (the period as a list)."""

@@ -95,7 +95,7 @@ def cli_answer(result, lang: str = "en") -> str:
     """The two lines that ``forum goal`` prints: the answer and the scenario-file line."""
     decimals = max(0, len(repr(result.value).split(".")[1].rstrip("0"))) if "." in repr(result.value) else 0
     first = t("goals_cli_answer", lang, region=result.region, scenario=result.scenario, lever=result.lever,
-              value=number(result.value, lang, min(decimals, 3)), unit=result.unit, outcome=result.outcome,
+              value=number(result.value, lang, min(decimals, 3)), unit=unit_label(result, lang), outcome=result.outcome,
               year=_year_text(result), achieved=number(result.achieved, lang),
               relation=t(RELATION_KEYS[result.direction], lang), target=number(result.target, lang))
     return first + "\n" + t("goals_cli_snippet", lang, snippet=result.scenario_snippet())
