@@ -27,41 +27,32 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from toolkit.errors import InputError
-from toolkit.goals import (
-    ALLOWED_LEVERS,
-    OUTCOMES,
-    SKILLS_LEVERS,
-    SKILLS_OUTCOMES,
-    GoalInputs,
-    apply_lever,
-    central_paths,
-    lever_spec,
-    project_paths,
-    skills_outcomes,
-)
+from toolkit.goals.evaluate import apply_lever, central_paths, project_paths, skills_outcomes
+from toolkit.goals.inputs import GoalInputs
+from toolkit.goals.levers import ALLOWED_LEVERS, OUTCOMES, SKILLS_LEVERS, SKILLS_OUTCOMES, lever_spec
+from toolkit.io.discovery import LeverRange, load_discovery_ranges
 from toolkit.nomenclature import AGE_GROUPS, GROUP_MEMBERS
+from toolkit.text.goals import matters_sentence
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # the workbench's notes on optional parallel back-ends at import
+    from ema_workbench.analysis import prim
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import latin
+from SALib.sample import sobol as sobol_sample
 
 HEADLINE_OUTCOMES = tuple((outcome, year) for outcome in ("15-64", "75+", "labour_balance", "job_openings")
                           for year in (2035, 2050))
 """The headline outcomes of the sensitivity table: (outcome, year)."""
 BATCH = 1024  # lever combinations per engine call (memory: about 40 MB per 1,000 combinations to 2050)
 METHODS = ("latin", "sobol")
-
-
-@dataclass(frozen=True)
-class LeverRange:
-    """The sampled range of one lever [scenario-file units; ``form="target"``: absolute TFR levels]."""
-
-    lever: str
-    low: float
-    high: float
-    form: str = "value"
 
 
 def bounds(inputs: GoalInputs, ranges: Sequence[LeverRange]) -> list[tuple[str, float, float]]:
@@ -99,9 +90,6 @@ def sample(names: Sequence[str], limits: Sequence[tuple[float, float]], n: int, 
     ----------
     names : lever names; limits : (low, high) of each; n : base sample size; method : ``latin`` or ``sobol``
     """
-    from SALib.sample import latin
-    from SALib.sample import sobol as sobol_sample
-
     if method not in METHODS:
         raise InputError(f"sampling method {method!r}; allowed: {', '.join(METHODS)}")
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
@@ -143,8 +131,6 @@ def evaluate_samples(inputs: GoalInputs, levers: Sequence[str], values: np.ndarr
         for start in starts:
             run(start)
     else:
-        from concurrent.futures import ThreadPoolExecutor
-
         _evaluate_batch(inputs, specs, values[:1], outcomes)  # fill the shared caches before the threads start
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(run, starts))
@@ -217,8 +203,6 @@ def sobol_analysis(function: Callable[[np.ndarray], np.ndarray], names: Sequence
 def analyse_sobol(names: Sequence[str], limits: Sequence[tuple[float, float]], outputs: np.ndarray, *,
                   seed: int = 0, num_resamples: int = 100) -> pd.DataFrame:
     """SALib's Sobol' analysis of each column of ``outputs`` (N·(L+2), O) from :func:`sample` (``sobol``)."""
-    from SALib.analyze import sobol as sobol_analyze
-
     problem = _problem(names, limits)
     rows = []
     for column in range(outputs.shape[1]):
@@ -314,10 +298,6 @@ def prim_boxes(samples: pd.DataFrame, of_interest: np.ndarray, *, threshold: flo
     samples : lever values, one column per lever; of_interest : bool (N,)
     threshold : PRIM's density threshold; peel_alpha, mass_min : PRIM's peeling share and smallest box mass
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the workbench's notes on optional parallel back-ends at import
-        from ema_workbench.analysis import prim
-
     y = np.asarray(of_interest, dtype=bool)
     if y.shape != (len(samples),):
         raise InputError(f"of_interest has {y.size} values for {len(samples)} samples")
@@ -389,6 +369,19 @@ def discover(inputs: GoalInputs, ranges: Sequence[LeverRange], outcome: str, yea
     return Discovery(table, outcome, int(year), float(threshold), direction, interest, boxes)
 
 
+def what_matters_most(inputs: GoalInputs, lang: str, *, outcome: str = "labour_balance", year: int = 2040,
+                      n: int = 256, seed: int = 0, area: str | None = None,
+                      ranges: Sequence[LeverRange] | None = None) -> tuple[str, pd.DataFrame]:
+    """Sobol' total indices of one outcome for the pack: (sentence, tidy table of :func:`sobol_indices`).
+
+    ``n`` is the Saltelli base sample (n·8 model runs for the six levers; 256 → 2,048 runs, a few seconds). The
+    bars: ``toolkit.viz.goals.matters_chart(table, region, outcome, year, lang=...)``.
+    """
+    area = area or inputs.base.region.label(lang)
+    table = sobol_indices([inputs], ranges or load_discovery_ranges(), [(outcome, year)], n=n, seed=seed)
+    return matters_sentence(table, inputs.base.region.id, outcome, year, lang, area=area), table
+
+
 def box_table(found: Discovery) -> pd.DataFrame:
     """The PRIM boxes of a discovery as one table: box number, lever, low, high, restricted, coverage, density, mass.
 
@@ -410,4 +403,5 @@ def sobol_base_size(evaluations: int, levers: int) -> int:
 
 
 __all__ = ["HEADLINE_OUTCOMES", "Box", "Discovery", "LeverRange", "analyse_sobol", "bounds", "box_table", "discover",
-           "evaluate_samples", "prim_boxes", "sample", "sobol_analysis", "sobol_base_size", "sobol_indices"]
+           "evaluate_samples", "prim_boxes", "sample", "sobol_analysis", "sobol_base_size", "sobol_indices",
+           "what_matters_most"]

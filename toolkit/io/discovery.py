@@ -6,13 +6,27 @@ The one file that :mod:`toolkit.discovery` needs; the model takes the loaded ran
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from toolkit.discovery import LeverRange
 from toolkit.errors import InputError
-from toolkit.goals import LEVERS, parse_lever
+
+
+@dataclass(frozen=True)
+class LeverRange:
+    """The sampled range of one lever [scenario-file units; ``form="target"``: absolute TFR levels].
+
+    ``lever`` is a goal lever name (:data:`toolkit.goals.LEVERS`, ``participation_change:A-B`` with its band);
+    :func:`toolkit.discovery.bounds` checks it against the scenario.
+    """
+
+    lever: str
+    low: float
+    high: float
+    form: str = "value"
+
 
 RANGES_FILE = Path(__file__).resolve().parents[2] / "params" / "goals" / "discovery_ranges.yaml"
 
@@ -26,7 +40,7 @@ def load_discovery_ranges(path: str | Path | None = None) -> tuple[LeverRange, .
 
     Returns
     -------
-    tuple of :class:`~toolkit.discovery.LeverRange`, in the order of the file
+    tuple of :class:`LeverRange`, in the order of the file
     """
     path = Path(path) if path is not None else RANGES_FILE
     try:
@@ -40,8 +54,6 @@ def load_discovery_ranges(path: str | Path | None = None) -> tuple[LeverRange, .
     ranges = []
     for name, entry in content.items():
         where = f"{path}: {name}"
-        if name not in LEVERS:
-            raise InputError(f"{where}: unknown lever; allowed: {', '.join(LEVERS)}")
         if not isinstance(entry, dict) or entry.get("label") != "assumption" or not str(
                 entry.get("reasoning", "")).strip():
             raise InputError(f"{where}: every entry needs 'label: assumption' and its 'reasoning'")
@@ -53,6 +65,5 @@ def load_discovery_ranges(path: str | Path | None = None) -> tuple[LeverRange, .
         if form not in ("value", "target"):
             raise InputError(f"{where}: form {form!r}; allowed: value, target")
         lever = f"{name}:{entry['band']}" if "band" in entry else name
-        parse_lever(lever)
         ranges.append(LeverRange(lever, float(low), float(high), form))
     return tuple(ranges)

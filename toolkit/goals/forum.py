@@ -1,8 +1,7 @@
 """Goal seeking for the forum pack ("what would it take") and the explorer's "solve for" control.
 
-* :func:`what_would_it_take`: two or three goal-seek answers chosen for an area (:data:`QUESTIONS`), each a
-  sentence in fi/sv/en and a small figure, for the pack's section.
-* :func:`what_matters_most`: the Sobol' total indices of one outcome, the sentence and the bar chart.
+* :func:`what_would_it_take`: the answers to the questions asked for every area (:data:`QUESTIONS`), each a
+  sentence in fi/sv/en and the curve of its small figure (:func:`toolkit.viz.goals.goal_chart`).
 * :func:`solve_slider`: the value an explorer slider moves to so that the outcome meets the target, given the
   explorer's current levers of the area.
 """
@@ -13,10 +12,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
-import plotly.graph_objects as go
 
 from toolkit.errors import InputError
-from toolkit.goals import GoalInputs, GoalResult, GoalUnreachable, evaluate, goal_inputs, goal_seek, lever_spec
+from toolkit.goals.evaluate import evaluate
+from toolkit.goals.inputs import GoalInputs, goal_inputs
+from toolkit.goals.levers import lever_spec
+from toolkit.goals.seek import GoalResult, GoalUnreachable, goal_seek
 from toolkit.scenarios import Levers, MigrationPath, TfrPath, load_scenario
 from toolkit.text.goals import goal_sentence, unreachable_sentence
 
@@ -45,12 +46,22 @@ QUESTIONS = (
 
 @dataclass(frozen=True)
 class Answer:
-    """One "what would it take" answer: the sentence, the figure (``None`` when unreachable) and the result."""
+    """One "what would it take" answer.
+
+    Attributes
+    ----------
+    question : what was asked; sentence : the answer in the pack's language
+    result : the goal-seek result (``None`` when no value in the lever's range meets the target)
+    values, outcomes : the curve of the answer's figure: lever values [scenario-file units] and the outcome in the
+        target year at each (``None`` when unreachable); draw it with
+        ``toolkit.viz.goals.goal_chart(answer.values, answer.outcomes, answer.result, lang=...)``
+    """
 
     question: Question
     sentence: str
-    figure: go.Figure | None
     result: GoalResult | None
+    values: np.ndarray | None = None
+    outcomes: np.ndarray | None = None
 
 
 def _target(inputs: GoalInputs, question: Question) -> float:
@@ -69,10 +80,8 @@ def what_would_it_take(inputs: GoalInputs, lang: str, *, area: str | None = None
     ----------
     inputs : :func:`toolkit.goals.goal_inputs` of the area and scenario (with skills inputs)
     lang : ``fi``, ``sv`` or ``en``; area, scenario : names for the sentences
-    points : lever values of each figure (one engine call)
+    points : lever values of each answer's curve (one engine call)
     """
-    from toolkit.viz.goals import goal_chart
-
     area = area or inputs.base.region.label(lang)
     scenario = scenario or inputs.scenario.name[lang]
     answers = []
@@ -84,7 +93,7 @@ def what_would_it_take(inputs: GoalInputs, lang: str, *, area: str | None = None
         except GoalUnreachable as error:
             sentence = unreachable_sentence(error, question.year, target, question.direction, lang, area=area,
                                             scenario=scenario)
-            answers.append(Answer(question, sentence, None, None))
+            answers.append(Answer(question, sentence, None))
             continue
         spec = lever_spec(inputs, question.lever)
         reference = result.current if result.current is not None else result.value
@@ -93,27 +102,9 @@ def what_would_it_take(inputs: GoalInputs, lang: str, *, area: str | None = None
                              min(spec.high, max(result.value, reference) + half), points)
         position = list(inputs.years).index(question.year)
         outcomes = evaluate(inputs, question.lever, values, question.outcome, [question.year])[:, position]
-        figure = goal_chart(values, outcomes, result, lang=lang, region_name=area)
-        answers.append(Answer(question, goal_sentence(result, lang, area=area, scenario=scenario), figure, result))
+        answers.append(Answer(question, goal_sentence(result, lang, area=area, scenario=scenario), result, values,
+                              outcomes))
     return answers
-
-
-def what_matters_most(inputs: GoalInputs, lang: str, *, outcome: str = "labour_balance", year: int = 2040,
-                      n: int = 256, seed: int = 0, area: str | None = None, ranges=None):
-    """Sobol' total indices of one outcome for the pack: (sentence, bar chart, tidy table).
-
-    ``n`` is the Saltelli base sample (n·8 model runs for the six levers; 256 → 2,048 runs, a few seconds).
-    """
-    from toolkit.discovery import sobol_indices
-    from toolkit.io.discovery import load_discovery_ranges
-    from toolkit.text.goals import matters_sentence
-    from toolkit.viz.goals import matters_chart
-
-    area = area or inputs.base.region.label(lang)
-    table = sobol_indices([inputs], ranges or load_discovery_ranges(), [(outcome, year)], n=n, seed=seed)
-    region = inputs.base.region.id
-    return (matters_sentence(table, region, outcome, year, lang, area=area),
-            matters_chart(table, region, outcome, year, lang=lang, region_name=area), table)
 
 
 # --- the explorer's "solve for" ------------------------------------------------------------------------------
@@ -180,5 +171,4 @@ def solve_slider(area: str, levers: Levers, slider: str, outcome: str, year: int
     return goal_seek(None, None, lever, outcome, year, target, direction=direction, inputs=variant).value
 
 
-__all__ = ["QUESTIONS", "SLIDER_LEVERS", "Answer", "Question", "solve_slider", "what_matters_most",
-           "what_would_it_take"]
+__all__ = ["QUESTIONS", "SLIDER_LEVERS", "Answer", "Question", "solve_slider", "what_would_it_take"]

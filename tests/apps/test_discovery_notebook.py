@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-DISCOVERY = Path(__file__).resolve().parents[1] / "notebooks" / "discovery.ipynb"
+DISCOVERY = Path(__file__).resolve().parents[2] / "notebooks" / "discovery.ipynb"
 KERNEL_NAME = "python3"
 
 
