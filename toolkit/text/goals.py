@@ -103,7 +103,7 @@ def cli_answer(result, lang: str = "en") -> str:
 
 def matters_sentence(indices: pd.DataFrame, region: str, outcome: str, year: int, lang: str, *,
                      area: str | None = None, top: int = 3) -> str:
-    """ "What matters most …": the ``top`` levers by Sobol total index, as percentages.
+    """ "What matters most …": the ``top`` levers by Sobol total index, as percentages (estimates clipped to 0..100).
 
     Parameters
     ----------
@@ -112,7 +112,7 @@ def matters_sentence(indices: pd.DataFrame, region: str, outcome: str, year: int
     rows = indices[(indices["region"] == region) & (indices["outcome"] == outcome) & (indices["year"] == year)]
     rows = rows.sort_values("ST", ascending=False).head(top)
     items = ", ".join(f"{lever_label(row.lever, lang)} "
-                      f"{t('goals_percent', lang, value=number(100 * max(row.ST, 0.0), lang))}"
+                      f"{t('goals_percent', lang, value=number(100 * min(max(row.ST, 0.0), 1.0), lang))}"
                       for row in rows.itertuples())
     return t("goals_matters_sentence", lang, area=area or region, outcome=outcome_label(outcome, lang), year=year,
              items=items)

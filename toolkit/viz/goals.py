@@ -41,7 +41,7 @@ def matters_chart(indices: pd.DataFrame, region: str, outcome: str, year: int, *
     if rows.empty:
         raise InputError(f"the sensitivity table has no rows for {region}, {outcome}, {year}")
     rows = rows.sort_values("ST")
-    percent = 100 * rows["ST"].clip(lower=0).to_numpy()
+    percent = 100 * rows["ST"].clip(lower=0, upper=1).to_numpy()  # sampling noise can take an estimate past 0..1
     spread = 100 * rows["ST_conf"].to_numpy() if "ST_conf" in rows else np.zeros_like(percent)
     labels = [html.escape(lever_label(lever, lang)) for lever in rows["lever"]]
     fig = go.Figure(go.Bar(
