@@ -222,9 +222,17 @@ def goal_seek(region, scenario, lever: str, outcome: str, year: int | None, targ
     else:
         level = 1.0 - probability if direction == ">=" else probability
 
+        seen: dict[float, float] = {}  # every evaluation runs all draws: brentq's end points are known already
+
+        def gap(value: float) -> float:
+            if value not in seen:
+                drawn = _reduce(evaluate_drawn(inputs, lever, value, outcome, draws, seed, target_years), mask,
+                                direction)
+                seen[value] = float(np.quantile(drawn, level)) - target
+            return seen[value]
+
         def objective(values: np.ndarray) -> np.ndarray:
-            return np.array([np.quantile(_reduce(evaluate_drawn(inputs, lever, v, outcome, draws, seed, target_years),
-                                                 mask, direction), level) - target for v in values])
+            return np.array([gap(float(v)) for v in values])
 
         exact, increasing = _root_drawn(objective, grid, gaps, spec, direction, outcome, target, probability)
     value = _rounded(exact, spec, direction, increasing)
