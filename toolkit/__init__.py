@@ -7,11 +7,13 @@ Public API::
     load_population_inputs(regions, base_year=None) -> PopulationInputs
     project_population(regions, scenarios, *, horizon=2050, draws=0, seed=0, base_year=None, inputs=None)
     project_skills(population: xr.Dataset, ...) -> xr.Dataset
+    goal_seek(region, scenario, lever, outcome, year, target, ...) -> GoalResult
 
 The layout of the package and the flow of data through it are described in ``docs/architecture.md``.
 """
 
 from toolkit.errors import DataError, InputError, ToolkitWarning
+from toolkit.goals import goal_seek
 from toolkit.io.inputs import PopulationInputs, load_population_inputs
 from toolkit.population.project import project_population
 from toolkit.regions import get_region as load_region
@@ -25,6 +27,7 @@ __all__ = [
     "PopulationInputs",
     "ToolkitWarning",
     "__version__",
+    "goal_seek",
     "load_population_inputs",
     "load_region",
     "load_scenario",

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from IPython.display import HTML, Markdown, display
 
-from toolkit import viz
+from toolkit import discovery, goals, viz
 from toolkit.indicators import central, headline_population, population_measure, select
 from toolkit.io.params import load_population
 from toolkit.population.project import project_population
@@ -28,6 +28,7 @@ from toolkit.scenarios import available_scenarios, load_scenarios
 from toolkit.skills import headline_indicators, load_assumptions, project_skills
 from toolkit.text import check_lang, number, t
 from toolkit.version import __version__
+from toolkit.viz.goals import goal_chart, matters_chart
 from toolkit.viz.occupations import (
     education_openings_chart,
     occupation_balance_chart,
@@ -39,6 +40,7 @@ from toolkit.viz.occupations import (
 HEADLINE_MIME = "application/vnd.futures-forum.headline+json"
 """The output that carries a pack's headline numbers to the index page (read by :mod:`toolkit.batch`)."""
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+MATTERS_SAMPLE = 256  # Saltelli base sample of the "what matters most" bars: 2,048 model runs
 TIGHTNESS_GROUPS = ("2", "3", "5")  # professionals, associate professionals, service and sales workers
 
 
@@ -87,6 +89,7 @@ class ForumPack:
         self.estimated = self.area.id in json.loads(self.ds.attrs["estimated_regions"])
         self.observed = None if self.area.kind != "maakunta" else load_population().sel(region_code=self.area.code)
         self.skills = None
+        self._goals = None
 
     # ---------------------------------------------------------------------------------------------- helpers
 
@@ -214,6 +217,30 @@ class ForumPack:
             self.say("tightness"),
             *(tightness_chart(self.skills, self.area.id, group, **names) for group in TIGHTNESS_GROUPS),
         ]
+
+    def what_would_it_take(self) -> list:
+        """Goal-seek answers to the same three questions for every area, each a sentence and a small figure."""
+        inputs = self._goal_inputs()
+        blocks = [self.say("goals"), self.say("goals_intro", reference=self._scenario_name(self.reference))]
+        for answer in goals.what_would_it_take(inputs, self.lang, area=self.name,
+                                               scenario=self._scenario_name(self.reference)):
+            blocks.append(Markdown(html.escape(answer.sentence)))
+            if answer.result is not None:
+                blocks.append(goal_chart(answer.values, answer.outcomes, answer.result, **self._figure_args))
+        return blocks
+
+    def what_matters_most(self) -> list:
+        """Global sensitivity (Sobol' total indices) of the labour balance of 2040 to each lever."""
+        sentence, table = discovery.what_matters_most(self._goal_inputs(), self.lang, outcome="labour_balance",
+                                                      year=min(2040, self.horizon), n=MATTERS_SAMPLE,
+                                                      area=self.name)
+        return [self.say("matters"), Markdown(html.escape(sentence)),
+                matters_chart(table, self.area.id, "labour_balance", min(2040, self.horizon), **self._figure_args)]
+
+    def _goal_inputs(self):
+        if self._goals is None:
+            self._goals = goals.goal_inputs(self.area.id, self.reference, horizon=max(self.horizon, 2040))
+        return self._goals
 
     def assumptions(self) -> list:
         """What is assumed and how sure the numbers are, with the scenarios' and the skills model's reasoning."""

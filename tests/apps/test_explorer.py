@@ -310,3 +310,24 @@ def test_a_value_snapped_to_the_slider_step_is_not_a_move():
     assert explorer.levers == explorer.source.levers_for("kainuu")
     tfr.value = tfr.value + 2 * tfr.step
     assert explorer.levers.tfr != explorer.source.levers_for("kainuu").tfr
+
+
+def test_solve_for_moves_the_slider_to_the_value_that_meets_the_target(explorer):
+    people = explorer.run["population"].sel(region=REGION, scenario=CURRENT)
+    target = float(population_measure(people.sel(year=2025), "15-64"))
+    before = explorer.sliders["extra_migration"].value
+    value = explorer.solve("15-64", 2040, target, "extra_migration")
+    assert explorer.sliders["extra_migration"].value == value > before
+    reached = population_measure(explorer.run["population"].sel(region=REGION, scenario=CURRENT, year=2040), "15-64")
+    assert float(reached) >= target - 1.0  # rounded towards the side that meets the target
+
+
+def test_solve_for_an_unreachable_target_says_so_and_moves_nothing(explorer):
+    before = {name: slider.value for name, slider in explorer.sliders.items()}
+    explorer.solve_form["outcome"].value = "15-64"
+    explorer.solve_form["year"].value = 2040
+    explorer.solve_form["target"].value = 1e7
+    explorer.solve_form["slider"].value = "tfr"
+    explorer._solve_clicked()
+    assert "15-64" in explorer.solve_form["status"].value and "D55E00" in explorer.solve_form["status"].value
+    assert {name: slider.value for name, slider in explorer.sliders.items()} == before

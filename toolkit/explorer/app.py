@@ -31,6 +31,7 @@ from toolkit.explorer.levers import (
     EXTRA_MIGRATION_PER_1000,
     GROWTH_CHOICES,
     HORIZONS,
+    SLIDER_YEARS,
     SLIDERS,
     changed_levers,
     levers_from_sliders,
@@ -38,11 +39,12 @@ from toolkit.explorer.levers import (
 )
 from toolkit.explorer.runs import BASELINE, baseline_population, baseline_skills, scenario_population, skills_run
 from toolkit.explorer.writer import scenario_content, write_scenario
+from toolkit.goals import solve_slider
 from toolkit.nomenclature import LANGS
 from toolkit.population.project import project_population
 from toolkit.regions import forum_regions, get_region, load_regions
 from toolkit.scenarios import Levers, Scenario, available_scenarios, load_scenario
-from toolkit.text import check_lang, t
+from toolkit.text import check_lang, number, t
 from toolkit.viz.occupations import education_openings_chart, occupation_balance_chart, occupation_openings_chart
 
 CURRENT = "explorer"
@@ -51,6 +53,10 @@ ENV_REGION = "FORUM_EXPLORER_REGION"
 ENV_LANG = "FORUM_EXPLORER_LANG"
 ENV_SAVE_DIR = "FORUM_EXPLORER_SAVE_DIR"
 _TRACE_KEYS = ("x", "y", "customdata", "text", "name", "hovertemplate")
+SOLVE_OUTCOMES = ("15-64", "0-14", "7-15", "75+", "total", "labour_balance", "job_openings")
+"""Outcomes the "solve for" control can target (population groups and skills outcomes)."""
+SOLVE_SLIDERS = ("extra_migration", "tfr", "participation_55-64", "participation_65-74", "retirement_age_shift", "e0")
+"""Sliders the "solve for" control can move (``e0`` moves both life-expectancy sliders)."""
 
 
 def label(key: str, lang: str) -> str:
@@ -127,6 +133,7 @@ class Explorer:
         self.reset_button = widgets.Button()
         self.reset_button.on_click(lambda _: self.reset())
         self.save_form = self._save_form()
+        self.solve_form = self._solve_form()
         self._load()
         self.run = project_population(self.region, [self.scenario], horizon=self.horizon)
         self.skills = skills_run(self.run, self.scenario)
@@ -198,11 +205,55 @@ class Explorer:
         form["status"] = widgets.HTML()
         return form
 
+    def _solve_form(self) -> dict[str, widgets.Widget]:
+        """The "solve for" control: an outcome, its year and target, the slider to move, and a button."""
+        style = {"description_width": "initial"}
+        form = {
+            "outcome": widgets.Dropdown(options=list(SOLVE_OUTCOMES), value="15-64", style=style),
+            "year": widgets.BoundedIntText(value=2040, min=2026, max=max(HORIZONS), style=style,
+                                           layout=widgets.Layout(width="10em")),
+            "target": widgets.FloatText(value=0.0, style=style, layout=widgets.Layout(width="14em")),
+            "slider": widgets.Dropdown(options=list(SOLVE_SLIDERS), value="extra_migration", style=style),
+            "solve": widgets.Button(button_style="info"),
+            "status": widgets.HTML(),
+        }
+        form["solve"].on_click(lambda _: self._solve_clicked())
+        return form
+
+    def solve(self, outcome: str, year: int, target: float, slider: str) -> float:
+        """Move ``slider`` to the value at which ``outcome`` is at least ``target`` in ``year`` (goal seeking on
+        the edited levers, :func:`toolkit.goals.solve_slider`); returns the value. Raises InputError (with what
+        the slider's range gives) when no value in its range reaches the target."""
+        value = solve_slider(self.region, self.levers, slider, outcome, int(year), float(target),
+                             horizon=self.horizon, slider_years=SLIDER_YEARS)
+        names = ("e0_F", "e0_M") if slider == "e0" else (slider,)
+        for name in names:
+            widget = self.sliders[name]
+            _set_range(widget, min(widget.min, value), max(widget.max, value), widget.step)
+        with self._silenced():
+            for name in names[:-1]:
+                self.sliders[name].value = value
+        self.sliders[names[-1]].value = value  # the last assignment recomputes the figures
+        return value
+
+    def _solve_clicked(self) -> None:
+        form = self.solve_form
+        try:
+            value = self.solve(form["outcome"].value, form["year"].value, form["target"].value,
+                               form["slider"].value)
+        except InputError as exc:
+            form["status"].value = f"<span style='color:#D55E00'>{html.escape(str(exc))}</span>"
+            return
+        form["status"].value = html.escape(label("solved", self.lang).format(value=number(value, self.lang, 2)))
+
     def _layout(self) -> widgets.Widget:
         picks = widgets.HBox([self.controls[name] for name in ("region", "scenario", "horizon", "lang")])
+        solve = widgets.VBox([widgets.HBox([self.solve_form[key] for key in ("outcome", "year", "target")]),
+                              widgets.HBox([self.solve_form["slider"], self.solve_form["solve"]]),
+                              self.solve_form["status"]])
         levers = widgets.VBox([*(self.sliders[name] for name in SLIDERS if name != "industry_growth"),
                                self.controls["industry"], self.sliders["industry_growth"],
-                               self.reset_button, self.status],
+                               self.reset_button, self.status, solve],
                               layout=widgets.Layout(width="34em"))
         pyramid = widgets.VBox([self.figures["pyramid"], self.controls["year"]],
                                layout=widgets.Layout(flex="1"))
@@ -228,6 +279,11 @@ class Explorer:
                 field, _, field_lang = key.partition("_")
                 widget.description = label(field, lang) + (f" ({field_lang})" if field_lang else "")
         self.save_form["save"].description = label("save", lang)
+        for key in ("outcome", "year", "target", "slider"):
+            self.solve_form[key].description = label(f"solve_{key}", lang)
+        self.solve_form["solve"].description = label("solve", lang)
+        self.solve_form["outcome"].options = [(label(f"solve_outcome_{key}", lang), key) for key in SOLVE_OUTCOMES]
+        self.solve_form["slider"].options = [(label(SLIDERS.get(key, "e0"), lang), key) for key in SOLVE_SLIDERS]
         options = {
             "region": [(region.label(lang), region.id) for region in load_regions().values()],
             "scenario": [(load_scenario(scenario).name[lang], scenario) for scenario in available_scenarios()],

@@ -1,0 +1,49 @@
+"""Sections of the forum pack (toolkit.pack) without a kernel: what they show and in which language."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+from IPython.display import Markdown
+
+from toolkit.pack import ForumPack
+
+
+@pytest.fixture(scope="module")
+def packs():
+    return {lang: ForumPack("kainuu", ["baseline", "vitality"], lang=lang) for lang in ("fi", "sv")}
+
+
+def test_what_would_it_take_answers_three_questions_with_figures(packs):
+    blocks = packs["fi"].what_would_it_take()
+    sentences = [block.data for block in blocks if isinstance(block, Markdown) and block.data.startswith("Kainuu")]
+    figures = [block for block in blocks if isinstance(block, go.Figure)]
+    assert len(sentences) == 3 and 1 <= len(figures) <= 3
+    assert "tarvittaisiin" in sentences[0]
+    swedish = [block.data for block in packs["sv"].what_would_it_take() if isinstance(block, Markdown)]
+    assert any("skulle det krävas" in text for text in swedish)
+
+
+def test_what_matters_most_ranks_the_levers(packs):
+    blocks = packs["sv"].what_matters_most()
+    (chart,) = [block for block in blocks if isinstance(block, go.Figure)]
+    shares = [value for trace in chart.data for value in trace.x]
+    assert all(0 <= share <= 100 for share in shares) and max(shares) > 30
+    assert any("Kajanaland" in block.data for block in blocks if isinstance(block, Markdown))
+
+
+def test_occupations_section_in_both_languages(packs):
+    for lang, word in (("fi", "Ammatit"), ("sv", "Yrken")):
+        blocks = packs[lang].occupations()
+        assert word in blocks[0].data
+        assert sum(isinstance(block, go.Figure) for block in blocks) == 6  # 3 figures + 3 tightness charts
+
+
+def test_hostile_scenario_names_stay_text(tmp_path):
+    text = ("id: hostile\nname: {fi: '<script>alert(1)</script>', sv: b, en: c}\nnarrative: {fi: a, sv: b, en: c}\n"
+            "justification: why\n")
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    pack = ForumPack("kainuu", [str(path)], lang="fi")
+    table = pack.futures_table()[-1].data
+    assert "<script>" not in table and "&lt;script&gt;" in table
