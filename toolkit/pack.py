@@ -45,13 +45,15 @@ TIGHTNESS_GROUPS = ("2", "3", "5")  # professionals, associate professionals, se
 
 
 def show(*items) -> None:
-    """Display sections: a figure as HTML for the exported page (plotly.js is added once per page) and as plotly
-    JSON; Markdown and HTML blocks as they are; a list or tuple item by item."""
+    """Display sections: a figure as HTML for the exported page (plotly.js is added once per page; an animation
+    waits for its play button) and as plotly JSON; Markdown and HTML blocks as they are; a list or tuple item by
+    item."""
     for item in items:
         if isinstance(item, list | tuple):
             show(*item)
         elif isinstance(item, go.Figure):
-            display({"text/html": pio.to_html(item, full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG),
+            display({"text/html": pio.to_html(item, full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG,
+                                              auto_play=False),
                      "application/vnd.plotly.v1+json": json.loads(pio.to_json(item))}, raw=True)
         elif item is not None:
             display(item)

@@ -201,7 +201,8 @@ def skills_outcomes(inputs: GoalInputs, population: np.ndarray, deaths: np.ndarr
     if not drawn:
         ds = ds.isel(draw=0, drop=True)
     variants = [_Variant(f"v{i}", lever_set) for i, lever_set in enumerate(levers)]
-    result = project_skills(ds, variants, base=skills, assumptions=inputs.assumptions, tightness=False)
+    result = project_skills(ds, variants, base=skills, assumptions=inputs.assumptions, tightness=False,
+                            participation_cap=True)
     order = ("scenario", "draw", "year") if drawn else ("scenario", "year")
     out = {}
     for name, array in (("labour_balance", result["labour_balance"]),

@@ -92,6 +92,7 @@ def project_skills(
     interval: float = 0.8,
     occupations: bool = True,
     extend_occupation_trend: bool = False,
+    participation_cap: bool = False,
 ) -> xr.Dataset:
     """Project labour demand, job openings and labour supply for every area and scenario of a run.
 
@@ -109,6 +110,9 @@ def project_skills(
     occupations : also compute the occupation and education layer (Mitenna groups, education levels)
     extend_occupation_trend : move each industry's occupation structure along its 2012-2016 linear trend
         (default: the 2016 structure held)
+    participation_cap : hold participation rates within 0..1 instead of refusing a lever that leaves them (for
+        the sampled lever combinations of scenario discovery and goal seeking; a scenario's own change that
+        leaves 0..1 is an input error)
 
     Returns
     -------
@@ -122,7 +126,7 @@ def project_skills(
     levers = lever_arrays(_scenarios_of(population, scenarios), regions, base.industry_shares["industry"].values)
     people = grid.values(population["population"], *CELL)
     by_industry, employed_total = _demand(grid, people, population["deaths"], base, levers, assumptions)
-    supply = _supply(grid, people, base, levers, assumptions)
+    supply = _supply(grid, people, base, levers, assumptions, participation_cap)
     industry = base.industry_shares["industry"]
     tails = {name: industry for name in by_industry}
     tails["labour_supply_by_education"] = base.education_shares["education"]
@@ -241,7 +245,7 @@ def _ordered(array: xr.DataArray, **labels) -> xr.DataArray:
 
 
 def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArrays,
-            assumptions: Assumptions) -> dict[str, np.ndarray]:
+            assumptions: Assumptions, participation_cap: bool = False) -> dict[str, np.ndarray]:
     """Labour supply, new entrants and supply by education (balance: `_balance`).
 
     The retirement-age lever moves the participation profile at older ages as it moves the employment profile
@@ -261,6 +265,7 @@ def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArray
         grid.place(levers.participation_change, (*LEVER_DIMS, "age")),
         projected,
         grid.labels,
+        cap=participation_cap,
     )
     supply = sp.labour_supply(people, rate)
     education = grid.values(base.education_shares, "education")

@@ -20,6 +20,7 @@ def participation_rate(
     change: np.ndarray,
     projected: np.ndarray,
     labels: Mapping[str, Sequence],
+    cap: bool = False,
 ) -> np.ndarray:
     """Participation rate by age and sex with the scenario's change in the projected years.
 
@@ -30,6 +31,8 @@ def participation_rate(
     change : (…, age) [1] lever change (fraction, not percentage points)
     projected : (year) bool, False in the base year, which keeps the observed rate
     labels : dimension name -> labels, for every axis of the result in order (to name a bad cell)
+    cap : hold the rate within 0..1 instead of refusing a change that leaves it (for sampled lever combinations
+        of scenario discovery, where a scenario's own change would be an input error)
 
     Returns
     -------
@@ -43,6 +46,8 @@ def participation_rate(
     rate = base_rate * scale[..., np.newaxis, np.newaxis, np.newaxis] + (
         change[..., np.newaxis, np.newaxis, :] * projected[:, np.newaxis, np.newaxis]
     )
+    if cap:
+        return np.clip(rate, 0.0, 1.0)
     outside = (rate < 0) | (rate > 1)
     if outside.any():
         first = np.argwhere(outside)[0]

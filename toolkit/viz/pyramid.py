@@ -67,8 +67,12 @@ def pyramid(
             {
                 "active": 0,
                 "steps": steps,
-                "pad": {"t": 40},
-                "currentvalue": {"prefix": f"{t('year', lang)}: "},
+                "x": 0.16,
+                "len": 0.84,
+                "y": -0.16,
+                "yanchor": "top",
+                "pad": {"t": 0, "b": 0},
+                "currentvalue": {"prefix": f"{t('year', lang)}: ", "xanchor": "right", "font": {"size": 16}},
             }
         ],
         updatemenus=_pyramid_menus(scenarios, scenario, sexes, outline is not None, meta, lang, frames),
@@ -76,7 +80,12 @@ def pyramid(
         bargap=0.0,
     )
     pyramid_axes(fig, counts, lang)
-    return apply_theme(fig, lang, title_for("pyramid_title", lang, region, region_name))
+    apply_theme(fig, lang, title_for("pyramid_title", lang, region, region_name))
+    # the legend above the plot (left), the scenario menu above it on the right, the year slider and the
+    # play buttons below the axis title: no control sits on another
+    fig.update_layout(legend={"orientation": "h", "x": 0.0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
+                      margin={"t": 110, "b": 150}, height=640)
+    return fig
 
 
 def _pyramid_years(population: xr.DataArray, years: Iterable[int] | None) -> list[int]:
@@ -141,8 +150,10 @@ def _year_steps(fig: go.Figure, series: np.ndarray, years: list[int], frames: bo
             go.Frame(
                 name=str(year),
                 traces=indices,
+                # every frame trace names its type: a frame without it would redraw the bars as lines
                 data=[
-                    {"x": series[trace, position], "customdata": np.abs(series[trace, position])}
+                    {"type": fig.data[trace].type, "x": series[trace, position],
+                     "customdata": np.abs(series[trace, position])}
                     for trace in indices
                 ],
             )
@@ -193,7 +204,8 @@ def _pyramid_menus(scenarios, scenario, sexes, has_outline, meta, lang, frames) 
             "buttons": buttons,
             "x": 1.0,
             "xanchor": "right",
-            "y": 1.12,
+            "y": 1.02,
+            "yanchor": "bottom",
             "active": scenarios.index(scenario),
             "showactive": True,
         }
@@ -215,9 +227,10 @@ def _pyramid_menus(scenarios, scenario, sexes, has_outline, meta, lang, frames) 
                 "buttons": [play, pause],
                 "direction": "left",
                 "x": 0.0,
-                "y": -0.08,
-                "xanchor": "right",
+                "y": -0.16,
+                "xanchor": "left",
                 "yanchor": "top",
+                "pad": {"t": 10},
             }
         )
     return menus
