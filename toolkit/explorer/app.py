@@ -1,12 +1,12 @@
 """The live explorer: scenario levers as widgets, figures updated in place (JupyterLab, Voilà).
 
-``Explorer(region).ui`` is the root widget: area, scenario, language and horizon pickers, sliders for
-the levers a forum discusses, a reset button, a "save as scenario" form and nine ``go.FigureWidget``
-figures (pyramid, population and working-age paths against the baseline, dependency ratios, job
-openings by industry, by occupation group and by education, labour and occupation balance). A lever change re-runs the
-deterministic projection of the one area and the edited scenario (the baseline run is cached per area and
-horizon) and writes the new numbers into the existing figures with the update functions of :mod:`toolkit.viz`;
-the figures are never rebuilt.
+``Explorer(region).ui`` is the root widget: area, scenario, language and horizon pickers, sliders for the levers
+a forum discusses, a reset button, a "solve for" control, a "save as scenario" form, the headline sentences and ten
+``go.FigureWidget`` figures (pyramid, population and working-age paths against the baseline, dependency ratios, job
+openings by industry, by occupation group and by education, labour and occupation balance, tightness). A lever
+change re-runs the deterministic projection of the one area and the edited scenario (the baseline run is cached per
+area and horizon) and writes the new numbers into the existing figures with the update functions of
+:mod:`toolkit.viz`; the figures are never rebuilt.
 
 The model core never imports this package. ``forum present`` serves ``notebooks/explorer.ipynb`` with Voilà.
 """
@@ -37,15 +37,33 @@ from toolkit.explorer.levers import (
     levers_from_sliders,
     slider_values,
 )
-from toolkit.explorer.runs import BASELINE, baseline_population, baseline_skills, scenario_population, skills_run
+from toolkit.explorer.runs import (
+    BASELINE,
+    baseline_population,
+    baseline_skills,
+    scenario_population,
+    skills_run,
+    tightness_run,
+)
 from toolkit.explorer.writer import scenario_content, write_scenario
 from toolkit.goals import solve_slider
 from toolkit.nomenclature import LANGS
 from toolkit.population.project import project_population
 from toolkit.regions import forum_regions, get_region, load_regions
+from toolkit.report import skills_sentences
 from toolkit.scenarios import Levers, Scenario, available_scenarios, load_scenario
+from toolkit.skills import headline_indicators
 from toolkit.text import check_lang, number, t
-from toolkit.viz.occupations import education_openings_chart, occupation_balance_chart, occupation_openings_chart
+from toolkit.viz.occupations import (
+    education_openings_chart,
+    occupation_balance_chart,
+    occupation_openings_chart,
+    occupation_pack_sentences,
+    tightness_chart,
+    update_education_openings_chart,
+    update_occupation_balance_chart,
+    update_occupation_openings_chart,
+)
 
 CURRENT = "explorer"
 """Scenario id of the explorer's edited run (the ``scenario`` coordinate of :attr:`Explorer.run`)."""
@@ -53,6 +71,7 @@ ENV_REGION = "FORUM_EXPLORER_REGION"
 ENV_LANG = "FORUM_EXPLORER_LANG"
 ENV_SAVE_DIR = "FORUM_EXPLORER_SAVE_DIR"
 _TRACE_KEYS = ("x", "y", "customdata", "text", "name", "hovertemplate")
+TIGHTNESS_GROUP = "2"  # the tightness shown: professionals (ISCO-08 major group 2)
 SOLVE_OUTCOMES = ("15-64", "0-14", "7-15", "75+", "total", "labour_balance", "job_openings")
 """Outcomes the "solve for" control can target (population groups and skills outcomes)."""
 SOLVE_SLIDERS = ("extra_migration", "tfr", "participation_55-64", "participation_65-74", "retirement_age_shift", "e0")
@@ -112,7 +131,7 @@ class Explorer:
     sliders : dict of lever sliders (see :func:`slider_values`, plus ``industry_growth`` [%/year] of the
         industry picked in ``controls["industry"]``)
     figures : dict of ``go.FigureWidget``: ``pyramid``, ``population``, ``15-64``, ``dependency``,
-        ``openings``, ``balance``, ``occupations``, ``education``, ``occupation_balance``
+        ``openings``, ``balance``, ``occupations``, ``education``, ``occupation_balance``, ``tightness``
     run, skills : the population and skills runs of the edited scenario (scenario id :data:`CURRENT`)
     """
 
@@ -126,6 +145,7 @@ class Explorer:
         self._pending: asyncio.TimerHandle | None = None
         self._quiet = False
         self.status = widgets.HTML()
+        self.sentences = widgets.HTML()
         self.controls = self._pickers(get_region(region).id, load_scenario(scenario).id, lang, horizon)
         self.sliders = {name: widgets.FloatSlider(continuous_update=True, readout_format=".2f",
                                                   layout=widgets.Layout(width="100%"))
@@ -138,6 +158,7 @@ class Explorer:
         self.run = project_population(self.region, [self.scenario], horizon=self.horizon)
         self.skills = skills_run(self.run, self.scenario)
         self.figures = {name: _widget(fig) for name, fig in self._fresh_figures().items()}
+        self._update_sentences()
         self.ui = self._layout()
         self._relabel()
         self._observe()
@@ -259,10 +280,11 @@ class Explorer:
                                layout=widgets.Layout(flex="1"))
         grid = widgets.GridBox([self.figures[name] for name in ("population", "15-64", "dependency",
                                                                 "balance", "openings", "occupations",
-                                                                "education", "occupation_balance")],
+                                                                "education", "occupation_balance",
+                                                                "tightness")],
                                layout=widgets.Layout(grid_template_columns="1fr 1fr"))
         self._save_box = widgets.Accordion([widgets.VBox(list(self.save_form.values()))])
-        return widgets.VBox([picks, widgets.HBox([levers, pyramid]), grid, self._save_box])
+        return widgets.VBox([picks, widgets.HBox([levers, pyramid]), self.sentences, grid, self._save_box])
 
     def _relabel(self) -> None:
         """Descriptions of every widget in the current language."""
@@ -442,6 +464,7 @@ class Explorer:
         self.run_skills()
         for name, fresh in self._fresh_figures().items():
             copy_figure(self.figures[name], fresh, full=True)
+        self._update_sentences()
 
     def _meta(self) -> dict:
         lang, source = self.lang, self.source
@@ -452,7 +475,7 @@ class Explorer:
         return xr.concat([baseline, current], dim="scenario", combine_attrs="override", data_vars="all")
 
     def _fresh_figures(self) -> dict[str, go.Figure]:
-        """The nine figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""
+        """The ten figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""
         region, lang, meta = self.region, self.lang, self._meta()
         name = get_region(region).label(lang)
         common = {"lang": lang, "meta": meta, "region_name": name}
@@ -477,7 +500,8 @@ class Explorer:
                 "balance": viz.labour_balance_chart(skills, region, **common),
                 "occupations": occupation_openings_chart(self.skills, region, CURRENT, **names),
                 "education": education_openings_chart(self.skills, region, CURRENT, **names),
-                "occupation_balance": occupation_balance_chart(skills, region, CURRENT, **common)}
+                "occupation_balance": occupation_balance_chart(skills, region, CURRENT, **common),
+                "tightness": tightness_chart(tightness_run(region, self.horizon), region, TIGHTNESS_GROUP, **names)}
 
     def update_population_figures(self) -> None:
         """Pyramid, paths and dependency ratios: the edited run's numbers written into the figures in place."""
@@ -502,13 +526,20 @@ class Explorer:
             viz.update_job_openings_chart(self.figures["openings"], skills, self.region, CURRENT, lang=self.lang)
         with self.figures["balance"].batch_update():
             viz.update_labour_balance_chart(self.figures["balance"], skills, self.region, CURRENT)
-        names = {"lang": self.lang, "region_name": get_region(self.region).label(self.lang)}
-        copy_figure(self.figures["occupations"],
-                    occupation_openings_chart(self.skills, self.region, CURRENT, **names), full=False)
-        copy_figure(self.figures["education"],
-                    education_openings_chart(self.skills, self.region, CURRENT, **names), full=False)
-        copy_figure(self.figures["occupation_balance"],
-                    occupation_balance_chart(skills, self.region, CURRENT, meta=self._meta(), **names), full=False)
+        for name, update, run in (("occupations", update_occupation_openings_chart, self.skills),
+                                  ("education", update_education_openings_chart, self.skills),
+                                  ("occupation_balance", update_occupation_balance_chart, skills)):
+            with self.figures[name].batch_update():
+                update(self.figures[name], run, self.region, CURRENT, lang=self.lang)
+        self._update_sentences()
+
+    def _update_sentences(self) -> None:
+        """The headline sentences of the edited run's work and skills, in the explorer's language."""
+        name = get_region(self.region).label(self.lang)
+        indicators = headline_indicators(self.skills).sel(region=self.region, scenario=CURRENT)
+        sentences = [*skills_sentences(indicators, self.lang).values(),
+                     *occupation_pack_sentences(self.skills, self.region, CURRENT, lang=self.lang, region_name=name)]
+        self.sentences.value = "<ul>" + "".join(f"<li>{html.escape(text)}</li>" for text in sentences) + "</ul>"
 
     # saving
 

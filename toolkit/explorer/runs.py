@@ -36,6 +36,14 @@ def skills_run(population: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     return project_skills(population, [scenario], base=base, assumptions=assumptions, tightness=False)
 
 
+@lru_cache(maxsize=16)
+def tightness_run(region: str, horizon: int) -> xr.Dataset:
+    """The baseline's skills run of one area with the tightness history and forecast (cached; do not modify)."""
+    base, assumptions = _skills_inputs(region)
+    return project_skills(baseline_population(region, horizon), [load_scenario(BASELINE)], base=base,
+                          assumptions=assumptions, tightness=True, occupations=False)
+
+
 @lru_cache(maxsize=32)
 def baseline_skills(region: str, horizon: int) -> xr.Dataset:
     """The skills run of the baseline of one area (cached; do not modify the result)."""

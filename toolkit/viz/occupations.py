@@ -79,6 +79,24 @@ def occupation_openings_chart(
     group on top. Expansion is each group's positive expansion demand, as in the openings identity.
     """
     check_lang(lang)
+    traces, labels, period = _occupation_openings_traces(skills, region, scenario, period, top, lang)
+    fig = go.Figure(data=traces)
+    fig.update_layout(barmode="stack", xaxis_title=t("skills_persons_period", lang),
+                      height=max(450, 30 * len(labels) + 180))
+    fig.update_yaxes(automargin=True)
+    return apply_theme(fig, lang, _title("skills_occ_openings_title", lang, region, region_name, period))
+
+
+def update_occupation_openings_chart(fig: go.Figure, skills: xr.Dataset, region: str, scenario: str, *,
+                                     period: tuple[int, int] | None = None, top: int = 12, lang: str = "fi") -> None:
+    """Write a new run's numbers into a figure drawn by :func:`occupation_openings_chart` (same arguments)."""
+    traces, _, _ = _occupation_openings_traces(skills, region, scenario, period, top, lang)
+    for target, fresh in zip(fig.data, traces, strict=True):
+        target.update(x=fresh.x, y=fresh.y)
+
+
+def _occupation_openings_traces(skills, region, scenario, period, top, lang):
+    """(traces, labels, period) of :func:`occupation_openings_chart`."""
     window, period = _window(skills, region, period, "expansion_demand_by_occupation",
                              "replacement_demand_by_occupation")
     window = window.sel(scenario=scenario)
@@ -98,11 +116,7 @@ def occupation_openings_chart(
         traces.append(go.Bar(x=finite(x, "job openings")[::-1], y=labels[::-1], orientation="h", name=t(key, lang),
                              marker={"color": colour},
                              hovertemplate=f"%{{y}}: %{{x:,.0f}}<extra>{t(key, lang)}</extra>"))
-    fig = go.Figure(data=traces)
-    fig.update_layout(barmode="stack", xaxis_title=t("skills_persons_period", lang),
-                      height=max(450, 30 * len(labels) + 180))
-    fig.update_yaxes(automargin=True)
-    return apply_theme(fig, lang, _title("skills_occ_openings_title", lang, region, region_name, period))
+    return traces, labels, period
 
 
 def education_openings_chart(
@@ -130,20 +144,34 @@ def education_openings_chart(
     period]; the hover text gives each level's share of the openings.
     """
     check_lang(lang)
+    traces, period = _education_traces(skills, region, scenario, period, lang)
+    fig = go.Figure(data=traces)
+    fig.update_layout(barmode="group", yaxis_title=t("skills_persons_period", lang))
+    return apply_theme(fig, lang, _title("skills_edu_openings_title", lang, region, region_name, period))
+
+
+def update_education_openings_chart(fig: go.Figure, skills: xr.Dataset, region: str, scenario: str, *,
+                                    period: tuple[int, int] | None = None, lang: str = "fi") -> None:
+    """Write a new run's numbers into a figure drawn by :func:`education_openings_chart` (same arguments)."""
+    traces, _ = _education_traces(skills, region, scenario, period, lang)
+    for target, fresh in zip(fig.data, traces, strict=True):
+        target.update(y=fresh.y, customdata=fresh.customdata)
+
+
+def _education_traces(skills, region, scenario, period, lang):
+    """(traces, period) of :func:`education_openings_chart`."""
     window, period = _window(skills, region, period, "job_openings_by_education", "new_entrants_by_education")
     window = window.sel(scenario=scenario, education=list(EDUCATION_LEVELS))
     openings = finite(window["job_openings_by_education"].sum("year").values, "job openings")
     entrants = finite(window["new_entrants_by_education"].sum("year").values, "new entrants")
     labels = [t(f"edu_level_{level}", lang) for level in EDUCATION_LEVELS]
     shares = 100 * openings / openings.sum()
-    fig = go.Figure(data=[
+    return [
         go.Bar(x=labels, y=openings, name=t("skills_openings", lang), marker={"color": REPLACEMENT_COLOUR},
                customdata=shares, hovertemplate="%{x}: %{y:,.0f} (%{customdata:.0f} %)<extra></extra>"),
         go.Bar(x=labels, y=entrants, name=t("skills_entrants", lang), marker={"color": ENTRANTS_COLOUR},
                hovertemplate="%{x}: %{y:,.0f}<extra></extra>"),
-    ])
-    fig.update_layout(barmode="group", yaxis_title=t("skills_persons_period", lang))
-    return apply_theme(fig, lang, _title("skills_edu_openings_title", lang, region, region_name, period))
+    ], period
 
 
 def occupation_balance_chart(
@@ -176,6 +204,25 @@ def occupation_balance_chart(
     entrants with a matching education than openings (shortage), with the zero line.
     """
     check_lang(lang)
+    traces, labels, scenarios, period = _balance_traces(skills, region, reference, period, top, lang, meta)
+    fig = go.Figure(data=traces)
+    fig.add_vline(x=0.0, line={"color": "#666666", "width": 1})
+    fig.update_layout(barmode="group", xaxis_title=t("skills_balance_axis", lang),
+                      height=max(450, 18 * len(labels) * max(len(scenarios), 1) + 180))
+    fig.update_yaxes(automargin=True)
+    return apply_theme(fig, lang, _title("skills_occ_balance_title", lang, region, region_name, period))
+
+
+def update_occupation_balance_chart(fig: go.Figure, skills: xr.Dataset, region: str, reference: str, *,
+                                    period: tuple[int, int] | None = None, top: int = 10, lang: str = "fi") -> None:
+    """Write a new run's numbers into a figure drawn by :func:`occupation_balance_chart` (same arguments)."""
+    traces, _, _, _ = _balance_traces(skills, region, reference, period, top, lang, None)
+    for target, fresh in zip(fig.data, traces, strict=True):
+        target.update(x=fresh.x, y=fresh.y)
+
+
+def _balance_traces(skills, region, reference, period, top, lang, meta):
+    """(traces, labels, scenarios, period) of :func:`occupation_balance_chart`."""
     window, period = _window(skills, region, period, "occupation_balance")
     balance = window["occupation_balance"].sum("year")
     scenarios = scenario_ids(balance)
@@ -189,12 +236,7 @@ def occupation_balance_chart(
                hovertemplate="%{y}: %{x:,.0f}<extra>%{fullData.name}</extra>")
         for index, name in enumerate(scenarios)
     ]
-    fig = go.Figure(data=traces)
-    fig.add_vline(x=0.0, line={"color": "#666666", "width": 1})
-    fig.update_layout(barmode="group", xaxis_title=t("skills_balance_axis", lang),
-                      height=max(450, 18 * len(labels) * max(len(scenarios), 1) + 180))
-    fig.update_yaxes(automargin=True)
-    return apply_theme(fig, lang, _title("skills_occ_balance_title", lang, region, region_name, period))
+    return traces, labels, scenarios, period
 
 
 def tightness_chart(
