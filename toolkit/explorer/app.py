@@ -8,6 +8,9 @@ change re-runs the deterministic projection of the one area and the edited scena
 area and horizon) and writes the new numbers into the existing figures with the update functions of
 :mod:`toolkit.viz`; the figures are never rebuilt.
 
+Length: the module is the one class that wires the widgets to the runs and the figures; its parts with a
+life of their own (lever mapping, runs, forms, the scenario writer) are modules beside it.
+
 The model core never imports this package. ``forum present`` serves ``notebooks/explorer.ipynb`` with Voilà.
 """
 
@@ -27,6 +30,18 @@ import xarray as xr
 
 from toolkit import viz
 from toolkit.errors import InputError
+from toolkit.explorer.forms import (
+    SOLVE_OUTCOMES,
+    SOLVE_SLIDERS,
+    TIGHTNESS_GROUP,
+    copy_figure,
+    figure_widget,
+    label,
+    pickers,
+    save_form,
+    set_range,
+    solve_form,
+)
 from toolkit.explorer.levers import (
     EXTRA_MIGRATION_PER_1000,
     GROWTH_CHOICES,
@@ -53,7 +68,7 @@ from toolkit.regions import forum_regions, get_region, load_regions
 from toolkit.report import skills_sentences
 from toolkit.scenarios import Levers, Scenario, available_scenarios, load_scenario
 from toolkit.skills import headline_indicators
-from toolkit.text import check_lang, number, t
+from toolkit.text import check_lang, number
 from toolkit.viz.occupations import (
     education_openings_chart,
     occupation_balance_chart,
@@ -70,47 +85,6 @@ CURRENT = "explorer"
 ENV_REGION = "FORUM_EXPLORER_REGION"
 ENV_LANG = "FORUM_EXPLORER_LANG"
 ENV_SAVE_DIR = "FORUM_EXPLORER_SAVE_DIR"
-_TRACE_KEYS = ("x", "y", "customdata", "text", "name", "hovertemplate")
-TIGHTNESS_GROUP = "2"  # the tightness shown: professionals (ISCO-08 major group 2)
-SOLVE_OUTCOMES = ("15-64", "0-14", "7-15", "75+", "total", "labour_balance", "job_openings")
-"""Outcomes the "solve for" control can target (population groups and skills outcomes)."""
-SOLVE_SLIDERS = ("extra_migration", "tfr", "participation_55-64", "participation_65-74", "retirement_age_shift", "e0")
-"""Sliders the "solve for" control can move (``e0`` moves both life-expectancy sliders)."""
-
-
-def label(key: str, lang: str) -> str:
-    """The widget label ``explorer.<key>`` in ``lang`` (``fi``, ``sv`` or ``en``)."""
-    return t(f"explorer.{key}", lang)
-
-
-def copy_figure(widget: go.FigureWidget, fresh: go.Figure, *, full: bool) -> None:
-    """Write the traces of ``fresh`` into the same-shaped ``widget`` in one batch.
-
-    ``full`` also copies trace visibility and the layout (without the template): for a new area,
-    horizon, scenario or language. Otherwise only the data, names and hover texts change, so a choice
-    made in a figure's own menu stays.
-    """
-    keys = _TRACE_KEYS + (("visible", "showlegend") if full else ())
-    with widget.batch_update():
-        for target, source in zip(widget.data, fresh.data, strict=True):
-            target.update({key: source[key] for key in keys})
-        if full:
-            widget.update_layout({key: value for key, value in fresh.layout.to_plotly_json().items()
-                                  if key != "template"})
-
-
-def _set_range(slider: widgets.Widget, low, high, step) -> None:
-    """Set a slider's bounds (widened first: ipywidgets checks min <= max after each assignment)."""
-    slider.min, slider.max = min(low, slider.min), max(high, slider.max)
-    slider.min, slider.max, slider.step = low, high, step
-
-
-def _widget(fig: go.Figure) -> go.FigureWidget:
-    widget = go.FigureWidget(fig)
-    widget.layout.height = 420
-    return widget
-
-
 class Explorer:
     """Scenario levers, pickers and figures of one area, wired together.
 
@@ -146,18 +120,18 @@ class Explorer:
         self._quiet = False
         self.status = widgets.HTML()
         self.sentences = widgets.HTML()
-        self.controls = self._pickers(get_region(region).id, load_scenario(scenario).id, lang, horizon)
+        self.controls = pickers(get_region(region).id, load_scenario(scenario).id, lang, horizon)
         self.sliders = {name: widgets.FloatSlider(continuous_update=True, readout_format=".2f",
                                                   layout=widgets.Layout(width="100%"))
                         for name in SLIDERS}
         self.reset_button = widgets.Button()
         self.reset_button.on_click(lambda _: self.reset())
-        self.save_form = self._save_form()
-        self.solve_form = self._solve_form()
+        self.save_form = save_form(self._save_clicked)
+        self.solve_form = solve_form(self._solve_clicked)
         self._load()
         self.run = project_population(self.region, [self.scenario], horizon=self.horizon)
         self.skills = skills_run(self.run, self.scenario)
-        self.figures = {name: _widget(fig) for name, fig in self._fresh_figures().items()}
+        self.figures = {name: figure_widget(fig) for name, fig in self._fresh_figures().items()}
         self._update_sentences()
         self.ui = self._layout()
         self._relabel()
@@ -204,43 +178,6 @@ class Explorer:
 
     # widgets
 
-    def _pickers(self, region: str, scenario: str, lang: str, horizon: int) -> dict[str, widgets.Widget]:
-        style = {"description_width": "initial"}
-        return {
-            "region": widgets.Dropdown(options=list(load_regions()), value=region, style=style),
-            "scenario": widgets.Dropdown(options=available_scenarios(), value=scenario, style=style),
-            "lang": widgets.ToggleButtons(options=list(LANGS), value=lang, style={"button_width": "3em"}),
-            "horizon": widgets.Dropdown(options=list(HORIZONS), value=horizon, style=style),
-            "year": widgets.IntSlider(value=horizon, continuous_update=True, style=style),
-            "industry": widgets.Dropdown(options=list(GROWTH_CHOICES), value="default", style=style),
-        }
-
-    def _save_form(self) -> dict[str, widgets.Widget]:
-        form: dict[str, widgets.Widget] = {"id": widgets.Text(placeholder="oma-tulevaisuus")}
-        for lang in LANGS:
-            form[f"name_{lang}"] = widgets.Text()
-            form[f"narrative_{lang}"] = widgets.Textarea(rows=3)
-        form["justification"] = widgets.Textarea(rows=3)
-        form["save"] = widgets.Button(button_style="primary")
-        form["save"].on_click(lambda _: self._save_clicked())
-        form["status"] = widgets.HTML()
-        return form
-
-    def _solve_form(self) -> dict[str, widgets.Widget]:
-        """The "solve for" control: an outcome, its year and target, the slider to move, and a button."""
-        style = {"description_width": "initial"}
-        form = {
-            "outcome": widgets.Dropdown(options=list(SOLVE_OUTCOMES), value="15-64", style=style),
-            "year": widgets.BoundedIntText(value=2040, min=2026, max=max(HORIZONS), style=style,
-                                           layout=widgets.Layout(width="10em")),
-            "target": widgets.FloatText(value=0.0, style=style, layout=widgets.Layout(width="14em")),
-            "slider": widgets.Dropdown(options=list(SOLVE_SLIDERS), value="extra_migration", style=style),
-            "solve": widgets.Button(button_style="info"),
-            "status": widgets.HTML(),
-        }
-        form["solve"].on_click(lambda _: self._solve_clicked())
-        return form
-
     def solve(self, outcome: str, year: int, target: float, slider: str) -> float:
         """Move ``slider`` to the value at which ``outcome`` is at least ``target`` in ``year`` (goal seeking on
         the edited levers, :func:`toolkit.goals.solve_slider`); returns the value. Raises InputError (with what
@@ -250,7 +187,7 @@ class Explorer:
         names = ("e0_F", "e0_M") if slider == "e0" else (slider,)
         for name in names:
             widget = self.sliders[name]
-            _set_range(widget, min(widget.min, value), max(widget.max, value), widget.step)
+            set_range(widget, min(widget.min, value), max(widget.max, value), widget.step)
         with self._silenced():
             for name in names[:-1]:
                 self.sliders[name].value = value
@@ -354,10 +291,10 @@ class Explorer:
         }
         with self._silenced():
             for name, (low, high, step_) in ranges.items():
-                _set_range(self.sliders[name], float(low), float(high), float(step_))
+                set_range(self.sliders[name], float(low), float(high), float(step_))
                 self.sliders[name].readout_format = {"extra_migration": ".0f", "tfr": ".2f"}.get(name, ".1f")
             self._set_sliders(self._initial)
-            _set_range(self.controls["year"], self._base_year, self.horizon, 1)
+            set_range(self.controls["year"], self._base_year, self.horizon, 1)
             self.controls["year"].value = self.horizon
 
     def _set_sliders(self, values: Mapping[str, float]) -> None:
@@ -459,7 +396,7 @@ class Explorer:
     def _rebuild(self) -> None:
         """New area, horizon, scenario or language: every trace and layout copied from fresh figures."""
         with self._silenced():
-            _set_range(self.controls["year"], self._base_year, self.horizon, 1)
+            set_range(self.controls["year"], self._base_year, self.horizon, 1)
         self.run_population()
         self.run_skills()
         for name, fresh in self._fresh_figures().items():
