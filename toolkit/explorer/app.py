@@ -206,7 +206,8 @@ class Explorer:
 
     def _layout(self) -> widgets.Widget:
         picks = widgets.HBox([self.controls[name] for name in ("region", "scenario", "horizon", "lang")])
-        solve = widgets.VBox([widgets.HBox([self.solve_form[key] for key in ("outcome", "year", "target")]),
+        solve = widgets.VBox([self.solve_form["outcome"],
+                              widgets.HBox([self.solve_form[key] for key in ("year", "target")]),
                               widgets.HBox([self.solve_form["slider"], self.solve_form["solve"]]),
                               self.solve_form["status"]])
         levers = widgets.VBox([*(self.sliders[name] for name in SLIDERS if name != "industry_growth"),
