@@ -253,10 +253,11 @@ class LeverOverrides(_Strict):
 
 
 class Spread(_Strict):
-    """Uncertainty of one lever: the width of its fitted trend model times ``scale``."""
+    """Uncertainty of one lever: the calibrated width of its fitted trend model times ``scale`` (> 0; leave the
+    lever out of the block for no uncertainty)."""
 
     distribution: Literal["normal"] = "normal"
-    scale: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    scale: Annotated[float, Field(gt=0.0, le=5.0)] = 1.0
 
 
 UNCERTAIN_LEVERS = ("tfr", "e0", "net_migration")
