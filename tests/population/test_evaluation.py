@@ -28,24 +28,25 @@ def _coverage(table, horizon, measure):
     return rows["inside_80"].mean(), rows["inside_95"].mean()
 
 
-@pytest.mark.parametrize("horizon,measure", [(10, "total"), (5, "15-64"), (10, "15-64")])
+@pytest.mark.parametrize("horizon,measure", [(10, "total"), (5, "15-64"), (10, "15-64"), (5, "75+")])
 def test_calibrated_bands_hold_the_observed_values(early, horizon, measure):
     inside_80, inside_95 = _coverage(early, horizon, measure)
     assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
 
 
 @pytest.mark.xfail(strict=True, reason="0-14: the TFR fell from 1.65 (2015) to 1.25 (2024); no model fitted on data "
-                   "up to 2011-2015 saw such a fall (its bias is +4.5 % at 5 years, +13 % at 10), so the bands miss")
+                   "up to 2011-2015 saw such a fall (its bias is +4.2 % at 5 years, +12 % at 10), so the bands miss")
 @pytest.mark.parametrize("horizon", [5, 10])
 def test_child_bands_hold(early, horizon):
     inside_80, inside_95 = _coverage(early, horizon, "0-14")
     assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
 
 
-@pytest.mark.xfail(strict=True, reason="75+: the median overprojects by +1.4 % at 5 years and +3.3 % at 10 from every "
-                   "origin (a bias of the old-age mortality level, not of its uncertainty); total at 5 years: +1.3 %")
-@pytest.mark.parametrize("horizon,measure", [(5, "75+"), (10, "75+"), (5, "total")])
-def test_old_age_and_short_total_bands_hold(early, horizon, measure):
+@pytest.mark.xfail(strict=True, reason="total at 5 years: the 80 % band holds 65 % (95 %: 90 %), the 2011-2015 "
+                   "origins missed the immigration of 2016-2020 (+1.1 % bias); 75+ at 10 years: the 80 % band holds "
+                   "90.5 %, just above 90 % (95 %: 97 %)")
+@pytest.mark.parametrize("horizon,measure", [(5, "total"), (10, "75+")])
+def test_short_total_and_long_old_age_bands_hold(early, horizon, measure):
     inside_80, inside_95 = _coverage(early, horizon, measure)
     assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
 
@@ -68,12 +69,16 @@ def test_calibration_widens_the_bands(early):
     assert after["inside_80"].mean() > before["inside_80"].mean() + 0.10
 
 
-@pytest.mark.xfail(strict=True, reason="2015-based 2025 totals: MAPE 1.75 % (1.95 % with the TFR trend model before "
-                   "the selection); 75+: 3.6 %, the old-age mortality bias")
-def test_2015_baseline_2025_accuracy(early):
+def test_2015_baseline_2025_old_age_accuracy(early):
+    rows = early[(early.origin == 2015) & (early.year == 2025) & (early.region_code != "SSS")]
+    assert rows.loc[rows.measure == "75+", "error_percent"].abs().mean() <= 2.0  # 1.30 % (3.5 % before)
+
+
+@pytest.mark.xfail(strict=True, reason="2015-based 2025 regional totals: MAPE 1.53 % (1.95 % before the selection), "
+                   "the immigration wave of 2022-2024 and the fertility fall")
+def test_2015_baseline_2025_total_accuracy(early):
     rows = early[(early.origin == 2015) & (early.year == 2025) & (early.region_code != "SSS")]
     assert rows.loc[rows.measure == "total", "error_percent"].abs().mean() <= 1.5
-    assert rows.loc[rows.measure == "75+", "error_percent"].abs().mean() <= 2.0
 
 
 def test_table_is_complete_and_scores_are_proper(early):
