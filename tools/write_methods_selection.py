@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from toolkit.io.inputs import load_population_inputs
 from toolkit.population import calibration as cal
 from toolkit.population import model_selection as ms
 from toolkit.population import reference
@@ -26,12 +27,13 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "methods-selection.md")
     args = parser.parse_args(argv)
-    tables = ms.run_candidates(draws=args.draws, seed=args.seed)
-    errors = cal.lever_errors(2025)
-    in_sample = cal.lever_calibration_table(errors, cal.calibration(2025))
+    inputs = load_population_inputs()
+    errors = cal.lever_errors(inputs, 2025)
+    in_sample = cal.lever_calibration_table(errors, cal.calibration(inputs, 2025))
     later = errors[errors["origin"] >= 2015]
-    out_of_sample = cal.lever_calibration_table(later, cal.calibration(2015))
-    decomposition = reference.decompose_official_difference(2040)
+    out_of_sample = cal.lever_calibration_table(later, cal.calibration(inputs, 2015))
+    decomposition = reference.decompose_official_difference(2040, inputs=inputs)
+    tables = ms.run_candidates(draws=args.draws, seed=args.seed, inputs=inputs)
     sentences = reference.decomposition_sentences(decomposition, "en")
     text = ms.methods_selection_markdown(tables, in_sample, out_of_sample, decomposition, sentences,
                                          draws=args.draws, seed=args.seed)
