@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     hindcast.add_argument("--levers", action="store_true",
                           help="check the TFR and net-migration models instead: refitted at every origin before the "
                                "base year and compared with the years that followed")
+    hindcast.add_argument("--origins", metavar="FIRST-LAST", default=None,
+                          help="rolling-origin evaluation instead: project from every origin (e.g. 2011-2020; the "
+                               "first possible origin is 2011) and compare every later observed year")
+    hindcast.add_argument("--max-horizon", type=int, default=15, help="with --origins: the last horizon (1..15)")
+    hindcast.add_argument("--uncalibrated", action="store_true",
+                          help="with --origins: the lever models' own widths (the model before calibration)")
+    hindcast.add_argument("--compare", action="store_true",
+                          help="with --origins: the calibrated and the uncalibrated model side by side")
     data_cmd = commands.add_parser("data", help="Statistics Finland data: refresh params/data or show its status")
     data_sub = data_cmd.add_subparsers(dest="data_command", required=True, parser_class=_Parser, metavar="ACTION")
     refresh = data_sub.add_parser("refresh", help="fetch the latest figures from the StatFin PxWeb API")
@@ -220,7 +228,20 @@ def cmd_hindcast(args) -> None:
     from toolkit.population import hindcast as hc
 
     out = check_output_path(args.out) if args.out else None
-    if args.levers:
+    if args.origins is not None:
+        from toolkit.population import evaluation as ev
+
+        origins = ev.check_origins(ev.parse_origins(args.origins), args.max_horizon)
+        run = dict(draws=args.draws, seed=args.seed, max_horizon=args.max_horizon)
+        table = ev.rolling_origin(origins, calibrated=not args.uncalibrated, **run)
+        text = ("Regions (cases of one origin share national shocks):\n" + ev.markdown(ev.summary(table))
+                + "\n\nThe country (sum of the regions' draws):\n" + ev.markdown(ev.summary(table, national=True)))
+        if args.compare:
+            before = ev.rolling_origin(origins, calibrated=False, **run)
+            text += "\n\nBefore calibration (the models' own widths):\n" + ev.markdown(ev.summary(before))
+            table = ev.pd.concat([table.assign(model="calibrated"), before.assign(model="uncalibrated")],
+                                 ignore_index=True)
+    elif args.levers:
         table = hc.lever_errors(args.base_year)
         text = hc.lever_markdown(hc.lever_summary(table))
     else:

@@ -132,9 +132,13 @@ class _Path(_Strict):
 
 
 class TrendPath(_Strict):
-    """The central path of the lever's fitted trend model (see toolkit.population.assumptions)."""
+    """The central path of the lever's fitted trend model (see toolkit.population.assumptions).
+
+    ``scale`` multiplies the trend's gains (e0 only: 0.5 = half the Lee–Carter gains; the TFR's trend is a level).
+    """
 
     from_trend: Literal[True]
+    scale: Annotated[float, Field(ge=0.0, le=2.0)] = 1.0
 
 
 class TfrPath(_Path):
@@ -213,7 +217,7 @@ class Levers(_Strict):
             tfr = self.tfr.values(jump_off.tfr, jump_off.base_year, years)
         gains = self.e0_gain_per_decade
         if isinstance(gains, TrendPath):
-            gain = jump_off.e0_trend_gain(years)
+            gain = gains.scale * jump_off.e0_trend_gain(years)
         else:
             gain = np.array([gains.F, gains.M]) * ((years[:, None] - jump_off.e0_year) / 10.0)
         extra = self.additional_net_migration
@@ -253,10 +257,11 @@ class LeverOverrides(_Strict):
 
 
 class Spread(_Strict):
-    """Uncertainty of one lever: the width of its fitted trend model times ``scale``."""
+    """Uncertainty of one lever: the calibrated width of its fitted trend model times ``scale`` (> 0; leave the
+    lever out of the block for no uncertainty)."""
 
     distribution: Literal["normal"] = "normal"
-    scale: Annotated[float, Field(ge=0.0, le=5.0)] = 1.0
+    scale: Annotated[float, Field(gt=0.0, le=5.0)] = 1.0
 
 
 UNCERTAIN_LEVERS = ("tfr", "e0", "net_migration")

@@ -6,7 +6,8 @@ Every draw's innovations come from ``numpy.random.SeedSequence(seed, spawn_key=.
 (key ``(1, region_index)``, the region's place in the registry) for the TFR and migration innovations, and one
 national stream (key ``(0,)``) for life expectancy, shared by all regions because mortality improvement is
 mostly national; runs of all 19 maakunnat add a national stream (key ``(2,)``) for the country's net
-international migration. Each stream yields its normals draw by draw for ``MAX_STEPS`` years, and a chunk takes the
+international migration, and runs with a calibrated national TFR factor a national stream (key ``(3,)``) for it.
+Each stream yields its normals draw by draw for ``MAX_STEPS`` years, and a chunk takes the
 rows of its draws; so a draw's numbers depend only on the seed, the region and the draw index — not on the
 chunking, the number of workers or the scheduler — and the same draw index gives the same innovations in
 every scenario of a region (common random numbers make scenario differences sharper).
@@ -47,6 +48,7 @@ from toolkit.population.schedules import rogers_castro, shift_schedule
 MAX_STEPS = 100
 TFR, E0, MIGRATION = 0, 1, 2
 NATIONAL_MIGRATION_KEY = (2,)  # the stream of the national net international migration deviations
+NATIONAL_TFR_KEY = (3,)  # the stream of the national factor of the regions' TFR innovations
 
 
 
@@ -73,6 +75,9 @@ class Chunk:
     fertility: np.ndarray  # (A,)
     migration_share: float = 0.0  # the region's share of the country's base-year population
     migration_common: np.ndarray | None = None  # (D, T) national balance of the deviations [persons], see below
+    calibration: np.ndarray | None = None  # (T, 3) calibrated factors of se (toolkit.population.calibration)
+    tfr_loading: float = 0.0  # λ²: the national share of the variance of the TFR innovations
+    group_draws: bool = False  # a quantile run also returns the age-group totals of every draw
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class NationalMigration:
     se: np.ndarray  # (T,) per 1,000 inhabitants of the country
     phi: float
     per_1000: float  # the country's base-year population / 1,000
+    factor: np.ndarray | None = None  # (T,) calibrated factor of se
 
 
 def standard_normals(seed: int, key: tuple[int, ...], draws: int, width: int) -> np.ndarray:
@@ -90,16 +96,24 @@ def standard_normals(seed: int, key: tuple[int, ...], draws: int, width: int) ->
     return generator.standard_normal((draws, MAX_STEPS, width))
 
 
-def innovations(chunk: Chunk, steps: int, normals: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def innovations(chunk: Chunk, steps: int, normals: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
     """Correlated innovations (draws, steps, 3) in the order tfr, e0, net migration.
 
-    ``normals``: the national and the region's streams (:func:`standard_normals`), if already drawn.
+    ``normals``: the national and the region's streams (:func:`standard_normals`), if already drawn, and (with
+    a national TFR loading) the national TFR factor's stream. The region's TFR normal is
+    λ η + √(1 − λ²) ε with η the national factor (key ``(3,)``) and ε its own, so that regions share national
+    fertility shocks with correlation λ² and every marginal stays N(0, 1).
     """
     if normals is None:
         normals = (standard_normals(chunk.seed, (0,), chunk.draws, 1),
                    standard_normals(chunk.seed, (1, chunk.region_index), chunk.draws, 2))
     national = normals[0][:, :steps, 0]
     regional = normals[1][:, :steps]
+    if chunk.tfr_loading > 0:
+        factor = (normals[2] if len(normals) > 2 else standard_normals(chunk.seed, NATIONAL_TFR_KEY, chunk.draws, 1))
+        loading = np.sqrt(chunk.tfr_loading)
+        regional = regional.copy()
+        regional[..., 0] = loading * factor[:, :steps, 0] + np.sqrt(1.0 - chunk.tfr_loading) * regional[..., 0]
     corr = chunk.correlation
     others = [TFR, MIGRATION]
     # the national e0 innovation is given; tfr and migration follow their conditional distribution
@@ -120,8 +134,9 @@ def lever_draws(chunk: Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     steps = chunk.tfr.shape[0]
     z = innovations(chunk, steps)
     walks = np.cumsum(z, axis=1) / np.sqrt(np.arange(1, steps + 1))[None, :, None]
-    tfr = chunk.tfr * np.exp(chunk.scales[TFR] * chunk.se[:, TFR] * walks[..., TFR])
-    e0 = chunk.e0 + (chunk.scales[E0] * chunk.se[:, E0] * walks[..., E0])[..., None]
+    se = chunk.se if chunk.calibration is None else chunk.se * chunk.calibration
+    tfr = chunk.tfr * np.exp(chunk.scales[TFR] * se[:, TFR] * walks[..., TFR])
+    e0 = chunk.e0 + (chunk.scales[E0] * se[:, E0] * walks[..., E0])[..., None]
     migration = own_migration_deviation(chunk, z)
     if chunk.migration_common is not None:
         migration = migration + chunk.migration_share * chunk.migration_common
@@ -131,6 +146,8 @@ def lever_draws(chunk: Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def own_migration_deviation(chunk: Chunk, z: np.ndarray) -> np.ndarray:
     """The region's own net-migration deviation (D, T) [persons] from its innovations ``z`` (D, T, 3)."""
     migration = chunk.scales[MIGRATION] * ar1_deviations(z[..., MIGRATION], chunk.migration_phi, chunk.se[:, MIGRATION])
+    if chunk.calibration is not None:  # the AR(1) path's sd at horizon h times c(h)
+        migration = migration * chunk.calibration[:, MIGRATION]
     return migration * chunk.per_1000
 
 
@@ -145,7 +162,8 @@ def national_migration_deviation(seed: int, draws: int, steps: int, national: Na
     own = standard_normals(seed, NATIONAL_MIGRATION_KEY, draws, 1)[:, :steps, 0]
     rho = correlation[E0, MIGRATION]
     z = rho * e0 + np.sqrt(1.0 - rho * rho) * own
-    return scale * ar1_deviations(z, national.phi, national.se) * national.per_1000
+    deviation = scale * ar1_deviations(z, national.phi, national.se) * national.per_1000
+    return deviation if national.factor is None else deviation * national.factor[:steps]
 
 
 def balance_migration_deviations(chunks: list[Chunk], maakunta: list[bool],
@@ -164,6 +182,7 @@ def balance_migration_deviations(chunks: list[Chunk], maakunta: list[bool],
     first = chunks[0]
     steps = first.tfr.shape[0]
     national_normals = standard_normals(first.seed, (0,), first.draws, 1)
+    tfr_factor = standard_normals(first.seed, NATIONAL_TFR_KEY, first.draws, 1)
     totals = np.zeros((scenarios, first.draws, steps))
     for i in range(regions):
         if not maakunta[i]:
@@ -171,7 +190,8 @@ def balance_migration_deviations(chunks: list[Chunk], maakunta: list[bool],
         regional = standard_normals(first.seed, (1, chunks[i * scenarios].region_index), first.draws, 2)
         for j in range(scenarios):
             chunk = chunks[i * scenarios + j]
-            totals[j] += own_migration_deviation(chunk, innovations(chunk, steps, (national_normals, regional)))
+            z = innovations(chunk, steps, (national_normals, regional, tfr_factor))
+            totals[j] += own_migration_deviation(chunk, z)
     common = [national_migration_deviation(first.seed, first.draws, steps, national, chunks[j].scales[MIGRATION],
                                            chunks[j].correlation) - totals[j] for j in range(scenarios)]
     country = sum(chunks[i * scenarios].population.sum() for i in range(regions) if maakunta[i])
@@ -241,11 +261,15 @@ def _run_quantiles(chunk: Chunk, tfr: np.ndarray, e0: np.ndarray, extra: np.ndar
     groups = np.empty((len(QUANTILES), steps + 1, len(AGE_GROUPS)))
     groups[:, 0] = chunk.population.sum(-2) @ GROUP_MEMBERS.T
     groups[:, 1:] = _over_draws(group_totals)
-    return {
+    out = {
         "population": population_q, "deaths": deaths_q, "births": _over_draws(by_draw[0]),
         "net_migration_total": _over_draws(by_draw[1]), "migration_capped_total": _over_draws(by_draw[2]),
         "population_group": groups, "tfr": _over_draws(tfr.T), "e0": _over_draws(e0.transpose(1, 2, 0)),
     }
+    if chunk.group_draws:  # (D, T + 1, groups): the base year first
+        base = np.broadcast_to(chunk.population.sum(-2) @ GROUP_MEMBERS.T, (draws, 1, len(AGE_GROUPS)))
+        out["population_group_draw"] = np.concatenate([base, group_totals.transpose(2, 0, 1)], axis=1)
+    return out
 
 
 def _over_draws(values: np.ndarray) -> np.ndarray:

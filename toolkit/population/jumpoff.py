@@ -147,8 +147,10 @@ def has_population(inputs: PopulationInputs, code: str, year: int) -> bool:
     return bool(population.sel(region_code=code, year=year).notnull().all()) if year in population["year"] else False
 
 
-def observed_base(inputs: PopulationInputs, region: Region, base_year: int) -> RegionBase:
-    """Jump-off inputs of a region from its own observed data (a maakunta)."""
+def observed_base(inputs: PopulationInputs, region: Region, base_year: int,
+                  migration_window: int = MIGRATION_WINDOW) -> RegionBase:
+    """Jump-off inputs of a region from its own observed data (a maakunta); ``migration_window`` years of net
+    migration make its rate profile."""
     code = region.code
     tfr = inputs.tfr.sel(region_code=code)
     if base_year not in tfr["year"].values:
@@ -161,6 +163,6 @@ def observed_base(inputs: PopulationInputs, region: Region, base_year: int) -> R
         tfr=float(tfr.sel(year=base_year)),
         e0=e0,
         e0_year=e0_year,
-        migration_rate=migration_rates(inputs, code, base_year),
+        migration_rate=migration_rates(inputs, code, base_year, migration_window),
         series_code=code,
     )

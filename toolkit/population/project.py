@@ -23,8 +23,9 @@ import xarray as xr
 
 from toolkit.errors import InputError
 from toolkit.io.inputs import PopulationInputs, load_population_inputs
-from toolkit.nomenclature import AGE_GROUPS, AGES, COUNTRY_CODE, GROUP_MEMBERS, QUANTILES, SEXES
+from toolkit.nomenclature import AGE_GROUPS, AGES, COUNTRY_CODE, GROUP_MEMBERS, MAAKUNTA_CODES, QUANTILES, SEXES
 from toolkit.population.assumptions import e0_trend, migration_trend, tfr_trend
+from toolkit.population.calibration import calibration
 from toolkit.population.ccm import SRB, project
 from toolkit.population.ensemble import (
     Chunk,
@@ -32,13 +33,20 @@ from toolkit.population.ensemble import (
     balance_migration_deviations,
     run_chunk,
 )
-from toolkit.population.jumpoff import RegionBase, has_population, migration_rates, national_patterns, observed_base
+from toolkit.population.jumpoff import (
+    MIGRATION_WINDOW,
+    RegionBase,
+    has_population,
+    migration_rates,
+    national_patterns,
+    observed_base,
+)
 from toolkit.population.lifetable import scale_table
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.schedules import rogers_castro
 from toolkit.population.smallarea import estimated_base, observed_area_base
 from toolkit.regions import Region, get_region, load_regions
-from toolkit.scenarios import JumpOff, Scenario, load_scenarios
+from toolkit.scenarios import JumpOff, Scenario, TrendPath, load_scenarios
 from toolkit.version import __version__
 
 MAX_HORIZON_YEARS = 100
@@ -62,15 +70,17 @@ def _resolve(regions) -> list[Region]:
 
 
 @lru_cache(maxsize=256)
-def region_base(inputs: PopulationInputs, region: Region, base_year: int) -> RegionBase:
-    """Jump-off inputs of a region (cached per inputs, region and base year).
+def region_base(inputs: PopulationInputs, region: Region, base_year: int,
+                migration_window: int = MIGRATION_WINDOW) -> RegionBase:
+    """Jump-off inputs of a region (cached per inputs, region, base year and migration window).
 
-    Maakunnat use their own data. A municipal area uses its own single-year population where the inputs have it
-    (written by the Statistics Finland loader) and its parent's rates; without it, it is estimated
+    Maakunnat use their own data (``migration_window`` years of net migration in the rate profile, for the model
+    selection). A municipal area uses its own single-year population where the inputs have it (written by the
+    Statistics Finland loader) and its parent's rates; without it, it is estimated
     (:mod:`toolkit.population.smallarea`).
     """
     if region.kind == "maakunta":
-        return observed_base(inputs, region, base_year)
+        return observed_base(inputs, region, base_year, migration_window)
     if has_population(inputs, region.code, base_year):
         return observed_area_base(inputs, region, base_year)
     return estimated_base(inputs, region, base_year)
@@ -145,7 +155,7 @@ def _balanced(region_list: Sequence[Region]) -> bool:
 
 
 def balancing_rates(inputs: PopulationInputs, bases, national_scale, Lx, asfr, rates, counts,
-                    base_year: int) -> np.ndarray:
+                    base_year: int, window: int = MIGRATION_WINDOW) -> np.ndarray:
     """National balance: a common net-migration rate (S, T, 2, A) added to every region.
 
     Each year the maakunnat's requested net migration by sex and age is compared with the national net
@@ -155,7 +165,7 @@ def balancing_rates(inputs: PopulationInputs, bases, national_scale, Lx, asfr, r
     international); the difference is spread over the regions in proportion to their population of that sex and
     age.
     """
-    national = migration_rates(inputs, COUNTRY_CODE, base_year)  # (2, A)
+    national = migration_rates(inputs, COUNTRY_CODE, base_year, window)  # (2, A)
     maakunta = np.array([b.region.kind == "maakunta" for b in bases])
     scale = np.asarray(national_scale, dtype=float)[:, None, None]  # (S, 1, 1)
     current = np.stack([b.population for b in bases])[:, None].repeat(Lx.shape[1], axis=1)  # (R, S, 2, A)
@@ -174,7 +184,8 @@ def balancing_rates(inputs: PopulationInputs, bases, national_scale, Lx, asfr, r
 
 def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050, draws: int = 0, seed: int = 0,
                        base_year: int | None = None, quantiles: bool | None = None, client=None,
-                       jobs: int | None = None, inputs: PopulationInputs | None = None) -> xr.Dataset:
+                       jobs: int | None = None, inputs: PopulationInputs | None = None, calibrated: bool = True,
+                       group_draws: bool = False, migration_window: int = MIGRATION_WINDOW) -> xr.Dataset:
     """Cohort-component projection of regions under scenarios, deterministic or with Monte Carlo draws.
 
     Parameters
@@ -190,6 +201,15 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     client : a ``dask.distributed.Client``: ensemble chunks run on its cluster
     jobs : local worker threads for ensembles (default: the machine's cores)
     inputs : the model's tables (:func:`toolkit.io.inputs.load_population_inputs` by default, from ``params/data``)
+    calibrated : scale the lever models' standard errors by their out-of-sample calibration
+        (:mod:`toolkit.population.calibration`, data up to the base year; written to ``attrs["calibration"]``)
+        and draw the regions' TFR innovations with their estimated national factor; ``False`` gives the
+        models' own widths (the model before calibration, for comparison). A scenario's ``uncertainty`` scales
+        multiply the calibrated widths.
+    group_draws : with quantiles, also keep the age-group totals of every draw, ``population_group_draw``
+        (region, scenario, draw, year, age_group), for exceedance probabilities and sums over regions
+    migration_window : years of observed net migration averaged into the rate profiles of the maakunnat and the
+        country (default 10; other values for the model selection, docs/methods-selection.md)
 
     Returns
     -------
@@ -221,7 +241,8 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         raise InputError(f"{missing.source or missing.id}: uncertainty: the scenario has no uncertainty block, "
                          f"so it cannot be drawn (draws={draws}); add one or use draws=0")
 
-    bases = [region_base(inputs, r, base_year) for r in region_list]
+    migration_window = _check_int(migration_window, "migration window", 1, 30)
+    bases = [region_base(inputs, r, base_year, migration_window) for r in region_list]
     patterns = national_patterns(inputs, base_year)
     years = np.arange(base_year, horizon + 1)
     paths = lever_arrays(inputs, bases, scenario_list, years)
@@ -236,7 +257,8 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     balanced = _balanced(region_list)
     if balanced:
         national_scale = [scenario.levers.migration_rate_scale for scenario in scenario_list]
-        rates = rates + balancing_rates(inputs, bases, national_scale, Lx, asfr, rates, counts, base_year)[None]
+        rates = rates + balancing_rates(inputs, bases, national_scale, Lx, asfr, rates, counts, base_year,
+                                        migration_window)[None]
 
     if not draws:
         result = project(start, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
@@ -247,23 +269,44 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     else:
         n_values = draws * len(bases) * len(scenario_list) * len(years) * 2 * AGES.size
         reduce = quantiles if quantiles is not None else n_values > AUTO_QUANTILE_VALUES
-        chunks = _chunks(inputs, bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced)
+        cal = calibration(_calibration_inputs(inputs), base_year) if calibrated else None
+        chunks = _chunks(inputs, bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced, cal,
+                         group_draws and reduce)
         arrays = _assemble(_run(chunks, client, jobs), len(bases), len(scenario_list), paths)
         mode = "quantile" if reduce else "draw"
+    group_draw = arrays.pop("population_group_draw", None)
     ds = _to_dataset(arrays, mode, draws, bases, scenario_list, base_year, horizon, inputs.provenance)
+    if group_draw is not None:
+        ds["population_group_draw"] = (("region", "scenario", "draw", "year", "age_group"), group_draw,
+                                       {"units": "persons", "long_name": "population on 31 December by age group, "
+                                                                         "every draw"})
     ds.attrs.update(seed=seed, seed_entropy=str(np.random.SeedSequence(seed).entropy),
                     national_balance=int(balanced))
+    if draws:
+        ds.attrs.update(cal.attrs() if cal is not None else {"calibration": "none (the models' own widths)"})
     return ds
 
 
+def _calibration_inputs(inputs: PopulationInputs) -> PopulationInputs:
+    """The inputs the calibration is estimated on: every maakunta's series. A run of a few regions read from
+    params/data calibrates on the files' full inputs (so that its bands are those of the national run); other
+    inputs (synthetic tables) calibrate on the regions they hold."""
+    present = set(inputs.tfr["region_code"].values)
+    if set(MAAKUNTA_CODES) <= present or inputs.provenance.get("tfr.csv", {}).get("sha256") is None:
+        return inputs
+    return load_population_inputs()
+
+
 def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, draws, seed, reduce,
-            balanced: bool) -> list[Chunk]:
+            balanced: bool, cal=None, group_draws: bool = False) -> list[Chunk]:
     registry = list(load_regions())
     years = paths["tfr"].shape[-1]
     chunks = []
     for i, base in enumerate(bases):
         se = _uncertainty_se(inputs, base, np.arange(base.base_year + 1, base.base_year + years))
         for j, scenario in enumerate(scenarios):
+            trend = isinstance(scenario.levers_for(base.region.id).tfr, TrendPath)
+            factors = None if cal is None else cal.factors(se, tfr_trend=trend)
             chunks.append(Chunk(
                 region_index=_stream_index(base.region.id, registry), seed=seed, draws=draws, quantiles=reduce,
                 population=base.population, tfr=paths["tfr"][i, j, 1:], shift=paths["shift"][i, j, 1:],
@@ -272,13 +315,15 @@ def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, 
                 migration_phi=migration_trend(inputs, base.series_code, base.base_year).phi,
                 scales=scenario.uncertainty.scales(), correlation=scenario.uncertainty.correlation_matrix(),
                 per_1000=base.population.sum() / 1000.0, mortality=patterns.mortality,
-                fertility=patterns.fertility))
+                fertility=patterns.fertility, calibration=factors,
+                tfr_loading=0.0 if cal is None else cal.tfr_loading, group_draws=group_draws))
     if balanced:
         base_year = bases[0].base_year
         country = migration_trend(inputs, COUNTRY_CODE, base_year)
         national = NationalMigration(
             se=country.read(np.arange(base_year + 1, base_year + years), country.se), phi=country.phi,
-            per_1000=sum(b.population.sum() for b in bases if b.region.kind == "maakunta") / 1000.0)
+            per_1000=sum(b.population.sum() for b in bases if b.region.kind == "maakunta") / 1000.0,
+            factor=None if cal is None else cal.scales["national_migration"][:years - 1])
         chunks = balance_migration_deviations(chunks, [b.region.kind == "maakunta" for b in bases], national)
     return chunks
 

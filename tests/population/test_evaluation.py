@@ -1,0 +1,130 @@
+"""Rolling-origin evaluation and calibrated bands, measured on the shipped data (seeded, 200 draws)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.cli import main
+from toolkit.errors import InputError
+from toolkit.io.inputs import load_population_inputs
+from toolkit.nomenclature import MAAKUNTA_CODES
+from toolkit.population import evaluation as ev
+from toolkit.population.calibration import calibration, lever_errors
+
+INPUTS = load_population_inputs()  # the shipped params/data
+
+ORIGINS = range(2011, 2016)  # populations by age start in 2010; the first possible origin is 2011
+
+
+@pytest.fixture(scope="module")
+def early():
+    return ev.rolling_origin(ORIGINS, draws=200, seed=0, max_horizon=10, jobs=2)
+
+
+def _coverage(table, horizon, measure):
+    rows = table[(table.horizon == horizon) & (table.measure == measure) & (table.region_code != "SSS")]
+    return rows["inside_80"].mean(), rows["inside_95"].mean()
+
+
+@pytest.mark.parametrize("horizon,measure", [(10, "total"), (5, "15-64"), (10, "15-64"), (5, "75+")])
+def test_calibrated_bands_hold_the_observed_values(early, horizon, measure):
+    inside_80, inside_95 = _coverage(early, horizon, measure)
+    assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
+
+
+@pytest.mark.xfail(strict=True, reason="0-14: the TFR fell from 1.65 (2015) to 1.25 (2024); no model fitted on data "
+                   "up to 2011-2015 saw such a fall (its bias is +4.2 % at 5 years, +12 % at 10), so the bands miss")
+@pytest.mark.parametrize("horizon", [5, 10])
+def test_child_bands_hold(early, horizon):
+    inside_80, inside_95 = _coverage(early, horizon, "0-14")
+    assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
+
+
+@pytest.mark.xfail(strict=True, reason="total at 5 years: the 80 % band holds 65 % (95 %: 90 %), the 2011-2015 "
+                   "origins missed the immigration of 2016-2020 (+1.1 % bias); 75+ at 10 years: the 80 % band holds "
+                   "90.5 %, just above 90 % (95 %: 97 %)")
+@pytest.mark.parametrize("horizon,measure", [(5, "total"), (10, "75+")])
+def test_short_total_and_long_old_age_bands_hold(early, horizon, measure):
+    inside_80, inside_95 = _coverage(early, horizon, measure)
+    assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
+
+
+def test_national_band_holds_the_country_at_five_years(early):
+    national = early[(early.region_code == "SSS") & (early.horizon == 5) & (early.measure == "total")]
+    assert len(national) == len(ORIGINS) and national["inside_95"].all()
+
+
+def test_model_beats_the_naive_benchmark_on_the_proper_score(early):
+    summary = ev.summary(early)
+    assert summary["beats_naive"].all(), summary.loc[~summary["beats_naive"], ["horizon", "measure"]]
+
+
+def test_calibration_widens_the_bands(early):
+    before = ev.rolling_origin([2015], draws=200, seed=0, max_horizon=10, calibrated=False, jobs=2)
+    after = early[early.origin == 2015]
+    width = {name: (t["q0.9"] - t["q0.1"]).mean() for name, t in (("before", before), ("after", after))}
+    assert width["after"] > 1.3 * width["before"]
+    assert after["inside_80"].mean() > before["inside_80"].mean() + 0.05  # 55 % -> 65 % from 2015
+
+
+def test_2015_baseline_2025_old_age_accuracy(early):
+    rows = early[(early.origin == 2015) & (early.year == 2025) & (early.region_code != "SSS")]
+    assert rows.loc[rows.measure == "75+", "error_percent"].abs().mean() <= 2.0  # 1.30 % (3.5 % before)
+
+
+@pytest.mark.xfail(strict=True, reason="2015-based 2025 regional totals: MAPE 1.53 % (1.95 % before the selection), "
+                   "the immigration wave of 2022-2024 and the fertility fall")
+def test_2015_baseline_2025_total_accuracy(early):
+    rows = early[(early.origin == 2015) & (early.year == 2025) & (early.region_code != "SSS")]
+    assert rows.loc[rows.measure == "total", "error_percent"].abs().mean() <= 1.5
+
+
+def test_table_is_complete_and_scores_are_proper(early):
+    assert set(early["origin"]) == set(ORIGINS)
+    assert early.groupby("origin")["horizon"].max().to_dict() == {o: min(10, 2025 - o) for o in ORIGINS}
+    assert set(early["region_code"]) == set(MAAKUNTA_CODES) | {"SSS"}
+    assert (early.loc[early.origin == 2011, "naive_years"] == 1).all()
+    assert (early.loc[early.origin == 2015, "naive_years"] == 5).all()
+    # a point forecast's WIS is its absolute error; the median's WIS never exceeds its absolute error + width
+    point = pd.DataFrame({c: [100.0] for c in ev.Q_COLUMNS})
+    assert ev.weighted_interval_score(point, [110.0])[0] == pytest.approx(10.0)
+    observed = INPUTS.population.sel(region_code="MK18", year=2020).sum()
+    row = early[(early.origin == 2015) & (early.year == 2020) & (early.region_code == "MK18")
+                & (early.measure == "total")]
+    assert float(row["observed"].iloc[0]) == float(observed)
+
+
+def test_calibration_uses_only_data_up_to_the_base_year():
+    cal = calibration(INPUTS, 2015)
+    errors = lever_errors(INPUTS, 2015)
+    assert (errors["origin"] + errors["horizon"]).max() == 2015
+    assert 0.0 < cal.tfr_loading < 0.95
+    assert np.all(np.diff(cal.tfr_sd) >= 0) and cal.scales["e0"][9] >= cal.scales["e0"][0]
+    # the scaled errors of e0 and migration have a pooled mean square of one where the scale is not held
+    for lever in ("net_migration", "national_migration"):
+        rows = errors[(errors.lever == lever) & (errors.horizon == 1)]
+        ratio = (rows["error"] ** 2).sum() / ((cal.scales[lever][0] * rows["se"]) ** 2).sum()
+        assert ratio == pytest.approx(1.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["--origins", "2010-2012"], "origin 2010: origins must lie in 2011..2024"),
+    (["--origins", "2015", "--max-horizon", "16"], "horizon 16: allowed 1..15"),
+    (["--origins", "twenty"], "expected FIRST-LAST"),
+])
+def test_bad_origins_exit_2(argv, match, capsys):
+    assert main(["hindcast", *argv]) == 2
+    assert match in capsys.readouterr().err
+
+
+def test_uncertainty_scale_must_be_positive(tmp_path, capsys):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("id: s\nname: {fi: a, sv: b, en: c}\nnarrative: {fi: a, sv: b, en: c}\njustification: x\n"
+                        "uncertainty:\n  tfr: {scale: 0}\n", encoding="utf-8")
+    assert main(["project", "--region", "kainuu", "--scenario", str(scenario), "--draws", "5",
+                 "--out", str(tmp_path / "o.nc")]) == 2
+    assert "greater than 0" in capsys.readouterr().err
+    with pytest.raises(InputError, match="origin 2025"):
+        ev.check_origins([2025])

@@ -1,0 +1,285 @@
+"""Calibrated uncertainty: the lever error models scaled to their own out-of-sample errors (Alho & Spencer).
+
+The bands of the population come from the forecast errors of three lever models
+(:mod:`toolkit.population.assumptions`): the local-level model of each region's log TFR, the national
+Lee–Carter e0 model and the AR(1) of each region's (and the country's) net migration. Their standard errors
+se(h) assume that the model is true; past forecasts say otherwise (``forum hindcast --levers``). Here every
+model is refitted at every origin before the base year with the data up to that origin, its forecasts are
+compared with the years observed up to the base year, and the standardised errors z = (observed − forecast)
+/ se(h) give, per lever and horizon h, the factor c(h) by which the model's se must be multiplied for the
+errors to have a root mean square of 1 — the scaled model of error of Alho & Spencer (2005), in which the
+error variance of a lever is the model's variance times an empirical, horizon-dependent scale.
+
+Estimation (everything from data up to the base year):
+
+* e0 and migration: c(h)² = Σ error² / Σ se² over the regions and origins with origin + h ≤ base year (the
+  ratio of the mean squares; the mean of z² is dominated by the few cases with a tiny model se), made
+  non-decreasing in h (a band never narrows relative to the model's further ahead), held constant beyond the
+  last horizon observed from at least ``MIN_ORIGINS`` origins (the model's own se keeps growing);
+* the TFR: its model se varies between regions far more than its errors do (the local-level model of a small
+  region reads noise as level changes), so a common factor would blow up the small regions' bands; its sd is
+  instead the empirical RMSE(h) of the past log-TFR forecasts pooled over the regions (Keilman's empirical
+  errors), non-decreasing in h and held at the last estimated horizon — it does not widen beyond the evidence;
+* the national factor of the TFR: regions share national shocks (fertility fell everywhere after 2010). The
+  regional innovations are z_r = λ η + √(1 − λ²) ε_r, η national; λ² is the average correlation of the
+  standardised errors of two regions at the same origin and horizon (clipped to 0..0.95);
+* the country's net international migration (drawn separately in balanced runs) has its own c(h) from the
+  national series' errors; e0 (national Lee–Carter) from the national observed life expectancy.
+
+References
+----------
+Alho, J. M. & Spencer, B. D. (2005). *Statistical Demography and Forecasting*. Springer, ch. 9 and 11.
+Keilman, N. (1998). How accurate are the United Nations world population projections? *Population and
+Development Review* 24, 15–41.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import statsmodels
+
+from toolkit.errors import InputError
+from toolkit.io.cache import disk_cached
+from toolkit.io.inputs import PopulationInputs
+from toolkit.nomenclature import COUNTRY_CODE, MAAKUNTA_CODES, SEXES
+from toolkit.population.assumptions import e0_trend, tfr_trend
+from toolkit.trends import SERIES_FIT_PROCEDURE, SERIES_TREND_DEFAULTS, SeriesTrend
+
+LEVERS = ("tfr", "e0", "net_migration", "national_migration")
+FIRST_ORIGIN = 2000  # ≥ 10 years of the 1990– series before the first origin; e0 observed from 1992
+MIN_ORIGINS = 3  # a horizon's scale is estimated only from at least this many origins
+MAX_LOADING = 0.95  # λ² is clipped below 1 so that each region keeps some noise of its own
+MAX_STEPS = 100
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Horizon scales c(h) of the lever models and the TFR's national loading, estimated up to ``base_year``.
+
+    ``scales[lever]`` has ``MAX_STEPS`` entries, horizon 1 first [factor of the model's se].
+    """
+
+    base_year: int
+    scales: dict[str, np.ndarray]  # e0, net_migration, national_migration: factors of the model's se
+    tfr_sd: np.ndarray  # (MAX_STEPS,) the TFR trend model's empirical forecast error RMSE(h) [log scale]
+    tfr_held_sd: np.ndarray  # (MAX_STEPS,) the same of the TFR held at the origin's observed value
+    tfr_loading: float  # λ² of the TFR innovations (share of the variance that is national)
+    summary: dict[str, dict]  # per lever: last horizon estimated, cases, origins, mean z at h = 1
+
+    def factors(self, se: np.ndarray, tfr_trend: bool = True) -> np.ndarray:
+        """(T, 3) factors of a region's model se (T, 3), order tfr, e0, net migration (the Chunk se columns).
+
+        The TFR's factor makes its sd the empirical RMSE(h) of past forecasts — of the trend model's
+        (``tfr_trend``) or of a held value's (any other TFR path: a scenario's assumed level is as uncertain as a
+        held level); e0 and migration are scaled.
+        """
+        steps = se.shape[0]
+        tfr = (self.tfr_sd if tfr_trend else self.tfr_held_sd)[:steps] / se[:, 0]
+        return np.stack([tfr, self.scales["e0"][:steps], self.scales["net_migration"][:steps]], axis=-1)
+
+    def attrs(self) -> dict[str, str]:
+        """The calibration as Dataset attributes (JSON): c(h) at horizons 1, 5, 10, 15, 25 and the fit."""
+        shown = (1, 5, 10, 15, 25)
+        record = {"base_year": self.base_year, "tfr_national_loading": round(self.tfr_loading, 4),
+                  "tfr_log_sd_at_horizon": {h: round(float(self.tfr_sd[h - 1]), 4) for h in shown},
+                  "tfr_held_log_sd_at_horizon": {h: round(float(self.tfr_held_sd[h - 1]), 4) for h in shown},
+                  "scale_at_horizon": {lever: {h: round(float(self.scales[lever][h - 1]), 4) for h in shown}
+                                       for lever in LEVERS if lever != "tfr"},
+                  "fit": self.summary,
+                  "method": "rolling-origin errors, origins 2000..base-1, data up to the base year; TFR: sd = "
+                            "RMSE(h) of log TFR; e0, migration: se times c(h), c(h)^2 = sum error^2 / sum se^2; "
+                            f"non-decreasing in h, constant beyond the last horizon seen from {MIN_ORIGINS}+ origins"}
+        return {"calibration": json.dumps(record)}
+
+
+IDENTITY = None  # a run without calibration passes ``calibration=None``
+
+
+def lever_errors(inputs: PopulationInputs, base_year: int, *, max_horizon: int = 15,
+                 first_origin: int = FIRST_ORIGIN) -> pd.DataFrame:
+    """Standardised out-of-sample errors of the lever models, from the data up to ``base_year`` only.
+
+    One row per case: ``lever`` (tfr, e0, net_migration, national_migration), ``region_code``, ``origin``,
+    ``horizon``, ``error`` (observed − forecast, model scale: log TFR, e0 [years], net migrants [persons]),
+    ``tfr_held`` being the TFR held at the origin's observed value (the baseline's TFR, docs/methods-selection.md),
+    ``se`` and ``z``. Migration is compared in persons (z does not depend on the unit). e0 is the country's
+    observed life expectancy (3-year averages) against its jump-off value plus the Lee–Carter gains.
+    """
+    inputs = inputs.up_to(base_year)
+    tfr = inputs.tfr
+    last = int(tfr["year"].max())
+    if not first_origin < base_year <= last:
+        raise InputError(f"base year {base_year}: calibration needs origins from {first_origin} and observed "
+                         f"years up to the base year (allowed {first_origin + 1}..{last})")
+    migration = inputs.net_migration_total
+    present = set(tfr["region_code"].values)
+    codes = [code for code in MAAKUNTA_CODES if code in present]
+    if not codes or COUNTRY_CODE not in present:
+        raise InputError("calibration needs the TFR and migration series of the maakunnat and the country (SSS)")
+    rows = []
+    for origin in range(first_origin, base_year):
+        years = np.arange(origin + 1, min(origin + max_horizon, base_year) + 1)
+        for code in codes:
+            paths = tfr_trend(inputs, code, origin)
+            observed = np.log(tfr.sel(region_code=code, year=years).values)
+            se = paths.read(years, paths.se)
+            rows.append(_rows("tfr", code, origin, years, observed - np.log(paths.read(years, paths.central)), se))
+            held = np.log(float(tfr.sel(region_code=code, year=origin)))
+            rows.append(_rows("tfr_held", code, origin, years, observed - held, se))
+        for code, lever in [(c, "net_migration") for c in codes] + [(COUNTRY_CODE, "national_migration")]:
+            central, se = migration_forecast_persons(inputs, code, origin)
+            observed = migration.sel(region_code=code, year=years).values
+            index = years - origin - 1
+            rows.append(_rows(lever, code, origin, years, observed - central[index], se[index]))
+        rows.append(_e0_rows(inputs, origin, years))
+    return pd.concat([r for r in rows if r is not None], ignore_index=True)
+
+
+def migration_forecast_persons(inputs: PopulationInputs, code: str, origin: int,
+                               horizon: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """The AR(1) forecast of a region's yearly net migrants from the series up to ``origin`` [persons].
+
+    The model of :func:`~toolkit.population.assumptions.migration_trend` (which expresses it per 1,000
+    inhabitants of the origin year and so needs the population by age, observed from 2010 only); here in
+    persons, so that origins before 2010 can be checked. Cached on disk for inputs read from files (keyed by
+    the file's hash and the model), in memory otherwise.
+    """
+    return _migration_forecast_persons(inputs, code, origin, horizon)
+
+
+@lru_cache(maxsize=2048)
+def _migration_forecast_persons(inputs: PopulationInputs, code: str, origin: int, horizon: int):
+    def fit():
+        series = inputs.net_migration_total.sel(region_code=code, year=slice(None, origin)).to_series()
+        forecast = SeriesTrend.for_quantity("net_migration", series).fit().forecast(horizon)
+        return {"central": np.asarray(forecast.mean), "se": np.asarray(forecast.mean_se)}
+
+    digest = inputs.provenance.get("net_migration_total.csv", {}).get("sha256")
+    if digest is None:
+        stored = fit()
+    else:
+        key = json.dumps(["net_migration_persons", code, origin, horizon,
+                          repr(SERIES_TREND_DEFAULTS["net_migration"]), SERIES_FIT_PROCEDURE,
+                          statsmodels.__version__, digest])
+        stored = disk_cached(f"net_migration_persons-{code}-{origin}", key, fit)
+    return np.asarray(stored["central"]), np.asarray(stored["se"])
+
+
+def _rows(lever, code, origin, years, error, se) -> pd.DataFrame:
+    return pd.DataFrame({"lever": lever, "region_code": code, "origin": origin, "horizon": years - origin,
+                         "error": error, "se": se, "z": error / se})
+
+
+def _e0_rows(inputs: PopulationInputs, origin: int, years: np.ndarray) -> pd.DataFrame | None:
+    e0 = inputs.life_expectancy.sel(region_code=COUNTRY_CODE)
+    observed_years = e0["year"].values
+    years = years[np.isin(years, observed_years)]
+    if origin not in observed_years or years.size == 0:
+        return None
+    trend = e0_trend(inputs, origin)
+    frames = []
+    for sex in SEXES:
+        path = trend[sex]
+        start = float(e0.sel(year=origin, sex=sex))
+        gain = path.read(years - 1, path.central) - path.read(np.array([origin - 1]), path.central)[0]
+        error = e0.sel(year=years, sex=sex).values - (start + gain)
+        frames.append(_rows("e0", f"SSS-{sex}", origin, years, error, path.read(years, path.se)))
+    return pd.concat(frames)
+
+
+def fit_scales(errors: pd.DataFrame, lever: str) -> tuple[np.ndarray, dict]:
+    """c(h) for horizons 1..MAX_STEPS of one lever and the fit's summary (see the module docstring).
+
+    c(h)² = Σ error² / Σ se² over the cases of horizon h (the ratio of the mean squares: a pooled scale that a
+    few cases with a tiny model se cannot dominate, as they dominate the mean of z²).
+    """
+    chosen = errors[errors["lever"] == lever]
+    by_h = chosen.assign(e2=chosen["error"] ** 2, s2=chosen["se"] ** 2).groupby("horizon").agg(
+        e2=("e2", "sum"), s2=("s2", "sum"), n=("e2", "size"), origins=("origin", "nunique"))
+    by_h = by_h[by_h["origins"] >= MIN_ORIGINS]
+    if by_h.empty:
+        raise InputError(f"calibration of {lever}: fewer than {MIN_ORIGINS} origins before the base year")
+    horizons = by_h.index.to_numpy(dtype=int)
+    ratio = np.maximum.accumulate(np.sqrt(by_h["e2"].to_numpy(float) / by_h["s2"].to_numpy(float)))
+    return _extend(horizons, ratio), _summary(chosen, by_h)
+
+
+def empirical_sd(errors: pd.DataFrame, lever: str) -> tuple[np.ndarray, dict]:
+    """The root mean square error RMSE(h) of one lever's past forecasts, horizons 1..MAX_STEPS (model scale).
+
+    Non-decreasing in h and held at its last estimated value beyond the evidence (Keilman's empirical errors).
+    """
+    chosen = errors[errors["lever"] == lever]
+    by_h = chosen.assign(e2=chosen["error"] ** 2).groupby("horizon").agg(
+        e2=("e2", "mean"), n=("e2", "size"), origins=("origin", "nunique"))
+    by_h = by_h[by_h["origins"] >= MIN_ORIGINS]
+    if by_h.empty:
+        raise InputError(f"calibration of {lever}: fewer than {MIN_ORIGINS} origins before the base year")
+    rmse = np.maximum.accumulate(np.sqrt(by_h["e2"].to_numpy(float)))
+    return _extend(by_h.index.to_numpy(dtype=int), rmse), _summary(chosen, by_h)
+
+
+def _extend(horizons: np.ndarray, values: np.ndarray) -> np.ndarray:
+    last = int(horizons.max())
+    full = np.interp(np.arange(1, last + 1), horizons, values)
+    return np.concatenate([full, np.full(max(MAX_STEPS - last, 0), full[-1])])[:MAX_STEPS]
+
+
+def _summary(chosen: pd.DataFrame, by_h: pd.DataFrame) -> dict:
+    return {"last_horizon": int(by_h.index.max()), "cases": int(by_h["n"].sum()),
+            "origins": int(chosen["origin"].nunique()),
+            "mean_z_h1": round(float(chosen.loc[chosen["horizon"] == 1, "z"].mean()), 3)}
+
+
+def national_loading(errors: pd.DataFrame, lever: str = "tfr", max_horizon: int = 5) -> float:
+    """λ²: the average correlation of two regions' standardised errors at the same origin and horizon.
+
+    ρ = Σ (S² − Q) / ((R − 1) Σ Q) over the origin × horizon cells (h ≤ ``max_horizon``), S the sum of the
+    regions' z and Q the sum of their squares; clipped to 0..``MAX_LOADING``.
+    """
+    chosen = errors[(errors["lever"] == lever) & (errors["horizon"] <= max_horizon)]
+    cells = chosen.groupby(["origin", "horizon"])["z"].agg(S="sum", Q=lambda z: float((z * z).sum()), R="size")
+    rho = float(((cells["S"] ** 2 - cells["Q"]).sum()) / (((cells["R"] - 1) * cells["Q"]).sum()))
+    return float(np.clip(rho, 0.0, MAX_LOADING))
+
+
+def calibration(inputs: PopulationInputs, base_year: int) -> Calibration:
+    """The calibration of the lever models from the data up to ``base_year`` (cached per inputs)."""
+    return _calibration(inputs.up_to(int(base_year)), int(base_year))
+
+
+@lru_cache(maxsize=32)
+def _calibration(inputs: PopulationInputs, base_year: int) -> Calibration:
+    errors = lever_errors(inputs, base_year)
+    scales, summary = {}, {}
+    for lever in LEVERS:
+        scales[lever], summary[lever] = fit_scales(errors, lever)
+    tfr_sd, summary["tfr_sd"] = empirical_sd(errors, "tfr")
+    tfr_held_sd, summary["tfr_held_sd"] = empirical_sd(errors, "tfr_held")
+    return Calibration(base_year, scales, tfr_sd, tfr_held_sd, national_loading(errors), summary)
+
+
+def lever_calibration_table(errors: pd.DataFrame, cal: Calibration | None, horizons=(1, 2, 3, 5, 10)) -> pd.DataFrame:
+    """Mean and RMS of the standardised errors per lever and horizon, before and (with ``cal``) after scaling."""
+    rows = []
+    for (lever, h), group in errors[errors["horizon"].isin(horizons)].groupby(["lever", "horizon"]):
+        z = group["z"].to_numpy()
+        row = {"lever": lever, "horizon": h, "cases": z.size, "origins": group["origin"].nunique(),
+               "mean_z": z.mean(), "rms_z": np.sqrt((z * z).mean())}
+        if cal is not None:
+            sd = {"tfr": cal.tfr_sd, "tfr_held": cal.tfr_held_sd}
+            scale = sd[lever][h - 1] / group["se"].to_numpy() if lever in sd else cal.scales[lever][h - 1]
+            zc = z / scale
+            row.update(mean_z_calibrated=zc.mean(), rms_z_calibrated=np.sqrt((zc * zc).mean()),
+                       scale=float(np.mean(scale)))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+__all__ = ["LEVERS", "Calibration", "calibration", "fit_scales", "lever_calibration_table", "lever_errors",
+           "national_loading"]
