@@ -303,6 +303,17 @@ def build_employed_section_occupation_2012_2016(source: Path) -> pd.DataFrame:
     return table[["year", "industry", "occupation", "employed"]]
 
 
+def build_official_projection_2024(source: Path) -> pd.DataFrame:
+    """Statistics Finland's projection 2024 by region, year, sex and single age, whole persons, sorted by the keys."""
+    raw = read_source(source, "official_projection_2024_region_age_sex_2024_2045.csv")
+    if set(raw["source_id"]) != {"S14"}:
+        raise ValueError(f"official projection: expected source S14 only, got {sorted(set(raw['source_id']))}")
+    if (raw["population"] % 1 != 0).any():
+        raise ValueError("official projection: the population must be whole persons")
+    table = raw[["region_code", "year", "sex", "age", "population"]].astype({"population": "int64"})
+    return table.sort_values(["region_code", "year", "sex", "age"], ignore_index=True)
+
+
 BUILDERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     kind: globals()[f"build_{kind}"] for kind in FILE_SPECS
 }
@@ -371,6 +382,11 @@ PROVENANCE: dict[str, tuple[tuple[str, ...], str, str]] = {
     "education_attainment_nuts2": (("T9",), "2008 ... 2024",
                                    "Ages 25-64: low = ISCED 0-2, medium = 3-4, high = 5-8. Åland (FI2, FI20) "
                                    "`low` 2023 and 2024 are not published (empty cells)."),
+    "official_projection_2024": (
+        ("S14",), "31 December of 2024 ... 2045 (projection published 2024)",
+        "Single ages 0..100 (100 = 100+), both sexes. Finland 5,640,527 (2024), 5,999,124 (2040), 6,090,802 (2045); "
+        "the published assumption is a net immigration of about 40,000 a year. The 19 maakunnat fall short of SSS "
+        "by about 1,500 persons a year (municipal figures aggregated), so no regional-sum check applies."),
     "employed_section_occupation_2012_2016": (
         ("S16",), "the last week of each year 2012-2016 (employment statistics)",
         "5-digit TOL 2008 classes and, per 2-digit division, the employed not placed in a class, summed to the "

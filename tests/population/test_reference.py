@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from toolkit.errors import DataError, InputError
-from toolkit.io.official import load_official_projection, official_projection, validate_official_frame
+from toolkit.io.official import load_official_projection, official_projection
+from toolkit.io.params import validate_frame
 from toolkit.population import reference, statements
 from toolkit.population.project import project_population
 from toolkit.regions import maakunnat
@@ -30,7 +31,7 @@ def test_shipped_official_projection_is_statistics_finlands():
 def test_official_file_validation_names_the_problem(tmp_path):
     frame = pd.DataFrame({"region_code": ["MK18"], "year": [2024], "sex": ["F"], "age": [0], "population": [-5]})
     with pytest.raises(DataError):
-        validate_official_frame(frame.astype(str), tmp_path / "official_projection_2024.csv")
+        validate_frame("official_projection_2024", frame.astype(str), tmp_path / "official_projection_2024.csv")
 
 
 @pytest.fixture(scope="module")

@@ -349,6 +349,15 @@ FILE_SPECS: dict[str, FileSpec] = {
         ranges={"employed": (0.0, 1_000_000.0), "year": (2012, 2016)},
         contiguous=("year",),
     ),
+    "official_projection_2024": FileSpec(
+        columns={"region_code": "str", "year": "int", "sex": "str", "age": "int", "population": "int"},
+        keys=("region_code", "year", "sex", "age"),
+        variables={"population": ("population on 31 December, Statistics Finland's projection 2024", "persons")},
+        source=_STATFIN + "population projection 2024 (StatFin 14wx), municipality figures aggregated to maakunnat",
+        codes={"region_code": REGION_CODES, "sex": SEXES, "age": _ages(0, OPEN_AGE), "year": _ages(2024, 2045)},
+        ranges={"population": _COUNT, "year": (2024, 2045)},
+        contiguous=("year",),
+    ),
 }
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from toolkit.errors import InputError
 from toolkit.io.inputs import PopulationInputs, load_population_inputs
-from toolkit.io.official import load_official_projection
+from toolkit.io.params import load_official_projection
 from toolkit.population.jumpoff import national_patterns
 from toolkit.population.project import project_population
 from toolkit.regions import maakunnat
