@@ -20,8 +20,10 @@ from IPython.display import HTML, Markdown, display
 
 from toolkit import discovery, goals, viz
 from toolkit.indicators import central, headline_population, population_measure, select
+from toolkit.io.official import official_projection
 from toolkit.io.params import load_population
 from toolkit.population.project import project_population
+from toolkit.population.statements import chance_below, likely_range
 from toolkit.regions import get_region
 from toolkit.report import skills_sentences
 from toolkit.scenarios import available_scenarios, load_scenarios
@@ -36,6 +38,7 @@ from toolkit.viz.occupations import (
     occupation_pack_sentences,
     tightness_chart,
 )
+from toolkit.viz.reference import add_official_projection
 
 HEADLINE_MIME = "application/vnd.futures-forum.headline+json"
 """The output that carries a pack's headline numbers to the index page (read by :mod:`toolkit.batch`)."""
@@ -90,6 +93,8 @@ class ForumPack:
         self.name = self.area.label(lang)
         self.estimated = self.area.id in json.loads(self.ds.attrs["estimated_regions"])
         self.observed = None if self.area.kind != "maakunta" else load_population().sel(region_code=self.area.code)
+        # Statistics Finland's projection beside ours (in the shipped data for the maakunnat only)
+        self.official = official_projection([self.area.code]).isel(region=0) if self.area.kind == "maakunta" else None
         self.skills = None
         self._goals = None
 
@@ -149,15 +154,26 @@ class ForumPack:
     def futures_table(self) -> list:
         """Each scenario's numbers in the horizon year, as a table."""
         head = [t(f"pack.table_head.{i}", self.lang, base=self.base_year, horizon=self.horizon) for i in range(5)]
+        official_year = self.horizon if self.official is None else min(self.horizon,
+                                                                       int(self.official["year"].max()))
+        head.append(f"{t('official_projection_column', self.lang)} ({official_year})")
+        official = self._official_total(official_year)
         rows = []
         for scenario in self.ids:
             numbers = headline_population(self.bands, self.area.id, scenario, years=(self.horizon,)).sel(
                 year=self.horizon).map(central)
             rows.append([self._scenario_name(scenario), self._number(numbers["total"]),
                          self._number(numbers["change_percent"], 1) + " %",
-                         self._number(numbers["75+_share"], 1) + " %", self._number(numbers["old_age_dependency"], 1)])
+                         self._number(numbers["75+_share"], 1) + " %", self._number(numbers["old_age_dependency"], 1),
+                         official])
         table = pd.DataFrame(rows, columns=head).to_html(index=False, escape=True, border=0, classes="headline")
         return [self.say("futures"), self.say("futures_intro", horizon=self.horizon), HTML(table)]
+
+    def _official_total(self, year: int) -> str:
+        """The official projection's population in ``year`` as table text ("–" where it has none)."""
+        if self.official is None or year not in self.official["year"].values:
+            return "–"
+        return self._number(self.official.sel(year=year).sum())
 
     def cards(self) -> list:
         """One card per scenario: three headline numbers and the narrative."""
@@ -166,15 +182,26 @@ class ForumPack:
 
     def fan(self) -> list:
         """The population of every scenario with its bands and the observed history."""
-        return [self.say("fan"), viz.fan_chart(self.bands, self.area.id, observed=self.observed, meta=self.meta,
-                                               **self._figure_args)]
+        fan = viz.fan_chart(self.bands, self.area.id, observed=self.observed, meta=self.meta, **self._figure_args)
+        return [self.say("fan"), add_official_projection(fan, self.official, "total", lang=self.lang)]
 
     def cones(self) -> list:
         """The futures cones of the total and the working-age population (with a baseline)."""
         if "baseline" not in self.ids:
             return []
-        return [self.say("cone"), *(viz.futures_cone(self.bands, self.area.id, measure, observed=self.observed,
-                                                      **self._figure_args) for measure in ("total", "15-64"))]
+        cones = [add_official_projection(viz.futures_cone(self.bands, self.area.id, measure, observed=self.observed,
+                                                          **self._figure_args), self.official, measure, lang=self.lang)
+                 for measure in ("total", "15-64")]
+        return [self.say("cone"), *self._chances(), *cones]
+
+    def _chances(self) -> list:
+        """Probability statements of the baseline's bands (with draws): working age below today, the 75+ range."""
+        if not self.draws or "baseline" not in self.ids:
+            return []
+        year = min(2040, self.horizon)
+        sentences = [chance_below(self.bands, self.area.id, "15-64", year, lang=self.lang)["text"],
+                     likely_range(self.bands, self.area.id, "75+", min(2035, self.horizon), lang=self.lang)["text"]]
+        return [Markdown("\n".join(f"- {html.escape(sentence)}" for sentence in sentences))]
 
     def age_groups(self) -> list:
         """Dependency ratios, and the school-age and oldest age groups."""
