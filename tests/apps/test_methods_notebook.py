@@ -21,10 +21,13 @@ def test_stored_without_outputs_and_one_parameters_cell():
 @pytest.mark.slow
 def test_runs_and_publishes_the_hindcast_table(tmp_path):
     out = tmp_path / "methods.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={"draws": 30, "check_years": [2020]},
+    parameters = {"draws": 30, "check_years": [2020], "selection_origins": [2013], "selection_draws": 20}
+    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters,
                                kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
     executed = json.loads(out.read_text(encoding="utf-8"))
     text = json.dumps(executed["cells"])
     assert "model MAPE %" in text and "| 2020 | 75+ |" in text
     assert "drift per year" in text
     assert "| TFR (log) | 10 |" in text and "RMS z" in text
+    assert "baseline" in text and "uncalibrated" in text  # the model-selection table
+    assert "migration" in text and "Statistics Finland" in text  # the decomposition against the official projection
