@@ -15,7 +15,7 @@ from toolkit.nomenclature import AGE_GROUPS, AGES, GROUP_MEMBERS, SEXES
 from toolkit.population.ccm import SRB, project
 from toolkit.population.ensemble import lever_draws
 from toolkit.population.lifetable import tabulated_person_years
-from toolkit.population.project import _chunks, lever_arrays
+from toolkit.population.project import _chunks, calibration_for, lever_arrays
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.schedules import rogers_castro
 from toolkit.scenarios import Levers, MigrationPath, TfrPath
@@ -119,8 +119,9 @@ def _deviations(inputs: GoalInputs, draws: int, seed: int) -> _Deviations:
                              f"probability")
         paths = {name: value[None, None] for name, value in _central_paths(inputs).items()}
         rates = paths["rate_scale"][..., None, None, None] * inputs.base.migration_rate[None, None, None]
+        cal = calibration_for(inputs.population_inputs, inputs.base.base_year)  # the bands of project_population
         (chunk,) = _chunks(inputs.population_inputs, [inputs.base], [inputs.scenario], paths, rates,
-                           inputs.patterns, draws, seed, False, False)
+                           inputs.patterns, draws, seed, False, False, cal)
         tfr, e0, extra = lever_draws(chunk)
         inputs._cache[key] = _Deviations(tfr / chunk.tfr, e0 - chunk.e0, extra - chunk.extra, chunk.rate)
     return inputs._cache[key]

@@ -269,7 +269,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     else:
         n_values = draws * len(bases) * len(scenario_list) * len(years) * 2 * AGES.size
         reduce = quantiles if quantiles is not None else n_values > AUTO_QUANTILE_VALUES
-        cal = calibration(_calibration_inputs(inputs), base_year) if calibrated else None
+        cal = calibration_for(inputs, base_year) if calibrated else None
         chunks = _chunks(inputs, bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced, cal,
                          group_draws and reduce)
         arrays = _assemble(_run(chunks, client, jobs), len(bases), len(scenario_list), paths)
@@ -283,8 +283,21 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     ds.attrs.update(seed=seed, seed_entropy=str(np.random.SeedSequence(seed).entropy),
                     national_balance=int(balanced))
     if draws:
-        ds.attrs.update(cal.attrs() if cal is not None else {"calibration": "none (the models' own widths)"})
+        uncalibrated = "none (the models' own widths" + ("" if not calibrated else
+                                                           "; the inputs hold no maakunnat to calibrate on") + ")"
+        ds.attrs.update(cal.attrs() if cal is not None else {"calibration": uncalibrated})
     return ds
+
+
+def calibration_for(inputs: PopulationInputs, base_year: int):
+    """The calibration of the lever models for a run on ``inputs`` (:func:`_calibration_inputs`), or ``None`` when
+    the inputs hold no maakunnat and country to calibrate on (synthetic tables: the models' own widths)."""
+    source = _calibration_inputs(inputs)
+    needed = {*MAAKUNTA_CODES, COUNTRY_CODE}
+    if not needed <= set(source.tfr["region_code"].values) or not needed <= set(
+            source.net_migration_total["region_code"].values):
+        return None
+    return calibration(source, base_year)
 
 
 def _calibration_inputs(inputs: PopulationInputs) -> PopulationInputs:
