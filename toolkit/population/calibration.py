@@ -253,8 +253,32 @@ def calibration(inputs: PopulationInputs, base_year: int) -> Calibration:
     return _calibration(inputs.up_to(int(base_year)), int(base_year))
 
 
+CALIBRATION_FILES = ("tfr.csv", "net_migration_total.csv", "population.csv", "mx_national_wpp.csv")
+
+
 @lru_cache(maxsize=32)
 def _calibration(inputs: PopulationInputs, base_year: int) -> Calibration:
+    """Cached in memory and, for inputs read from files (their hashes in the provenance), on disk: the estimate
+    refits every lever model at every origin (seconds), and a pack or a goal run needs it in every process."""
+    hashes = [inputs.provenance.get(name, {}).get("sha256") for name in CALIBRATION_FILES]
+    if None in hashes:
+        return _estimate(inputs, base_year)
+    key = json.dumps(["calibration", base_year, LEVERS, MAX_STEPS, MIN_ORIGINS, MAX_LOADING, statsmodels.__version__,
+                      SERIES_FIT_PROCEDURE, repr(SERIES_TREND_DEFAULTS), hashes])
+
+    def compute() -> dict:
+        cal = _estimate(inputs, base_year)
+        return {**{f"scale_{lever}": cal.scales[lever] for lever in cal.scales}, "tfr_sd": cal.tfr_sd,
+                "tfr_held_sd": cal.tfr_held_sd, "tfr_loading": np.asarray(cal.tfr_loading),
+                "summary": np.asarray(json.dumps(cal.summary))}
+
+    stored = disk_cached(f"calibration-{base_year}", key, compute)
+    scales = {name[len("scale_"):]: np.asarray(value) for name, value in stored.items() if name.startswith("scale_")}
+    return Calibration(base_year, scales, np.asarray(stored["tfr_sd"]), np.asarray(stored["tfr_held_sd"]),
+                       float(stored["tfr_loading"]), json.loads(str(stored["summary"])))
+
+
+def _estimate(inputs: PopulationInputs, base_year: int) -> Calibration:
     errors = lever_errors(inputs, base_year)
     scales, summary = {}, {}
     for lever in LEVERS:
