@@ -110,6 +110,34 @@ class LeverPaths:
     extra: np.ndarray
 
 
+TFR_RANGE = (0.5, 4.0)
+"""The total fertility rates a lever path may reach [children per woman]: the range a ``target`` may name, so that
+a ``change`` cannot go where a target may not (the lowest national TFR observed anywhere is about 0.7)."""
+E0_RANGE = (40.0, 100.0)
+"""The life expectancies at birth a lever path may reach [years]: the range of ``e0.csv`` in the data catalogue
+(the life-table scaling of the national pattern must also reach the value, checked where the pattern is known)."""
+
+
+def check_path(lever: str, years: np.ndarray, values: np.ndarray, allowed: tuple[float, float], unit: str) -> None:
+    """Raise :class:`InputError` naming ``lever``, the first year and the value where ``values`` leave ``allowed``.
+
+    Parameters
+    ----------
+    lever : the lever's name in a scenario file (with the sex, if any)
+    years : (Y,) [year]
+    values : (Y,) the lever's path [``unit``]
+    allowed : (low, high) inclusive [``unit``]
+    """
+    values = np.asarray(values, dtype=float)
+    low, high = allowed
+    outside = ~np.isfinite(values) | (values < low) | (values > high)
+    if outside.any():
+        first = int(np.argmax(outside))
+        raise InputError(f"levers: {lever}: the path reaches {values[first]:.2f} {unit} in {int(years[first])}; "
+                         f"allowed {low:g}..{high:g} {unit} in every year (a smaller change, a later year or a "
+                         "nearer horizon stays inside)")
+
+
 class _Path(_Strict):
     """Convergence from the last observed value to a target by ``year``, then held."""
 
@@ -221,10 +249,15 @@ class Levers(_Strict):
         else:
             gain = np.array([gains.F, gains.M]) * ((years[:, None] - jump_off.e0_year) / 10.0)
         extra = self.additional_net_migration
+        e0 = jump_off.e0 + gain
+        # physical range of the central path, before anything is projected (draws: see toolkit.population.ensemble)
+        check_path("tfr", years, tfr, TFR_RANGE, "children per woman")
+        for index, sex in enumerate(("F", "M")):
+            check_path(f"e0_gain_per_decade ({sex}): e0", years, e0[:, index], E0_RANGE, "years")
         return LeverPaths(
             tfr=tfr,
             shift=self.mean_age_at_birth_shift.values(0.0, jump_off.base_year, years),
-            e0=jump_off.e0 + gain,
+            e0=e0,
             rate_scale=self.migration_rate_scale,
             extra=extra.values(0.0, jump_off.base_year, years) * extra.persons_per_unit(jump_off.population),
         )

@@ -41,7 +41,7 @@ from toolkit.population.jumpoff import (
     national_patterns,
     observed_base,
 )
-from toolkit.population.lifetable import scale_table
+from toolkit.population.lifetable import reachable_e0, scale_table
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.schedules import rogers_castro
 from toolkit.population.smallarea import estimated_base, observed_area_base
@@ -127,10 +127,56 @@ def lever_arrays(inputs: PopulationInputs, bases: Sequence[RegionBase], scenario
     for i, base in enumerate(bases):
         start = jump_off(inputs, base)
         for j, scenario in enumerate(scenarios):
-            paths = scenario.levers_for(base.region.id).paths(start, years)
+            try:
+                paths = scenario.levers_for(base.region.id).paths(start, years)
+            except InputError as exc:
+                raise InputError(f"{scenario.source or 'scenario ' + repr(scenario.id)}: region "
+                                 f"{base.region.id}: {exc}") from None
             for name in out:
                 out[name][i, j] = getattr(paths, name)
     return out
+
+
+def check_reachable_e0(e0: np.ndarray, mortality: np.ndarray, bases, scenarios, years: np.ndarray) -> None:
+    """Refuse central e0 paths (R, S, Y, 2) [years] that the life-table scaling of ``mortality`` cannot reach.
+
+    Draws are not refused: their tabulated life tables are clipped to the reachable range
+    (:func:`toolkit.population.lifetable.table_position`), a documented bound of the ensemble.
+    """
+    reach = reachable_e0(mortality)  # (2, 2): sex × (lowest, highest)
+    outside = (e0 < reach[:, 0]) | (e0 > reach[:, 1]) | ~np.isfinite(e0)
+    if outside.any():
+        r, s, y, sex = (int(i) for i in np.argwhere(outside)[0])
+        scenario = scenarios[s]
+        raise InputError(f"{scenario.source or 'scenario ' + repr(scenario.id)}: region {bases[r].region.id}: "
+                         f"levers: e0_gain_per_decade ({SEXES[sex]}): e0 reaches {e0[r, s, y, sex]:.2f} years in "
+                         f"{int(years[y])}, which the life-table scaling of the national death rates cannot "
+                         f"reach; allowed {reach[sex, 0]:.1f}..{reach[sex, 1]:.1f} years")
+
+
+PHYSICAL_VARIABLES = ("population", "births", "deaths", "population_group")
+"""The results that are counts of persons: finite and non-negative in every year after the base year."""
+
+
+def check_physical(ds: xr.Dataset) -> None:
+    """Raise :class:`InputError` if a count of persons in ``ds`` is NaN, infinite or negative after the base year.
+
+    The levers and the data are checked before projecting; this is the last guard, so that no impossible number
+    leaves the model (sums over age would hide a NaN).
+    """
+    first = int(ds["year"].values[0])
+    for name in PHYSICAL_VARIABLES:
+        if name not in ds:
+            continue
+        values = ds[name].sel(year=slice(first + 1, None)).values
+        bad = ~np.isfinite(values) | (values < -1e-6)
+        if bad.any():
+            index = np.argwhere(bad)[0]
+            where = {dim: ds[name].sel(year=slice(first + 1, None))[dim].values[i]
+                     for dim, i in zip(ds[name].dims, index, strict=True) if dim in ds[name].coords}
+            raise InputError(f"the projection reached {values[tuple(index)]!r} {name} at "
+                             f"{', '.join(f'{k}={v}' for k, v in where.items())}: the levers or the data are outside "
+                             "what the model can project (counts of persons must be finite and non-negative)")
 
 
 def _uncertainty_se(inputs: PopulationInputs, base: RegionBase, years: np.ndarray) -> np.ndarray:
@@ -246,6 +292,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     patterns = national_patterns(inputs, base_year)
     years = np.arange(base_year, horizon + 1)
     paths = lever_arrays(inputs, bases, scenario_list, years)
+    check_reachable_e0(paths["e0"], patterns.mortality, bases, scenario_list, years)
     levers = {name: value[:, :, 1:] if value.ndim > 2 else value for name, value in paths.items()}
 
     start = np.stack([b.population for b in bases])[:, None]  # (R, 1, 2, A)
@@ -280,6 +327,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         ds["population_group_draw"] = (("region", "scenario", "draw", "year", "age_group"), group_draw,
                                        {"units": "persons", "long_name": "population on 31 December by age group, "
                                                                          "every draw"})
+    check_physical(ds)
     ds.attrs.update(seed=seed, seed_entropy=str(np.random.SeedSequence(seed).entropy),
                     national_balance=int(balanced))
     if draws:
