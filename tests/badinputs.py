@@ -56,3 +56,29 @@ def scenario_file(folder: Path, scenario_id: str, body: str, uncertainty: bool =
     path = folder / f"{scenario_id}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def params_copy(tmp_path: Path, monkeypatch) -> Path:
+    """A params folder whose files link to the shipped ones (``FORUM_PARAMS_DIR`` points to it): a test writes
+    the one file it breaks as a real file, and the shipped files stay untouched."""
+    from toolkit.io.params import clear_caches, params_dir
+
+    shipped = params_dir()
+    folder = tmp_path / "params"
+    (folder / "data").mkdir(parents=True)
+    for entry in shipped.iterdir():
+        if entry.name != "data":
+            (folder / entry.name).symlink_to(entry)
+    for entry in (shipped / "data").iterdir():
+        (folder / "data" / entry.name).symlink_to(entry)
+    monkeypatch.setenv("FORUM_PARAMS_DIR", str(folder))
+    clear_caches()
+    return folder
+
+
+def replace_data(folder: Path, kind: str, frame) -> Path:
+    """Write ``frame`` as ``<folder>/data/<kind>.csv`` (a real file instead of the link)."""
+    path = folder / "data" / f"{kind}.csv"
+    path.unlink()
+    frame.to_csv(path, index=False)
+    return path

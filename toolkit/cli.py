@@ -366,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         status = COMMANDS[args.command](args)
     except InputError as exc:
-        print(f"forum: error: {exc}", file=sys.stderr)
+        print(f"forum: error: {' '.join(str(exc).split())}", file=sys.stderr)  # one line, whatever the message
         return 2
     except KeyboardInterrupt:
         print("forum: interrupted; no output written", file=sys.stderr)

@@ -105,6 +105,7 @@ def _load(codes: tuple[str, ...] | None, base_year: int | None, folder: Path) ->
     series = {"population": data.load_population(), "tfr": data.load_tfr(),
               "life_expectancy": data.load_life_expectancy(), "net_migration_age5": data.load_net_migration_age5(),
               "net_migration_total": data.load_net_migration_total()}
+    data.check_migration(series["population"], series["net_migration_total"], series["net_migration_age5"])
     if codes is not None:
         series = {name: values.sel(region_code=[code for code in values["region_code"].values if code in codes])
                   for name, values in series.items()}

@@ -24,7 +24,15 @@ import pandas as pd
 import xarray as xr
 
 from toolkit.errors import DataError
-from toolkit.io.catalogue import FILE_SPECS, FileSpec, file_spec
+from toolkit.io.catalogue import (
+    COHORT_MIN_CELL,
+    COHORT_RATIO,
+    FILE_SPECS,
+    MAX_MIGRATION_SHARE,
+    MAX_TOTAL_CHANGE,
+    FileSpec,
+    file_spec,
+)
 from toolkit.nomenclature import COUNTRY_CODE, MAAKUNTA_CODES, OPEN_AGE, REGION_CODES
 
 PARAMS_ENV = "FORUM_PARAMS_DIR"
@@ -123,6 +131,60 @@ def _check_values(frame: pd.DataFrame, spec: FileSpec, path) -> None:
         if bad.any():
             kind = "negative count" if low == 0 and high == np.inf else "implausible value"
             _fail(path, f"{kind} {values[bad][0]:g}; allowed range {low:g} to {high:g}", bad, column)
+
+
+def _check_plausible(frame: pd.DataFrame, spec: FileSpec, path) -> None:
+    """Strict upper bounds and schedules that are not all zero."""
+    for column, bound in spec.below.items():
+        values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+        _fail(path, f"value {values[values >= bound][0] if (values >= bound).any() else 0:g} not allowed: "
+              f"{column} must be below {bound:g} at every age of the file (the open age closes the table)",
+              values >= bound, column)
+    for column, keys in spec.positive_sum.items():
+        totals = frame.groupby(list(keys))[column].sum()
+        zero = totals.index[(totals <= 0).to_numpy()]
+        if len(zero):
+            first = zero[0] if isinstance(zero[0], tuple) else (zero[0],)
+            label = ", ".join(f"{k}={v}" for k, v in zip(keys, first, strict=True))
+            rows = np.ones(len(frame), dtype=bool)
+            for key, value in zip(keys, first, strict=True):
+                rows &= (frame[key] == value).to_numpy()
+            _fail(path, f"all values are zero for {label}; a schedule needs positive values", rows, column)
+
+
+def _check_cohorts(frame: pd.DataFrame, spec: FileSpec, path) -> None:
+    """Year-to-year changes a population cannot make: cohort ratios and total changes (see the catalogue)."""
+    value = spec.cohorts
+    table = frame.set_index(["region_code", "year", "sex", "age"])[value].unstack("age").sort_index()
+    # the same cohort a year later, on the rows of the earlier year (NaN where there is no later year)
+    later = table.rename(index=lambda year: year - 1, level="year").reindex(table.index).to_numpy(dtype=float)
+    now = table.to_numpy(dtype=float)
+    before = np.concatenate([now[:, :-2], now[:, -2:].sum(1, keepdims=True)], axis=1)  # ages 0..98, 99 + open
+    after = later[:, 1:]  # ages 1..100 a year later
+    big = np.fmax(before, after) >= COHORT_MIN_CELL
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(before > 0, after / before, np.inf)
+    bad = big & ~np.isnan(after) & ((ratio < COHORT_RATIO[0]) | (ratio > COHORT_RATIO[1]))
+    if bad.any():
+        row, age = (int(i) for i in np.argwhere(bad)[0])
+        region, year, sex = table.index[row]
+        _fail(path, f"the cohort aged {age} in {year} ({before[row, age]:g} persons) has {after[row, age]:g} "
+              f"persons aged {age + 1} a year later (region_code={region}, sex={sex}): a ratio of "
+              f"{ratio[row, age]:.3g}; allowed {COHORT_RATIO[0]:g}..{COHORT_RATIO[1]:g} for cells of "
+              f"{COHORT_MIN_CELL}+ persons", _rows(frame, region, year + 1, sex), value)
+    totals = frame.groupby(["region_code", "year"])[value].sum()
+    change = totals.groupby(level="region_code").pct_change().abs()
+    bad = (change > MAX_TOTAL_CHANGE).to_numpy()
+    if bad.any():
+        region, year = change.index[np.flatnonzero(bad)[0]]
+        _fail(path, f"the total of {region} changes by {100 * change[(region, year)]:.1f} % from {year - 1} to "
+              f"{year} ({totals[(region, year - 1)]:g} -> {totals[(region, year)]:g}); allowed at most "
+              f"{100 * MAX_TOTAL_CHANGE:g} % a year", _rows(frame, region, year), value)
+
+
+def _rows(frame: pd.DataFrame, region: str, year: int, sex: str | None = None) -> np.ndarray:
+    rows = (frame["region_code"] == region).to_numpy() & (frame["year"] == year).to_numpy()
+    return rows & (frame["sex"] == sex).to_numpy() if sex is not None else rows
 
 
 def _check_keys(frame: pd.DataFrame, spec: FileSpec, path) -> None:
@@ -242,7 +304,49 @@ def _checked_frame(kind: str, df: pd.DataFrame, path) -> pd.DataFrame:
             _check_grid(subset, spec, path)
     if spec.regional_sum:
         _check_regional_sum(frame, spec, path)
+    _check_plausible(frame, spec, path)
+    if spec.cohorts:
+        _check_cohorts(frame, spec, path)
     return frame
+
+
+def check_migration(population: xr.DataArray, total: xr.DataArray, age5: xr.DataArray) -> None:
+    """Cross-checks of the migration files against each other and against the population.
+
+    * the 5-year groups of ``net_migration_age5.csv`` sum (over sex and age) exactly to ``net_migration_total.csv``
+      for every area and year in both (they agree exactly in the shipped data);
+    * an area's net migration in a year is at most :data:`~toolkit.io.catalogue.MAX_MIGRATION_SHARE` of its
+      population on 31 December of that year.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the area, the year and both numbers.
+    """
+    grouped = age5.sum(["sex", "age_start"])
+    common_regions = sorted(set(grouped["region_code"].values) & set(total["region_code"].values))
+    common_years = sorted(set(grouped["year"].values.tolist()) & set(total["year"].values.tolist()))
+    if common_regions and common_years:
+        a = grouped.sel(region_code=common_regions, year=common_years)
+        b = total.sel(region_code=common_regions, year=common_years)
+        differ = (a != b).values
+        if differ.any():
+            r, y = (int(i) for i in np.argwhere(differ)[0])
+            raise DataError(data_path("net_migration_age5"), f"the 5-year groups of {common_regions[r]} in "
+                            f"{common_years[y]} sum to {float(a.values[r, y]):g} but net_migration_total.csv says "
+                            f"{float(b.values[r, y]):g}; they must be equal", column="net_migration")
+    people = population.sum(["sex", "age"])
+    regions = sorted(set(people["region_code"].values) & set(total["region_code"].values))
+    years = sorted(set(people["year"].values.tolist()) & set(total["year"].values.tolist()))
+    if regions and years:
+        moved = total.sel(region_code=regions, year=years)
+        share = np.abs(moved.values) / np.maximum(people.sel(region_code=regions, year=years).values, 1.0)
+        bad = share > MAX_MIGRATION_SHARE
+        if bad.any():
+            r, y = (int(i) for i in np.argwhere(bad)[0])
+            raise DataError(data_path("net_migration_total"), f"net migration of {regions[r]} in {years[y]} is "
+                            f"{float(moved.values[r, y]):g}, {100 * share[r, y]:.1f} % of its population; allowed "
+                            f"at most {100 * MAX_MIGRATION_SHARE:g} % a year", column="net_migration")
 
 
 def validate_frame(kind: str, df: pd.DataFrame, path) -> None:
@@ -286,8 +390,15 @@ def read_frame(kind: str, path: Path) -> pd.DataFrame:
             raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c")
     except FileNotFoundError:
         raise DataError(path, f"file not found; expected the base-data file {kind}.csv") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(path, f"the file is empty; expected a CSV with the columns {', '.join(spec.columns)}",
+                        row=1) from None
+    except IsADirectoryError:
+        raise DataError(path, f"is a folder; expected the base-data file {kind}.csv") from None
+    except OSError as error:
+        raise DataError(path, f"cannot be read ({error.strerror or error})") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise DataError(path, f"cannot be read as UTF-8 CSV: {error}") from None
+        raise DataError(path, f"cannot be read as UTF-8 CSV: {' '.join(str(error).split())}") from None
     return _checked_frame(kind, raw, path)
 
 
