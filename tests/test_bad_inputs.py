@@ -106,3 +106,39 @@ def test_nan_never_reaches_an_output_file(tmp_path):
         with pytest.raises(InputError, match=r"population is nan at year=2026, age=0"):
             write_dataset(ds, tmp_path / f"run{suffix}")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------- bounded resources
+
+RUNS = {  # argv, words of the message: each refused before any projection, with the estimate and an option
+    "draws-kept-csv": (["project", "--region", "kainuu", "--draws", 100_000, "--no-quantiles"],
+                       ["draws 100000", "GB of memory", "available", "--quantiles", "draws"]),
+    "draws-kept-all-areas": (["project", "--all", "--scenario", "baseline", "--draws", 50_000, "--no-quantiles"],
+                             ["draws 50000", "--quantiles"]),
+    "draws-over-limit": (["project", "--region", "kainuu", "--draws", 100_000_000], ["draws", "0..100000"]),
+    "render-draws-over-limit": (["render", "--region", "kainuu", "--draws", 100_000_000], ["draws", "0..100000"]),
+}
+
+
+@pytest.mark.parametrize("case", list(RUNS))
+def test_run_beyond_the_machine_is_refused_before_any_work(capsys, tmp_path, case):
+    argv, words = RUNS[case]
+    out = tmp_path / "out"
+    out.mkdir()
+    target = ["--out", out / "packs"] if argv[0] == "render" else ["--out", out / "run.csv"]
+    assert_refused(capsys, argv + target, *words, watch=(out,))
+    assert list(out.iterdir()) == []  # no pack folder, no staging folder: no kernel was started
+
+
+def test_memory_estimate_follows_the_shape_and_offers_what_fits():
+    from toolkit.population.project import check_memory, run_memory
+
+    cells = 26 * 2 * 101
+    assert run_memory(2000, cells, False) == 2000 * cells * 64
+    assert run_memory(2000, cells, False, output=".csv") == 2000 * cells * (64 + 850)
+    assert run_memory(2000, cells, True) < run_memory(2000, cells, False) / 10
+    assert check_memory(100, cells, False, 1, available=10**10) == 100 * cells * 64
+    # 20,000 draws × 31,512 cells (6 × 26 years × 202) × 64 bytes; 0.8 GB / (31,512 × 64 bytes) = 396 draws
+    with pytest.raises(InputError, match=r"about 40\.3 GB .* but 1\.0 GB are available; use --quantiles \(about "
+                                         r"0\.2 GB\) or at most 396 draws"):
+        check_memory(20_000, cells * 6, False, 1, available=10**9)

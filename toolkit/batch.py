@@ -35,9 +35,9 @@ from tqdm import tqdm
 from toolkit.errors import InputError
 from toolkit.io.files import atomic_write
 from toolkit.io.params import data_provenance
-from toolkit.nomenclature import LANGS
+from toolkit.nomenclature import AGES, LANGS
 from toolkit.pages import SAFE_ID, index_page, notebook_page
-from toolkit.population.project import project_population
+from toolkit.population.project import AUTO_QUANTILE_VALUES, MAX_DRAWS, check_memory, project_population
 from toolkit.regions import Region, forum_regions, resolve_regions
 from toolkit.scenarios import available_scenarios, load_scenarios, scenarios_dir
 from toolkit.version import __version__
@@ -237,7 +237,12 @@ def _check_model_inputs(areas: Sequence[Region], scenarios: list[str], horizon: 
     """Horizon, draws and scenario levers checked by the model itself, on one area (cheap, same messages)."""
     if isinstance(horizon, bool) or not isinstance(horizon, int):
         raise InputError(f"horizon {horizon!r}: must be a year such as 2050")
-    project_population([areas[0].id], scenarios, horizon=horizon, draws=min(draws, 2), seed=seed)
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
+        raise InputError(f"draws must be a whole number in 0..{MAX_DRAWS}, got {draws!r}")
+    probe = project_population([areas[0].id], scenarios, horizon=horizon, draws=min(draws, 2), seed=seed)
+    if draws:  # each kernel runs one area with one worker thread, its draws reduced as project_population does
+        cells = probe.sizes["scenario"] * probe.sizes["year"] * 2 * AGES.size
+        check_memory(draws, cells, draws * cells > AUTO_QUANTILE_VALUES, 1)
 
 
 def _safe_id(area: Region) -> str:

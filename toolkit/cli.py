@@ -170,14 +170,15 @@ def _client(address: str | None):
         raise InputError(f"--scheduler {address}: cannot connect ({exc})") from None
 
 
-def _population(args):
+def _population(args, output: str | None = None):
     from toolkit.population.project import project_population
 
     client = _client(args.scheduler)
     try:
         return project_population(_selected_regions(args), _selected_scenarios(args), horizon=args.horizon,
                                   draws=args.draws, seed=args.seed, base_year=args.base_year,
-                                  quantiles=args.quantiles, client=client, jobs=args.jobs)
+                                  quantiles=args.quantiles, client=client, jobs=args.jobs, output=output,
+                                  notify=lambda text: print(f"forum: {text}", file=sys.stderr, flush=True))
     finally:
         if client is not None:
             client.close()
@@ -195,7 +196,7 @@ def cmd_project(args) -> None:
 
     out = check_output_path(args.out)
     started = time.perf_counter()
-    ds = _population(args)
+    ds = _population(args, output=out.suffix.lower())
     write_dataset(ds, out)
     print(f"wrote {out}: {_describe(ds)}, in {time.perf_counter() - started:.1f} s")
 
