@@ -26,7 +26,9 @@ NOTEBOOK_ONLY = "notebook-only"
 """Tag of the notebook cells that describe the notebook itself and stay out of the page."""
 SAFE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
-_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
+_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript)\s*:", re.IGNORECASE)
+_DATA_URL = re.compile(r"^\s*data\s*:", re.IGNORECASE)
+_ACTIVE_EMBEDS = {"iframe", "object", "embed", "script", "frame"}
 _CSS_REMOTE = re.compile(r"(url\(\s*['\"]?\s*(https?:)?//|@import\s+['\"]?\s*(https?:)?//)", re.IGNORECASE)
 
 _STYLE = """
@@ -94,8 +96,8 @@ def _first_heading(notebook) -> str | None:
 
 
 class _RemoteFinder(HTMLParser):
-    """Collects every attribute or style rule that would make a browser fetch something remote, and every link or
-    source that would run script or carry inline data (``javascript:``, ``vbscript:``, ``data:``)."""
+    """Collects every attribute or style rule that would make a browser fetch something remote, every
+    ``javascript:``/``vbscript:`` URL, and ``data:`` URLs in links and frames (inline images stay allowed)."""
 
     LOADING = {"src", "href", "data", "poster", "srcset", "action", "formaction", "background"}
 
@@ -111,8 +113,9 @@ class _RemoteFinder(HTMLParser):
             if value and not navigates and (name in self.LOADING and _REMOTE.match(value)
                                             or name == "style" and _CSS_REMOTE.search(value)):
                 self.found.append(f"<{tag} {name}={value!r}>")
-            elif value and name in self.LOADING and _SCRIPT_URL.match(value):
-                self.found.append(f"<{tag} {name}={value!r}>")
+            elif value and name in self.LOADING and (_SCRIPT_URL.match(value) or _DATA_URL.match(value) and (
+                    name in {"href", "action", "formaction"} or tag in _ACTIVE_EMBEDS)):
+                self.found.append(f"<{tag} {name}={value!r}>")  # a link or frame that runs script or carries a page
 
     def handle_endtag(self, tag):
         self._in_style = False
@@ -124,7 +127,7 @@ class _RemoteFinder(HTMLParser):
 
 def remote_references(page: str) -> list[str]:
     """Remote scripts, styles, fonts, images or frames that ``page`` would load (links to click are fine, unless
-    they are ``javascript:``, ``vbscript:`` or ``data:`` URLs)."""
+    they are ``javascript:``, ``vbscript:`` or ``data:`` URLs; inline ``data:`` images are fine)."""
     finder = _RemoteFinder()
     finder.feed(page)
     return finder.found

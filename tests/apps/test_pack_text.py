@@ -70,6 +70,7 @@ def test_hostile_scenario_names_are_text_in_the_page(tmp_path, lang):
 
 
 def test_remote_references_flags_script_links():
-    assert remote_references('<a href="javascript:alert(1)">x</a><img src="data:image/png;base64,AA">') == [
-        "<a href='javascript:alert(1)'>", "<img src='data:image/png;base64,AA'>"]
+    assert remote_references('<a href="javascript:alert(1)">x</a><img src="data:image/png;base64,AA">'
+                             '<iframe src="data:text/html,x"></iframe><a href=" DATA:text/html,x">y</a>') == [
+        "<a href='javascript:alert(1)'>", "<iframe src='data:text/html,x'>", "<a href=' DATA:text/html,x'>"]
     assert remote_references('<a href="https://stat.fi/">x</a><a href="other.html">y</a>') == []
