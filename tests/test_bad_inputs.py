@@ -142,3 +142,58 @@ def test_memory_estimate_follows_the_shape_and_offers_what_fits():
     with pytest.raises(InputError, match=r"about 40\.3 GB .* but 1\.0 GB are available; use --quantiles \(about "
                                          r"0\.2 GB\) or at most 396 draws"):
         check_memory(20_000, cells * 6, False, 1, available=10**9)
+
+
+# ---------------------------------------------------------------------------------------------- override files
+
+OVERRIDES = {  # file name, content, words of the message
+    "unknown-scenario-key": ("kainuu.yaml", "baselin:\n  tfr: {target: 1.5, year: 2040}\n",
+                             ["override file", "key 'baselin'", "allowed:", "baseline", "all"]),
+    "integer-key": ("kainuu.yaml", "1:\n  tfr: {target: 1.5, year: 2040}\n", ["override file", "key 1"]),
+    "file-named-by-code": ("MK18.yaml", "all:\n  tfr: {target: 1.5, year: 2040}\n",
+                           ["override file", "MK18.yaml", "'kainuu'"]),
+    "file-name-typo": ("kainu.yaml", "all:\n  tfr: {target: 1.5, year: 2040}\n", ["override file", "kainu.yaml"]),
+    "yml-suffix": ("kainuu.yml", "all:\n  tfr: {target: 1.5, year: 2040}\n", ["override file", "kainuu.yml"]),
+    "lever-out-of-range": ("kainuu.yaml", "baseline:\n  tfr: {target: 9, year: 2040}\n",
+                           ["override file", "kainuu.yaml: baseline: tfr.target", "less than or equal to 4"]),
+    "unknown-lever": ("kainuu.yaml", "all:\n  tfrr: {target: 1.5, year: 2040}\n",
+                      ["override file", "all: tfrr", "Extra inputs"]),
+    "not-a-mapping": ("kainuu.yaml", "- baseline\n", ["override file", "mapping of scenario ids"]),
+    "extreme-path": ("kainuu.yaml", "all:\n  tfr: {change: -2.0, year: 2026}\n", ["tfr", "-0.67", "0.5..4"]),
+}
+
+
+@pytest.mark.parametrize("case", list(OVERRIDES))
+def test_override_file_mistakes_are_refused(capsys, tmp_path, monkeypatch, case):
+    from tests.badinputs import params_copy
+
+    name, content, words = OVERRIDES[case]
+    folder = params_copy(tmp_path, monkeypatch)
+    (folder / "overrides").mkdir()
+    (folder / "overrides" / name).write_text(content, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert_refused(capsys, ["project", "--region", "kainuu", "--scenario", "baseline", "--horizon", 2030,
+                            "--out", out / "run.csv"], *words, watch=(out, folder))
+
+
+def test_scenario_block_of_an_override_file_wins_over_all(tmp_path, monkeypatch):
+    from tests.badinputs import params_copy
+    from toolkit.scenarios import load_scenario
+
+    folder = params_copy(tmp_path, monkeypatch)
+    (folder / "overrides").mkdir()
+    (folder / "overrides" / "kainuu.yaml").write_text(
+        "baseline:\n  tfr: {target: 1.8, year: 2040}\nall:\n  tfr: {target: 1.2, year: 2040}\n"
+        "  migration_rate_scale: 0.5\n", encoding="utf-8")
+    levers = load_scenario("baseline").levers_for("kainuu")
+    assert levers.tfr.target == 1.8 and levers.migration_rate_scale == 0.5  # own block wins; `all` fills the rest
+    assert load_scenario("vitality").levers_for("kainuu").tfr.target == 1.2
+    assert load_scenario("baseline").levers_for("raahe").migration_rate_scale == 1.0
+
+
+def test_exponent_numbers_are_numbers(capsys, tmp_path):
+    path = scenario_file(tmp_path, "huge", "levers:\n  additional_net_migration: {change: -1.0e9, year: 2030, "
+                                           "unit: persons}\n")
+    assert_refused(capsys, ["project", "--region", "kainuu", "--scenario", path, "--out", tmp_path / "r.csv"],
+                   "additional_net_migration.change", "greater than or equal to -100000", "-1000000000.0")
