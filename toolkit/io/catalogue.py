@@ -49,6 +49,7 @@ MAX_TOTAL_CHANGE = 0.10
 """Allowed relative change [1] of an area's total population from one year to the next."""
 MAX_MIGRATION_SHARE = 0.10
 """Allowed net migration of an area in a year, relative to its population on 31 December of that year [1]."""
+_CELL = (0.0, 500_000.0)  # persons of one age and sex: five times Finland's largest birth cohort (108,000 in 1947)
 _MIGRANTS = (-1_000_000.0, 1_000_000.0)  # no Finnish area gains or loses a million persons a year by migration
 
 
@@ -116,7 +117,7 @@ FILE_SPECS: dict[str, FileSpec] = {
         source=_STATFIN + "StatFin 11re (population 31 Dec by single year of age and sex)",
         codes={"sex": SEXES, "age": _ages(0, OPEN_AGE)},
         patterns={"region_code": AREA_CODE_PATTERN},
-        ranges={"population": _COUNT, "year": (1900, 2200)},
+        ranges={"population": _CELL, "year": (1900, 2200)},
         contiguous=("year",),
         regional_sum="population",
         cohorts="population",

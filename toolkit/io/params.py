@@ -335,13 +335,14 @@ def check_migration(population: xr.DataArray, total: xr.DataArray, age5: xr.Data
             raise DataError(data_path("net_migration_age5"), f"the 5-year groups of {common_regions[r]} in "
                             f"{common_years[y]} sum to {float(a.values[r, y]):g} but net_migration_total.csv says "
                             f"{float(b.values[r, y]):g}; they must be equal", column="net_migration")
-    people = population.sum(["sex", "age"])
+    people = population.sum(["sex", "age"], min_count=1)  # NaN where an area has no population that year
     regions = sorted(set(people["region_code"].values) & set(total["region_code"].values))
     years = sorted(set(people["year"].values.tolist()) & set(total["year"].values.tolist()))
     if regions and years:
         moved = total.sel(region_code=regions, year=years)
-        share = np.abs(moved.values) / np.maximum(people.sel(region_code=regions, year=years).values, 1.0)
-        bad = share > MAX_MIGRATION_SHARE
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.abs(moved.values) / people.sel(region_code=regions, year=years).values
+        bad = np.nan_to_num(share, nan=0.0, posinf=np.inf) > MAX_MIGRATION_SHARE
         if bad.any():
             r, y = (int(i) for i in np.argwhere(bad)[0])
             raise DataError(data_path("net_migration_total"), f"net migration of {regions[r]} in {years[y]} is "
@@ -433,6 +434,11 @@ def _to_frame(frame: pd.DataFrame, spec: FileSpec) -> pd.DataFrame:
     result = frame.sort_values(list(spec.keys), kind="stable").reset_index(drop=True)
     result.attrs = {"source": spec.source, "units": {k: v[1] for k, v in spec.variables.items()}}
     return result
+
+
+def typed_array(kind: str, frame: pd.DataFrame, path) -> xr.DataArray | xr.Dataset:
+    """A table of ``kind`` (read or fetched), validated, as the xarray object its loader returns."""
+    return _to_xarray(_checked_frame(kind, frame, path), file_spec(kind))
 
 
 @functools.cache
