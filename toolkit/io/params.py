@@ -129,7 +129,7 @@ def _check_values(frame: pd.DataFrame, spec: FileSpec, path) -> None:
         values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
         bad = (values < low) | (values > high)
         if bad.any():
-            kind = "negative count" if low == 0 and high == np.inf else "implausible value"
+            kind = "negative count" if low == 0 and values[bad][0] < 0 else "implausible value"
             _fail(path, f"{kind} {values[bad][0]:g}; allowed range {low:g} to {high:g}", bad, column)
 
 
