@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.errors import InputError
+from toolkit.errors import InputError, Terminated
 from toolkit.nomenclature import LANGS
 
 EXPLORER_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "explorer.ipynb"
@@ -196,6 +198,7 @@ def cmd_project(args) -> None:
 
     out = check_output_path(args.out)
     started = time.perf_counter()
+    args.target, args.started_ns = out, time.time_ns()
     ds = _population(args, output=out.suffix.lower())
     write_dataset(ds, out)
     print(f"wrote {out}: {_describe(ds)}, in {time.perf_counter() - started:.1f} s")
@@ -218,6 +221,7 @@ def cmd_skills(args) -> None:
         for region in skills.region.values[:3]:
             sentences = skills_sentences(indicators.sel(region=region, scenario="baseline"), "en")
             lines.append(f"  {region}: " + " ".join(sentences.values()))
+    args.target, args.started_ns = out, time.time_ns()
     write_dataset(skills, out)
     print(f"wrote {out}: {_describe(population)}, in {time.perf_counter() - started:.1f} s")
     print("\n".join(lines))
@@ -275,8 +279,13 @@ def cmd_render(args) -> int:
     if args.all_regions and args.region:
         raise InputError("give either --region or --all, not both")
     draws = batch.DEFAULT_DRAWS if args.draws is None else args.draws
-    report = batch.render(args.region or None, args.scenario or None, lang=args.lang, jobs=args.jobs, out=args.out,
-                          all_regions=args.all_regions, horizon=args.horizon, draws=draws, seed=args.seed)
+    try:
+        report = batch.render(args.region or None, args.scenario or None, lang=args.lang, jobs=args.jobs,
+                              out=args.out, all_regions=args.all_regions, horizon=args.horizon, draws=draws,
+                              seed=args.seed)
+    except batch.RenderInterrupted as stop:
+        print(f"forum: {stop}", file=sys.stderr)
+        return 128 + stop.signum
     print(report.summary())
     return 1 if report.failed else 0
 
@@ -362,16 +371,34 @@ COMMANDS = {"regions": cmd_regions, "scenarios": cmd_scenarios, "project": cmd_p
             "goal": cmd_goal}
 
 
+def _raise_terminated(signum, frame):
+    raise Terminated(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():  # SIGTERM/SIGHUP unwind like Ctrl-C: cleanups run
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            handlers[signum] = signal.signal(signum, _raise_terminated)
+    args = None
     try:
         args = build_parser().parse_args(argv)
         status = COMMANDS[args.command](args)
     except InputError as exc:
         print(f"forum: error: {' '.join(str(exc).split())}", file=sys.stderr)  # one line, whatever the message
         return 2
-    except KeyboardInterrupt:
-        print("forum: interrupted; no output written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        target, started = getattr(args, "target", None), getattr(args, "started_ns", 0)
+        replaced = target is not None and target.exists() and target.stat().st_mtime_ns >= started
+        done = f"{target} was replaced before the signal" if replaced else (
+            f"{target} was not replaced" if target is not None else "no output written")
+        name = signal.Signals(exc.signum).name if isinstance(exc, Terminated) else "SIGINT"
+        print(f"forum: interrupted ({name}); {done}", file=sys.stderr)
+        return 128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
     return status or 0
 
 

@@ -241,7 +241,7 @@ class ForumPack:
         sentences = occupation_pack_sentences(self.skills, self.area.id, self.reference, **names)
         return [
             self.say("occupations"), self.say("occupations_intro", reference=self._scenario_name(self.reference)),
-            Markdown("\n".join(f"- {html.escape(sentence)}" for sentence in sentences)),
+            SafeMarkdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in sentences)),
             occupation_openings_chart(self.skills, self.area.id, self.reference, **names),
             education_openings_chart(self.skills, self.area.id, self.reference, **names),
             self.say("occupation_balance"),

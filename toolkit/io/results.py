@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from toolkit.errors import InputError
 from toolkit.io.files import atomic_write
 
 FORMATS = (".nc", ".csv")
+CSV_BYTES_PER_ROW = 40
+"""Lower bound of a tidy CSV row's size [bytes] (the shortest rows, a code, a year and a value, have ~40)."""
 
 
 def check_output_path(path: str | os.PathLike) -> Path:
@@ -72,8 +75,14 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     path = check_output_path(path)
     check_finite(ds, path)
     if path.suffix.lower() == ".nc":
-        atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+        # encoded in memory first, then written with plain writes: a full disk is an OSError (a clean message),
+        # never HDF5 failing inside its C library; the free space is checked against the encoded size first
+        buffer = io.BytesIO()
+        ds.to_netcdf(buffer, engine="h5netcdf")
+        encoded = buffer.getbuffer()
+        atomic_write(path, lambda tmp: tmp.write_bytes(encoded), expected_bytes=encoded.nbytes)
     else:
         table = to_tidy_frame(ds)
-        atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, float_format="%.10g"))
+        atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, float_format="%.10g"),
+                     expected_bytes=CSV_BYTES_PER_ROW * len(table))
     return path

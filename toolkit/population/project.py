@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
+import psutil
 import xarray as xr
 
 from toolkit.errors import InputError
@@ -83,8 +84,6 @@ def run_memory(draws: int, cells: int, reduce: bool, jobs: int = 1, output: str 
 
 def available_memory() -> int:
     """Memory the machine can give a new run now [bytes] (psutil's ``available``)."""
-    import psutil
-
     return int(psutil.virtual_memory().available)
 
 
