@@ -131,7 +131,7 @@ def test_run_beyond_the_machine_is_refused_before_any_work(capsys, tmp_path, cas
 
 
 def test_memory_estimate_follows_the_shape_and_offers_what_fits():
-    from toolkit.population.project import check_memory, run_memory
+    from toolkit.population.resources import check_memory, run_memory
 
     cells = 26 * 2 * 101
     assert run_memory(2000, cells, False) == 2000 * cells * 64

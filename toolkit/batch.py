@@ -45,7 +45,8 @@ from toolkit.io.files import atomic_write, remove_stale_temporaries
 from toolkit.io.params import data_provenance
 from toolkit.nomenclature import AGES, LANGS
 from toolkit.pages import SAFE_ID, index_page, notebook_page
-from toolkit.population.project import AUTO_QUANTILE_VALUES, MAX_DRAWS, check_memory, project_population
+from toolkit.population.project import AUTO_QUANTILE_VALUES, MAX_DRAWS, project_population
+from toolkit.population.resources import check_memory
 from toolkit.regions import Region, forum_regions, resolve_regions
 from toolkit.scenarios import available_scenarios, load_scenarios, scenarios_dir
 from toolkit.version import __version__

@@ -110,12 +110,8 @@ class LeverPaths:
     extra: np.ndarray
 
 
-TFR_RANGE = (0.5, 4.0)
-"""The total fertility rates a lever path may reach [children per woman]: the range a ``target`` may name, so that
-a ``change`` cannot go where a target may not (the lowest national TFR observed anywhere is about 0.7)."""
-E0_RANGE = (40.0, 100.0)
-"""The life expectancies at birth a lever path may reach [years]: the range of ``e0.csv`` in the data catalogue
-(the life-table scaling of the national pattern must also reach the value, checked where the pattern is known)."""
+TFR_RANGE = (0.5, 4.0)  # [children per woman] what a `target` may name: a `change` cannot go beyond it either
+E0_RANGE = (40.0, 100.0)  # [years] the data catalogue's e0 range (the life-table scaling is checked in projection)
 
 
 def check_path(lever: str, years: np.ndarray, values: np.ndarray, allowed: tuple[float, float], unit: str) -> None:

@@ -24,15 +24,8 @@ import pandas as pd
 import xarray as xr
 
 from toolkit.errors import DataError
-from toolkit.io.catalogue import (
-    COHORT_MIN_CELL,
-    COHORT_RATIO,
-    FILE_SPECS,
-    MAX_MIGRATION_SHARE,
-    MAX_TOTAL_CHANGE,
-    FileSpec,
-    file_spec,
-)
+from toolkit.io.catalogue import FILE_SPECS, FileSpec, file_spec
+from toolkit.io.plausibility import check_bounds, check_cohorts, fail, file_line
 from toolkit.nomenclature import COUNTRY_CODE, MAAKUNTA_CODES, OPEN_AGE, REGION_CODES
 
 PARAMS_ENV = "FORUM_PARAMS_DIR"
@@ -54,18 +47,6 @@ def data_path(kind: str) -> Path:
 
 
 # --------------------------------------------------------------------------------------------- validation
-
-
-def _line(position) -> int:
-    """File line of a 0-based data-row position (the header is line 1)."""
-    return int(position) + 2
-
-
-def _fail(path, message: str, positions, column: str | None) -> None:
-    """Raise DataError at the first of ``positions`` (a boolean mask or an index array), if any."""
-    where = np.flatnonzero(positions) if np.asarray(positions).dtype == bool else np.asarray(positions)
-    if where.size:
-        raise DataError(path, message.replace("{n}", str(where.size)), row=_line(where[0]), column=column)
 
 
 def _check_columns(df: pd.DataFrame, spec: FileSpec, path) -> None:
@@ -99,13 +80,13 @@ def _coerce(series: pd.Series, dtype: str, nullable: bool, path, column: str) ->
         if not pd.api.types.is_numeric_dtype(series):
             missing[unparsed] = _missing_mask(series[unparsed].astype(object).astype(str).str.strip())
     if not nullable:
-        _fail(path, "missing value ({n} empty or NaN cells in this column)", missing, column)
+        fail(path, "missing value ({n} empty or NaN cells in this column)", missing, column)
     if dtype == "str":
         return text.where(~missing, None)
-    _fail(path, f"not a number: {{n}} cells cannot be read as {dtype}", unparsed & ~missing, column)
-    _fail(path, "value is not finite", np.isinf(numbers.to_numpy()), column)
+    fail(path, f"not a number: {{n}} cells cannot be read as {dtype}", unparsed & ~missing, column)
+    fail(path, "value is not finite", np.isinf(numbers.to_numpy()), column)
     if dtype == "int":
-        _fail(path, "not an integer", (numbers.to_numpy() % 1 != 0) & ~missing, column)
+        fail(path, "not an integer", (numbers.to_numpy() % 1 != 0) & ~missing, column)
         return numbers.astype("Int64") if missing.any() else numbers.astype("int64")
     return numbers
 
@@ -117,91 +98,37 @@ def _check_values(frame: pd.DataFrame, spec: FileSpec, path) -> None:
         if bad.any():
             value = frame[column].to_numpy()[bad][0]
             listing = ", ".join(map(str, allowed)) if len(allowed) <= 25 else f"{allowed[0]}..{allowed[-1]}"
-            _fail(path, f"value '{value}' not allowed; allowed: {listing}", bad, column)
+            fail(path, f"value '{value}' not allowed; allowed: {listing}", bad, column)
     for column, pattern in spec.patterns.items():
         regex = re.compile(pattern)
         matches = {value: bool(regex.fullmatch(str(value))) for value in frame[column].unique()}
         bad = ~frame[column].map(matches).to_numpy(dtype=bool)
         if bad.any():
             value = frame[column].to_numpy()[bad][0]
-            _fail(path, f"value '{value}' does not match the pattern {pattern}", bad, column)
+            fail(path, f"value '{value}' does not match the pattern {pattern}", bad, column)
     for column, (low, high) in spec.ranges.items():
         values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
         bad = (values < low) | (values > high)
         if bad.any():
             kind = "negative count" if low == 0 and values[bad][0] < 0 else "implausible value"
-            _fail(path, f"{kind} {values[bad][0]:g}; allowed range {low:g} to {high:g}", bad, column)
-
-
-def _check_plausible(frame: pd.DataFrame, spec: FileSpec, path) -> None:
-    """Strict upper bounds and schedules that are not all zero."""
-    for column, bound in spec.below.items():
-        values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
-        _fail(path, f"value {values[values >= bound][0] if (values >= bound).any() else 0:g} not allowed: "
-              f"{column} must be below {bound:g} at every age of the file (the open age closes the table)",
-              values >= bound, column)
-    for column, keys in spec.positive_sum.items():
-        totals = frame.groupby(list(keys))[column].sum()
-        zero = totals.index[(totals <= 0).to_numpy()]
-        if len(zero):
-            first = zero[0] if isinstance(zero[0], tuple) else (zero[0],)
-            label = ", ".join(f"{k}={v}" for k, v in zip(keys, first, strict=True))
-            rows = np.ones(len(frame), dtype=bool)
-            for key, value in zip(keys, first, strict=True):
-                rows &= (frame[key] == value).to_numpy()
-            _fail(path, f"all values are zero for {label}; a schedule needs positive values", rows, column)
-
-
-def _check_cohorts(frame: pd.DataFrame, spec: FileSpec, path) -> None:
-    """Year-to-year changes a population cannot make: cohort ratios and total changes (see the catalogue)."""
-    value = spec.cohorts
-    table = frame.set_index(["region_code", "year", "sex", "age"])[value].unstack("age").sort_index()
-    # the same cohort a year later, on the rows of the earlier year (NaN where there is no later year)
-    later = table.rename(index=lambda year: year - 1, level="year").reindex(table.index).to_numpy(dtype=float)
-    now = table.to_numpy(dtype=float)
-    before = np.concatenate([now[:, :-2], now[:, -2:].sum(1, keepdims=True)], axis=1)  # ages 0..98, 99 + open
-    after = later[:, 1:]  # ages 1..100 a year later
-    big = np.fmax(before, after) >= COHORT_MIN_CELL
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(before > 0, after / before, np.inf)
-    bad = big & ~np.isnan(after) & ((ratio < COHORT_RATIO[0]) | (ratio > COHORT_RATIO[1]))
-    if bad.any():
-        row, age = (int(i) for i in np.argwhere(bad)[0])
-        region, year, sex = table.index[row]
-        _fail(path, f"the cohort aged {age} in {year} ({before[row, age]:g} persons) has {after[row, age]:g} "
-              f"persons aged {age + 1} a year later (region_code={region}, sex={sex}): a ratio of "
-              f"{ratio[row, age]:.3g}; allowed {COHORT_RATIO[0]:g}..{COHORT_RATIO[1]:g} for cells of "
-              f"{COHORT_MIN_CELL}+ persons", _rows(frame, region, year + 1, sex), value)
-    totals = frame.groupby(["region_code", "year"])[value].sum()
-    change = totals.groupby(level="region_code").pct_change().abs()
-    bad = (change > MAX_TOTAL_CHANGE).to_numpy()
-    if bad.any():
-        region, year = change.index[np.flatnonzero(bad)[0]]
-        _fail(path, f"the total of {region} changes by {100 * change[(region, year)]:.1f} % from {year - 1} to "
-              f"{year} ({totals[(region, year - 1)]:g} -> {totals[(region, year)]:g}); allowed at most "
-              f"{100 * MAX_TOTAL_CHANGE:g} % a year", _rows(frame, region, year), value)
-
-
-def _rows(frame: pd.DataFrame, region: str, year: int, sex: str | None = None) -> np.ndarray:
-    rows = (frame["region_code"] == region).to_numpy() & (frame["year"] == year).to_numpy()
-    return rows & (frame["sex"] == sex).to_numpy() if sex is not None else rows
+            fail(path, f"{kind} {values[bad][0]:g}; allowed range {low:g} to {high:g}", bad, column)
 
 
 def _check_keys(frame: pd.DataFrame, spec: FileSpec, path) -> None:
     """No duplicate keys; dependent columns constant per key; consecutive integer keys."""
     keys = list(spec.keys)
     duplicated = frame.duplicated(keys).to_numpy()
-    _fail(path, f"duplicate key ({', '.join(keys)}): this row repeats an earlier one", duplicated, keys[-1])
+    fail(path, f"duplicate key ({', '.join(keys)}): this row repeats an earlier one", duplicated, keys[-1])
     for column, key in spec.depends.items():
         counts = frame.groupby([key, column], sort=False).size().sort_values(ascending=False, kind="stable")
         usual = counts.reset_index().drop_duplicates(key).set_index(key)[column]
-        _fail(path, f"'{column}' differs from its usual value among the rows with the same '{key}'",
+        fail(path, f"'{column}' differs from its usual value among the rows with the same '{key}'",
               frame[column].to_numpy() != frame[key].map(usual).to_numpy(), column)
     for column in spec.contiguous:
         values = np.unique(frame[column].to_numpy())
         gaps = values[1:][np.diff(values) != 1]
         if gaps.size:
-            _fail(path, f"values are not consecutive: the value before {gaps[0]} is missing",
+            fail(path, f"values are not consecutive: the value before {gaps[0]} is missing",
                   (frame[column] == gaps[0]).to_numpy(), column)
 
 
@@ -211,7 +138,7 @@ def _check_age_groups(frame: pd.DataFrame, spec: FileSpec, path) -> None:
     starts, ends = groups[start_col].to_numpy(), groups[end_col].to_numpy()
     bad = np.append(ends[:-1] != starts[1:] - 1, ends[-1] < starts[-1])
     if bad.any():
-        _fail(path, "age groups overlap or leave a gap", [groups.index[np.flatnonzero(bad)[0]]], end_col)
+        fail(path, "age groups overlap or leave a gap", [groups.index[np.flatnonzero(bad)[0]]], end_col)
 
 
 def _axes(frame: pd.DataFrame, spec: FileSpec) -> tuple[list[np.ndarray], np.ndarray]:
@@ -248,7 +175,7 @@ def _check_grid(frame: pd.DataFrame, spec: FileSpec, path) -> None:
     after = np.flatnonzero(flat > np.ravel_multi_index(gap, shape))
     position = after[np.argmin(flat[after])] if after.size else len(frame) - 1
     raise DataError(path, f"missing row for {label}; every combination of {', '.join(spec.keys)} is required",
-                    row=_line(frame.index[position]), column=column)
+                    row=file_line(frame.index[position]), column=column)
 
 
 def _gap_column(positions: np.ndarray, gap: tuple, keys: tuple[str, ...]) -> str:
@@ -270,7 +197,7 @@ def _check_regional_sum(frame: pd.DataFrame, spec: FileSpec, path) -> None:
     absent = sorted(set(MAAKUNTA_CODES) - set(frame.loc[is_region, "region_code"]))
     if absent:
         raise DataError(path, f"maakunta {absent[0]} is missing: the 19 maakunnat must sum to {COUNTRY_CODE}",
-                        row=_line(np.flatnonzero(is_country)[0]), column="region_code")
+                        row=file_line(np.flatnonzero(is_country)[0]), column="region_code")
     regional = frame[is_region].groupby(others)[value].sum()
     country = frame[is_country].set_index(others)[value]
     difference = (regional.reindex(country.index) - country).to_numpy()
@@ -281,7 +208,7 @@ def _check_regional_sum(frame: pd.DataFrame, spec: FileSpec, path) -> None:
         rows = np.flatnonzero(is_country)
         raise DataError(path, f"regions sum to {country.iloc[i] + difference[i]:g} but {COUNTRY_CODE} is "
                         f"{country.iloc[i]:g} ({label}); they must be equal",
-                        row=_line(rows[i]), column=value)
+                        row=file_line(rows[i]), column=value)
 
 
 def _checked_frame(kind: str, df: pd.DataFrame, path) -> pd.DataFrame:
@@ -304,50 +231,10 @@ def _checked_frame(kind: str, df: pd.DataFrame, path) -> pd.DataFrame:
             _check_grid(subset, spec, path)
     if spec.regional_sum:
         _check_regional_sum(frame, spec, path)
-    _check_plausible(frame, spec, path)
+    check_bounds(frame, spec, path)
     if spec.cohorts:
-        _check_cohorts(frame, spec, path)
+        check_cohorts(frame, spec, path)
     return frame
-
-
-def check_migration(population: xr.DataArray, total: xr.DataArray, age5: xr.DataArray) -> None:
-    """Cross-checks of the migration files against each other and against the population.
-
-    * the 5-year groups of ``net_migration_age5.csv`` sum (over sex and age) exactly to ``net_migration_total.csv``
-      for every area and year in both (they agree exactly in the shipped data);
-    * an area's net migration in a year is at most :data:`~toolkit.io.catalogue.MAX_MIGRATION_SHARE` of its
-      population on 31 December of that year.
-
-    Raises
-    ------
-    DataError
-        Naming the file, the area, the year and both numbers.
-    """
-    grouped = age5.sum(["sex", "age_start"])
-    common_regions = sorted(set(grouped["region_code"].values) & set(total["region_code"].values))
-    common_years = sorted(set(grouped["year"].values.tolist()) & set(total["year"].values.tolist()))
-    if common_regions and common_years:
-        a = grouped.sel(region_code=common_regions, year=common_years)
-        b = total.sel(region_code=common_regions, year=common_years)
-        differ = (a != b).values
-        if differ.any():
-            r, y = (int(i) for i in np.argwhere(differ)[0])
-            raise DataError(data_path("net_migration_age5"), f"the 5-year groups of {common_regions[r]} in "
-                            f"{common_years[y]} sum to {float(a.values[r, y]):g} but net_migration_total.csv says "
-                            f"{float(b.values[r, y]):g}; they must be equal", column="net_migration")
-    people = population.sum(["sex", "age"], min_count=1)  # NaN where an area has no population that year
-    regions = sorted(set(people["region_code"].values) & set(total["region_code"].values))
-    years = sorted(set(people["year"].values.tolist()) & set(total["year"].values.tolist()))
-    if regions and years:
-        moved = total.sel(region_code=regions, year=years)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.abs(moved.values) / people.sel(region_code=regions, year=years).values
-        bad = np.nan_to_num(share, nan=0.0, posinf=np.inf) > MAX_MIGRATION_SHARE
-        if bad.any():
-            r, y = (int(i) for i in np.argwhere(bad)[0])
-            raise DataError(data_path("net_migration_total"), f"net migration of {regions[r]} in {years[y]} is "
-                            f"{float(moved.values[r, y]):g}, {100 * share[r, y]:.1f} % of its population; allowed "
-                            f"at most {100 * MAX_MIGRATION_SHARE:g} % a year", column="net_migration")
 
 
 def validate_frame(kind: str, df: pd.DataFrame, path) -> None:

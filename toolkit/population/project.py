@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
-import psutil
 import xarray as xr
 
 from toolkit.errors import InputError
@@ -44,6 +43,7 @@ from toolkit.population.jumpoff import (
 )
 from toolkit.population.lifetable import reachable_e0, scale_table
 from toolkit.population.rates import fertility_rates, person_years
+from toolkit.population.resources import available_memory, check_memory, gb
 from toolkit.population.schedules import rogers_castro
 from toolkit.population.smallarea import estimated_base, observed_area_base
 from toolkit.regions import Region, get_region, load_regions
@@ -54,69 +54,8 @@ MAX_HORIZON_YEARS = 100
 MAX_DRAWS = 100_000
 MAX_JOBS = 1024
 AUTO_QUANTILE_VALUES = 20_000_000  # above this many population values, draws are reduced to quantiles
-DRAW_BYTES_PER_VALUE = 64
-"""Peak memory of a run that keeps its draws, per population value (draw × region × scenario × year × sex × age)
-[bytes]: 8 bytes × about 8 arrays of that shape (population, deaths, net migration, capped migration, their
-stacking and the dataset); measured 61 bytes (635 MB for 10.5 million values, 2,000 draws of one area to 2050)."""
-OUTPUT_BYTES_PER_VALUE = {".csv": 850, ".nc": 32}
-"""Extra peak memory of writing the result, per population value [bytes]: the tidy CSV table (one row per value of
-four variables; measured 830 bytes) or the NetCDF encoding (about four more copies of 8 bytes)."""
-MEMORY_SHARE = 0.8
-"""Share of the machine's available memory a run may plan to use."""
-
-
-def run_memory(draws: int, cells: int, reduce: bool, jobs: int = 1, output: str | None = None) -> int:
-    """Estimated peak memory of a projection [bytes].
-
-    Parameters
-    ----------
-    draws : Monte Carlo draws per scenario (0: deterministic)
-    cells : regions × scenarios × years (base year included) × 2 sexes × 101 ages
-    reduce : draws reduced to the quantiles on the fly
-    jobs : worker threads (each holds one chunk's draws while reducing)
-    output : ``.csv`` or ``.nc`` when the result is then written (its encoding counts too)
-    """
-    kept = max(draws, 1) if not reduce else len(QUANTILES) + 2  # the quantiles, min and max
-    per_value = DRAW_BYTES_PER_VALUE + OUTPUT_BYTES_PER_VALUE.get(output or "", 0)
-    working = jobs * draws * 2 * AGES.size * 8 * 6 if reduce else 0  # each thread: populations and flows of a year
-    return int(kept * cells * per_value + working)
-
-
-def available_memory() -> int:
-    """Memory the machine can give a new run now [bytes] (psutil's ``available``)."""
-    return int(psutil.virtual_memory().available)
-
-
-def _gb(n_bytes: float) -> str:
-    return f"{n_bytes / 1e9:.1f} GB" if n_bytes >= 1e8 else f"{n_bytes / 1e6:.0f} MB"
-
-
-def check_memory(draws: int, cells: int, reduce: bool, jobs: int, output: str | None = None,
-                 available: int | None = None) -> int:
-    """Refuse a run whose :func:`run_memory` exceeds :data:`MEMORY_SHARE` of the available memory.
-
-    Returns the estimate [bytes]. The message gives the estimate, what is available and the options that fit
-    (the quantiles instead of every draw, or fewer draws).
-    """
-    need = run_memory(draws, cells, reduce, jobs, output)
-    available = available_memory() if available is None else available
-    budget = MEMORY_SHARE * available
-    if need <= budget:
-        return need
-    options = []
-    if not reduce and draws and run_memory(draws, cells, True, jobs, output) <= budget:
-        options.append(f"--quantiles (about {_gb(run_memory(draws, cells, True, jobs, output))})")
-    per_draw = run_memory(1, cells, reduce, jobs, output)
-    fitting = int(budget // per_draw) if per_draw else 0
-    if draws and fitting >= 1:
-        options.append(f"at most {fitting} draws")
-    if output == ".csv":
-        options.append("a .nc output file")
-    hint = "; use " + " or ".join(options) if options else "; use fewer regions, scenarios or years"
-    raise InputError(f"draws {draws}: the run would need about {_gb(need)} of memory (draws × regions × scenarios "
-                     f"× years × 2 sexes × 101 ages = {max(draws, 1) * cells:,} values), but {_gb(available)} "
-                     f"are available{hint}")
 OUTSIDE_REGISTRY_STREAMS = 1_000_000  # stream numbers of areas that are not in the registry start here
+
 
 
 def _resolve(regions) -> list[Region]:
@@ -359,8 +298,8 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     need = check_memory(draws, cells, reduce, 1 if client is not None else
                         min(jobs or os.cpu_count() or 1, len(region_list) * len(scenario_list)), output)
     if notify is not None and need > 1e9:
-        notify(f"this run holds {max(draws, 1) * cells:,} values and needs about {_gb(need)} of memory "
-               f"({_gb(available_memory())} available)")
+        notify(f"this run holds {max(draws, 1) * cells:,} values and needs about {gb(need)} of memory "
+               f"({gb(available_memory())} available)")
 
     migration_window = _check_int(migration_window, "migration window", 1, 30)
     bases = [region_base(inputs, r, base_year, migration_window) for r in region_list]

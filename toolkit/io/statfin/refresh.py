@@ -21,8 +21,9 @@ import yaml
 
 from toolkit.errors import InputError
 from toolkit.io.files import replace_all
-from toolkit.io.params import check_migration, read_frame, typed_array, validate_frame
 from toolkit.io.params import params_dir as default_params_dir
+from toolkit.io.params import read_frame, typed_array, validate_frame
+from toolkit.io.plausibility import check_migration
 from toolkit.io.statfin.client import DEFAULT_BASE_URL, ClientOptions, PxWebClient
 from toolkit.io.statfin.tables import TABLES, Area, TableSpec, fetch_table
 from toolkit.nomenclature import COUNTRY_CODE, LANGS
@@ -136,7 +137,7 @@ def refresh(*, regions: Sequence = (), municipalities: Sequence[str] = (), regis
 
 
 def check_refreshed_migration(params: Path, merged: Mapping) -> None:
-    """The cross-file checks of :func:`toolkit.io.params.check_migration` on the files as they would be written
+    """The cross-file checks of :func:`toolkit.io.plausibility.check_migration` on the files as they would be written
     (refreshed tables merged into the others), before anything is replaced."""
     arrays = {}
     for kind in ("population", "net_migration_total", "net_migration_age5"):
@@ -146,7 +147,8 @@ def check_refreshed_migration(params: Path, merged: Mapping) -> None:
         else:
             path = params / "data" / f"{kind}.csv"
             arrays[kind] = typed_array(kind, read_frame(kind, path), path)
-    check_migration(arrays["population"], arrays["net_migration_total"], arrays["net_migration_age5"])
+    check_migration(arrays["population"], arrays["net_migration_total"], arrays["net_migration_age5"],
+                    folder=params / "data")
 
 
 def _default_cache(cache_dir) -> Path:
