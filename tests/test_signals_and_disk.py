@@ -147,7 +147,10 @@ time.sleep(120)
 def _slow_notebook(path: Path) -> Path:
     cell = nbformat.v4.new_code_cell(SLOW_NOTEBOOK)
     cell.metadata["tags"] = ["parameters"]
-    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                         "language_info": {"name": "python"}}
+    nbformat.write(notebook, path)
     return path
 
 
@@ -155,16 +158,16 @@ RENDER_SCRIPT = textwrap.dedent("""\
     import sys
     from pathlib import Path
     from toolkit import batch
-    from toolkit.cli import main
 
-    notebook, out = Path(sys.argv[1]), Path(sys.argv[2])
-    tasks = [batch.AreaTask(region=name, parameters={"region": name}, out=out, notebook=notebook)
-             for name in ("alpha", "beta", "gamma")]
-    try:
-        batch.run_tasks(tasks, jobs=2, progress=False)
-    except batch.RenderInterrupted as stop:
-        print(f"forum: {stop}", file=sys.stderr)
-        sys.exit(128 + stop.signum)
+    if __name__ == "__main__":  # the spawned workers import this file too
+        notebook, out = Path(sys.argv[1]), Path(sys.argv[2])
+        tasks = [batch.AreaTask(region=name, parameters={"region": name, "lang": "en"}, out=out, notebook=notebook)
+                 for name in ("alpha", "beta", "gamma")]
+        try:
+            batch.run_tasks(tasks, jobs=2, progress=False)
+        except batch.RenderInterrupted as stop:
+            print(f"forum: {stop}", file=sys.stderr)
+            sys.exit(128 + stop.signum)
 """)
 
 

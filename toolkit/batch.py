@@ -309,12 +309,13 @@ class _Interrupted(Exception):
 
 WORKER_STOP_SECONDS = 30.0
 """How long a stopped worker may take to shut its kernel down and remove its staging folder [s]."""
-_WORKER = {"busy": False, "installing": False, "pending": None}
+_WORKER = {"busy": False, "installing": False, "pending": None, "stopped": False}
 
 
 def _worker_signal(signum, frame):
     """In a render worker: a stop request ends the running notebook (its kernel is shut down on the way out);
     during the two renames of an install it waits until the pack is in place; an idle worker just exits."""
+    _WORKER["stopped"] = True  # an area queued to this worker after the signal is not started
     if _WORKER["installing"]:
         _WORKER["pending"] = signum
         return
@@ -385,6 +386,8 @@ def _interrupted_report(tasks: Sequence[AreaTask], stop: _Interrupted, started_n
     """Which packs this run replaced (their page is newer than the run's start), with the manifest and index
     updated for the complete ones; the message says it all."""
     out = tasks[0].out
+    for task in tasks:  # staging folders of workers that had to be killed
+        remove_stale_temporaries(out / task.region)
     replaced = [task.region for task in tasks if (out / task.region / PAGE).exists()
                 and (out / task.region / PAGE).stat().st_mtime_ns >= started_ns]
     kept = [task.region for task in tasks if task.region not in replaced]
@@ -405,6 +408,8 @@ def _interrupted_report(tasks: Sequence[AreaTask], stop: _Interrupted, started_n
 def render_area(task: AreaTask) -> AreaResult:
     """Execute, convert and install one pack; any failure is caught and reported, never raised."""
     started = time.perf_counter()
+    if _WORKER["stopped"]:
+        return AreaResult(task.region, "interrupted", 0.0, 0, dict(task.parameters), error="interrupted")
     staging = task.out / f".{task.region}.p{os.getpid()}.{uuid.uuid4().hex}.tmp"
     staging.mkdir(parents=True)
     _WORKER["busy"] = True
