@@ -98,13 +98,13 @@ def atomic_write(path: Path, write: Callable[[Path], None], expected_bytes: int 
     """
     path = Path(path)
     remove_stale_temporaries(path)
-    if expected_bytes is not None:
-        check_free_space(path, expected_bytes)
     try:
         tmp = temporary_beside(path)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the output ({exc.strerror or exc})") from None
     try:
+        if expected_bytes is not None:
+            check_free_space(path, expected_bytes)
         write(tmp)
         os.chmod(tmp, 0o644)
         with _signals_held():  # the rename is not interrupted: either the old file or the new one, and we know
