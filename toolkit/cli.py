@@ -8,6 +8,7 @@ bug: exit code 1 with a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -314,8 +315,10 @@ def voila_command(region: str | None, port: int, *, open_browser: bool = False,
     if region is not None:
         env[ENV_REGION] = get_region(region).id
     env[ENV_SAVE_DIR] = str(Path(save_dir or Path.cwd()).resolve())
-    argv = [sys.executable, "-m", "voila", str(EXPLORER_NOTEBOOK), f"--port={port}", "--Voila.ip=127.0.0.1",
-            "--strip_sources=True", "--show_tracebacks=False"]
+    from toolkit.explorer.server import server_options
+
+    argv = [sys.executable, "-m", "toolkit.explorer.server", str(EXPLORER_NOTEBOOK), f"--port={port}",
+            "--Voila.ip=127.0.0.1", "--strip_sources=True", "--show_tracebacks=False", *server_options()]
     if not open_browser:
         argv.append("--no-browser")
     return argv, env
@@ -334,9 +337,29 @@ def present(region: str | None, port: int, open_browser: bool = False) -> int:
     print(f"explorer: http://127.0.0.1:{port}/  (Ctrl-C stops)")
     try:
         return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        return process.wait()
+    except KeyboardInterrupt:  # SIGINT, and SIGTERM/SIGHUP through main(): Voilà shuts its kernels down
+        return stop_voila(process)
+
+
+def stop_voila(process: subprocess.Popen, timeout: float = 20.0) -> int:
+    """Stop Voilà with SIGTERM (it shuts its kernels down), then kill whatever of it and its kernels is left."""
+    import psutil
+
+    try:
+        family = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    process.terminate()
+    try:
+        code = process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
+    _, alive = psutil.wait_procs(family, timeout=5)
+    for child in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    return code
 
 
 def cmd_present(args) -> int:
