@@ -256,7 +256,7 @@ class ForumPack:
         blocks = [self.say("goals"), self.say("goals_intro", reference=self._scenario_name(self.reference))]
         for answer in goals.what_would_it_take(inputs, self.lang, area=self.name,
                                                scenario=self._scenario_name(self.reference)):
-            blocks.append(Markdown(html.escape(answer.sentence)))
+            blocks.append(SafeMarkdown(escape_markdown(answer.sentence)))
             if answer.result is not None:
                 blocks.append(goal_chart(answer.values, answer.outcomes, answer.result, **self._figure_args))
         return blocks
@@ -266,7 +266,7 @@ class ForumPack:
         sentence, table = discovery.what_matters_most(self._goal_inputs(), self.lang, outcome="labour_balance",
                                                       year=min(2040, self.horizon), n=MATTERS_SAMPLE,
                                                       area=self.name)
-        return [self.say("matters"), Markdown(html.escape(sentence)),
+        return [self.say("matters"), SafeMarkdown(escape_markdown(sentence)),
                 matters_chart(table, self.area.id, "labour_balance", min(2040, self.horizon), **self._figure_args)]
 
     def _goal_inputs(self):
