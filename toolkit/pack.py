@@ -204,7 +204,7 @@ class ForumPack:
         year = min(2040, self.horizon)
         sentences = [chance_below(self.bands, self.area.id, "15-64", year, lang=self.lang)["text"],
                      likely_range(self.bands, self.area.id, "75+", min(2035, self.horizon), lang=self.lang)["text"]]
-        return [Markdown("\n".join(f"- {html.escape(sentence)}" for sentence in sentences))]
+        return [SafeMarkdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in sentences))]
 
     def age_groups(self) -> list:
         """Dependency ratios, and the school-age and oldest age groups."""

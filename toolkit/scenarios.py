@@ -115,15 +115,8 @@ E0_RANGE = (40.0, 100.0)  # [years] the data catalogue's e0 range (the life-tabl
 
 
 def check_path(lever: str, years: np.ndarray, values: np.ndarray, allowed: tuple[float, float], unit: str) -> None:
-    """Raise :class:`InputError` naming ``lever``, the first year and the value where ``values`` leave ``allowed``.
-
-    Parameters
-    ----------
-    lever : the lever's name in a scenario file (with the sex, if any)
-    years : (Y,) [year]
-    values : (Y,) the lever's path [``unit``]
-    allowed : (low, high) inclusive [``unit``]
-    """
+    """Raise :class:`InputError` naming ``lever``, the first of ``years`` [year] and the value where ``values``
+    (the path [``unit``]) leave ``allowed`` (low, high, inclusive [``unit``])."""
     values = np.asarray(values, dtype=float)
     low, high = allowed
     outside = ~np.isfinite(values) | (values < low) | (values > high)

@@ -279,12 +279,9 @@ def read_frame(kind: str, path: Path) -> pd.DataFrame:
     except FileNotFoundError:
         raise DataError(path, f"file not found; expected the base-data file {kind}.csv") from None
     except pd.errors.EmptyDataError:
-        raise DataError(path, f"the file is empty; expected a CSV with the columns {', '.join(spec.columns)}",
-                        row=1) from None
-    except IsADirectoryError:
-        raise DataError(path, f"is a folder; expected the base-data file {kind}.csv") from None
-    except OSError as error:
-        raise DataError(path, f"cannot be read ({error.strerror or error})") from None
+        raise DataError(path, f"the file is empty; expected the columns {', '.join(spec.columns)}", row=1) from None
+    except OSError as error:  # a folder, no permission, an I/O error
+        raise DataError(path, f"cannot be read ({error.strerror or error}); expected the file {kind}.csv") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DataError(path, f"cannot be read as UTF-8 CSV: {' '.join(str(error).split())}") from None
     return _checked_frame(kind, raw, path)
