@@ -11,6 +11,12 @@ and toolkit version. Layout of the output folder::
     <region>/forum.ipynb       the executed notebook behind it
     failed/<region>.ipynb      the executed notebook of the last failed run of an area (for diagnosis)
     failed/<region>.log        the kernel's messages of that run
+
+SIGINT, SIGTERM and SIGHUP stop every worker and its kernel; the message says which packs were replaced, and the
+index and manifest are updated for those. Staging folders ``.<region>.p<pid>.<id>.tmp`` of killed renders are
+removed at the start of the next render.
+
+Length: the pool, its stopping on a signal and the honest report of what was replaced belong together.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -33,11 +41,12 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from tqdm import tqdm
 
 from toolkit.errors import InputError
-from toolkit.io.files import atomic_write
+from toolkit.io.files import atomic_write, remove_stale_temporaries
 from toolkit.io.params import data_provenance
-from toolkit.nomenclature import LANGS
+from toolkit.nomenclature import AGES, LANGS
 from toolkit.pages import SAFE_ID, index_page, notebook_page
-from toolkit.population.project import project_population
+from toolkit.population.project import AUTO_QUANTILE_VALUES, MAX_DRAWS, project_population
+from toolkit.population.resources import check_memory
 from toolkit.regions import Region, forum_regions, resolve_regions
 from toolkit.scenarios import available_scenarios, load_scenarios, scenarios_dir
 from toolkit.version import __version__
@@ -220,8 +229,14 @@ def run_tasks(tasks: Sequence[AreaTask], *, jobs: int = 2, progress: bool | None
         raise InputError("no area to render")
     out = tasks[0].out
     started = time.perf_counter()
+    for task in tasks:  # staging folders of renders that were killed (their worker's pid is gone)
+        remove_stale_temporaries(out / task.region)
     show = sys.stderr.isatty() if progress is None else progress
-    results = _run_parallel(tasks, check_jobs(jobs), show)
+    started_ns = time.time_ns()
+    try:
+        results = _run_parallel(tasks, check_jobs(jobs), show)
+    except _Interrupted as stop:
+        raise _interrupted_report(tasks, stop, started_ns) from None
     manifest = _merged_manifest(out, results)
     atomic_write(out / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
                                                           encoding="utf-8"))
@@ -237,7 +252,12 @@ def _check_model_inputs(areas: Sequence[Region], scenarios: list[str], horizon: 
     """Horizon, draws and scenario levers checked by the model itself, on one area (cheap, same messages)."""
     if isinstance(horizon, bool) or not isinstance(horizon, int):
         raise InputError(f"horizon {horizon!r}: must be a year such as 2050")
-    project_population([areas[0].id], scenarios, horizon=horizon, draws=min(draws, 2), seed=seed)
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
+        raise InputError(f"draws must be a whole number in 0..{MAX_DRAWS}, got {draws!r}")
+    probe = project_population([areas[0].id], scenarios, horizon=horizon, draws=min(draws, 2), seed=seed)
+    if draws:  # each kernel runs one area with one worker thread, its draws reduced as project_population does
+        cells = probe.sizes["scenario"] * probe.sizes["year"] * 2 * AGES.size
+        check_memory(draws, cells, draws * cells > AUTO_QUANTILE_VALUES, 1)
 
 
 def _safe_id(area: Region) -> str:
@@ -267,27 +287,132 @@ def _same_file(a: str, b: str) -> bool:
 # ------------------------------------------------------------------------------------------ running
 
 
+class RenderInterrupted(InputError):
+    """A render stopped by SIGINT, SIGTERM or SIGHUP: the message says which packs were replaced and which not.
+
+    Attributes
+    ----------
+    signum : the signal's number
+    replaced, kept : areas whose pack was replaced in this run, and areas whose earlier pack (or none) is kept
+    """
+
+    def __init__(self, message: str, signum: int, replaced: list[str], kept: list[str]):
+        super().__init__(message)
+        self.signum, self.replaced, self.kept = signum, replaced, kept
+
+
+class _Interrupted(Exception):
+    def __init__(self, signum: int, results: dict[str, AreaResult]):
+        super().__init__(signum)
+        self.signum, self.results = signum, results
+
+
+WORKER_STOP_SECONDS = 30.0
+"""How long a stopped worker may take to shut its kernel down and remove its staging folder [s]."""
+_WORKER = {"busy": False, "installing": False, "pending": None, "stopped": False}
+
+
+def _worker_signal(signum, frame):
+    """In a render worker: a stop request ends the running notebook (its kernel is shut down on the way out);
+    during the two renames of an install it waits until the pack is in place; an idle worker just exits."""
+    _WORKER["stopped"] = True  # an area queued to this worker after the signal is not started
+    if _WORKER["installing"]:
+        _WORKER["pending"] = signum
+        return
+    if not _WORKER["busy"]:
+        os._exit(128 + signum)
+    raise KeyboardInterrupt
+
+
+def _worker_start() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _worker_signal)
+
+
+def _stop_workers(pool: ProcessPoolExecutor, signum: int) -> None:
+    """Cancel what has not started, ask every worker to stop (SIGTERM), wait, then kill what is left."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError, OSError):
+            os.kill(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + WORKER_STOP_SECONDS
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+
+
 def _run_parallel(tasks: Sequence[AreaTask], jobs: int, show: bool) -> list[AreaResult]:
-    """Each task in a worker process (spawned: no inherited kernel sockets); results in task order."""
+    """Each task in a worker process (spawned: no inherited kernel sockets); results in task order.
+
+    SIGINT, SIGTERM and SIGHUP stop every worker and its kernel (:func:`_stop_workers`) and raise
+    :class:`_Interrupted` with the results that were complete.
+    """
     by_region: dict[str, AreaResult] = {}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool, tqdm(
-        total=len(tasks), disable=not show, unit="area", file=sys.stderr
-    ) as bar:
-        futures = {pool.submit(render_area, task): task for task in tasks}
-        for future in as_completed(futures):
-            result = future.result()
-            by_region[result.region] = result
-            bar.set_postfix_str(f"{result.region} {result.status}")
-            bar.update()
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_worker_start)
+    received: list[int] = []
+
+    def stop(signum, frame):
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGHUP)} if in_main else {}
+    try:
+        with tqdm(total=len(tasks), disable=not show, unit="area", file=sys.stderr) as bar:
+            futures = {pool.submit(render_area, task): task for task in tasks}
+            for future in as_completed(futures):
+                result = future.result()
+                by_region[result.region] = result
+                bar.set_postfix_str(f"{result.region} {result.status}")
+                bar.update()
+    except KeyboardInterrupt:
+        signum = received[0] if received else signal.SIGINT
+        for signum_ in previous:  # a second signal while stopping does not cut the cleanup short
+            signal.signal(signum_, signal.SIG_IGN)
+        _stop_workers(pool, signum)
+        raise _Interrupted(signum, by_region) from None
+    finally:
+        for signum_, handler in previous.items():
+            signal.signal(signum_, handler)
+    pool.shutdown(wait=True)
     return [by_region[task.region] for task in tasks]
+
+
+def _interrupted_report(tasks: Sequence[AreaTask], stop: _Interrupted, started_ns: int) -> RenderInterrupted:
+    """Which packs this run replaced (their page is newer than the run's start), with the manifest and index
+    updated for the complete ones; the message says it all."""
+    out = tasks[0].out
+    for task in tasks:  # staging folders of workers that had to be killed
+        remove_stale_temporaries(out / task.region)
+    replaced = [task.region for task in tasks if (out / task.region / PAGE).exists()
+                and (out / task.region / PAGE).stat().st_mtime_ns >= started_ns]
+    kept = [task.region for task in tasks if task.region not in replaced]
+    complete = [result for result in stop.results.values() if result.status == "ok"]
+    if complete:
+        manifest = _merged_manifest(out, complete)
+        atomic_write(out / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
+                                                              encoding="utf-8"))
+        atomic_write(out / PAGE, lambda tmp: tmp.write_text(index_page(manifest, tasks[0].parameters["lang"]),
+                                                          encoding="utf-8"))
+    name = signal.Signals(stop.signum).name
+    message = (f"render interrupted ({name}): replaced {', '.join(replaced) or 'no pack'}; not replaced (earlier "
+               f"pack kept, if any): {', '.join(kept) or 'none'}; "
+               + ("index and manifest updated for the replaced packs" if complete else "index and manifest unchanged"))
+    return RenderInterrupted(message, stop.signum, replaced, kept)
 
 
 def render_area(task: AreaTask) -> AreaResult:
     """Execute, convert and install one pack; any failure is caught and reported, never raised."""
     started = time.perf_counter()
-    staging = task.out / f".{task.region}.{uuid.uuid4().hex}.tmp"
+    if _WORKER["stopped"]:
+        return AreaResult(task.region, "interrupted", 0.0, 0, dict(task.parameters), error="interrupted")
+    staging = task.out / f".{task.region}.p{os.getpid()}.{uuid.uuid4().hex}.tmp"
     staging.mkdir(parents=True)
+    _WORKER["busy"] = True
     executed = staging / EXECUTED
     attempts = 0
 
@@ -309,8 +434,12 @@ def render_area(task: AreaTask) -> AreaResult:
         kept = _keep_failed(staging, task)
         return AreaResult(task.region, "failed", time.perf_counter() - started, attempts, dict(task.parameters),
                           error=_describe(error), executed_notebook=kept)
+    except KeyboardInterrupt:  # stopped by the parent: the kernel is shut down on the way here
+        return AreaResult(task.region, "interrupted", time.perf_counter() - started, attempts,
+                          dict(task.parameters), error="interrupted")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        _WORKER["busy"] = False
 
 
 def _execute_notebook(task: AreaTask, executed: Path, cwd: Path) -> None:
@@ -366,9 +495,16 @@ def _install(staging: Path, target: Path) -> None:
     for name in (PAGE, EXECUTED):
         os.replace(staging / name, pack / name)
     aside = staging / "previous"
-    if target.exists():
-        os.replace(target, aside)
-    os.replace(pack, target)
+    _WORKER["installing"] = True  # a stop request waits for the two renames (never a missing pack)
+    try:
+        if target.exists():
+            os.replace(target, aside)
+        os.replace(pack, target)
+    finally:
+        _WORKER["installing"] = False
+    if _WORKER["pending"] is not None:
+        _WORKER["pending"] = None
+        raise KeyboardInterrupt
 
 
 def _keep_failed(staging: Path, task: AreaTask) -> str | None:

@@ -8,14 +8,17 @@ bug: exit code 1 with a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.errors import InputError
+from toolkit.errors import InputError, Terminated
 from toolkit.nomenclature import LANGS
 
 EXPLORER_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "explorer.ipynb"
@@ -170,14 +173,15 @@ def _client(address: str | None):
         raise InputError(f"--scheduler {address}: cannot connect ({exc})") from None
 
 
-def _population(args):
+def _population(args, output: str | None = None):
     from toolkit.population.project import project_population
 
     client = _client(args.scheduler)
     try:
         return project_population(_selected_regions(args), _selected_scenarios(args), horizon=args.horizon,
                                   draws=args.draws, seed=args.seed, base_year=args.base_year,
-                                  quantiles=args.quantiles, client=client, jobs=args.jobs)
+                                  quantiles=args.quantiles, client=client, jobs=args.jobs, output=output,
+                                  notify=lambda text: print(f"forum: {text}", file=sys.stderr, flush=True))
     finally:
         if client is not None:
             client.close()
@@ -195,7 +199,8 @@ def cmd_project(args) -> None:
 
     out = check_output_path(args.out)
     started = time.perf_counter()
-    ds = _population(args)
+    args.target, args.started_ns = out, time.time_ns()
+    ds = _population(args, output=out.suffix.lower())
     write_dataset(ds, out)
     print(f"wrote {out}: {_describe(ds)}, in {time.perf_counter() - started:.1f} s")
 
@@ -217,6 +222,7 @@ def cmd_skills(args) -> None:
         for region in skills.region.values[:3]:
             sentences = skills_sentences(indicators.sel(region=region, scenario="baseline"), "en")
             lines.append(f"  {region}: " + " ".join(sentences.values()))
+    args.target, args.started_ns = out, time.time_ns()
     write_dataset(skills, out)
     print(f"wrote {out}: {_describe(population)}, in {time.perf_counter() - started:.1f} s")
     print("\n".join(lines))
@@ -274,8 +280,13 @@ def cmd_render(args) -> int:
     if args.all_regions and args.region:
         raise InputError("give either --region or --all, not both")
     draws = batch.DEFAULT_DRAWS if args.draws is None else args.draws
-    report = batch.render(args.region or None, args.scenario or None, lang=args.lang, jobs=args.jobs, out=args.out,
-                          all_regions=args.all_regions, horizon=args.horizon, draws=draws, seed=args.seed)
+    try:
+        report = batch.render(args.region or None, args.scenario or None, lang=args.lang, jobs=args.jobs,
+                              out=args.out, all_regions=args.all_regions, horizon=args.horizon, draws=draws,
+                              seed=args.seed)
+    except batch.RenderInterrupted as stop:
+        print(f"forum: {stop}", file=sys.stderr)
+        return 128 + stop.signum
     print(report.summary())
     return 1 if report.failed else 0
 
@@ -304,8 +315,10 @@ def voila_command(region: str | None, port: int, *, open_browser: bool = False,
     if region is not None:
         env[ENV_REGION] = get_region(region).id
     env[ENV_SAVE_DIR] = str(Path(save_dir or Path.cwd()).resolve())
-    argv = [sys.executable, "-m", "voila", str(EXPLORER_NOTEBOOK), f"--port={port}", "--Voila.ip=127.0.0.1",
-            "--strip_sources=True", "--show_tracebacks=False"]
+    from toolkit.explorer.server import server_options
+
+    argv = [sys.executable, "-m", "toolkit.explorer.server", str(EXPLORER_NOTEBOOK), f"--port={port}",
+            "--Voila.ip=127.0.0.1", "--strip_sources=True", "--show_tracebacks=False", *server_options()]
     if not open_browser:
         argv.append("--no-browser")
     return argv, env
@@ -324,9 +337,29 @@ def present(region: str | None, port: int, open_browser: bool = False) -> int:
     print(f"explorer: http://127.0.0.1:{port}/  (Ctrl-C stops)")
     try:
         return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        return process.wait()
+    except KeyboardInterrupt:  # SIGINT, and SIGTERM/SIGHUP through main(): Voilà shuts its kernels down
+        return stop_voila(process)
+
+
+def stop_voila(process: subprocess.Popen, timeout: float = 20.0) -> int:
+    """Stop Voilà with SIGTERM (it shuts its kernels down), then kill whatever of it and its kernels is left."""
+    import psutil
+
+    try:
+        family = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    process.terminate()
+    try:
+        code = process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
+    _, alive = psutil.wait_procs(family, timeout=5)
+    for child in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    return code
 
 
 def cmd_present(args) -> int:
@@ -361,16 +394,34 @@ COMMANDS = {"regions": cmd_regions, "scenarios": cmd_scenarios, "project": cmd_p
             "goal": cmd_goal}
 
 
+def _raise_terminated(signum, frame):
+    raise Terminated(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():  # SIGTERM/SIGHUP unwind like Ctrl-C: cleanups run
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            handlers[signum] = signal.signal(signum, _raise_terminated)
+    args = None
     try:
         args = build_parser().parse_args(argv)
         status = COMMANDS[args.command](args)
     except InputError as exc:
-        print(f"forum: error: {exc}", file=sys.stderr)
+        print(f"forum: error: {' '.join(str(exc).split())}", file=sys.stderr)  # one line, whatever the message
         return 2
-    except KeyboardInterrupt:
-        print("forum: interrupted; no output written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        target, started = getattr(args, "target", None), getattr(args, "started_ns", 0)
+        replaced = target is not None and target.exists() and target.stat().st_mtime_ns >= started
+        done = f"{target} was replaced before the signal" if replaced else (
+            f"{target} was not replaced" if target is not None else "no output written")
+        name = signal.Signals(exc.signum).name if isinstance(exc, Terminated) else "SIGINT"
+        print(f"forum: interrupted ({name}); {done}", file=sys.stderr)
+        return 128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
     return status or 0
 
 

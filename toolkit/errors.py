@@ -35,5 +35,18 @@ class DataError(InputError):
         super().__init__(f"{where}: {message}")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP turned into an exception (by ``forum``), so that cleanups run as on Ctrl-C.
+
+    Parameters
+    ----------
+    signum : the signal's number
+    """
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(f"signal {signum}")
+
+
 class ToolkitWarning(UserWarning):
     """Warnings raised by the toolkit itself (tests turn them into errors)."""

@@ -3,8 +3,9 @@
 ``notebooks/forum.ipynb`` is a list of calls to :class:`ForumPack`: every section is a method that returns what a
 forum participant sees, in the pack's language, and :func:`show` puts it on the page. The words come from the
 text catalogue (``toolkit/text/catalogue/pack.yaml``), the figures from :mod:`toolkit.viz`, the numbers from the
-population and skills runs made here. Names and narratives of scenario files are escaped before they enter a
-Markdown block, so that they stay text.
+population and skills runs made here. Names and narratives of scenario files are Markdown-escaped before they
+enter a Markdown block, and each block is shown as HTML rendered and sanitised here (:mod:`toolkit.text.markup`),
+so that they stay text.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from toolkit import discovery, goals, viz
 from toolkit.indicators import central, headline_population, population_measure, select
@@ -29,6 +30,7 @@ from toolkit.report import skills_sentences
 from toolkit.scenarios import available_scenarios, load_scenarios
 from toolkit.skills import headline_indicators, load_assumptions, project_skills
 from toolkit.text import check_lang, number, t
+from toolkit.text.markup import SafeMarkdown, escape_markdown
 from toolkit.version import __version__
 from toolkit.viz.goals import goal_chart, matters_chart
 from toolkit.viz.occupations import (
@@ -104,10 +106,11 @@ class ForumPack:
     def _figure_args(self) -> dict:
         return {"lang": self.lang, "region_name": self.name}
 
-    def say(self, key: str, **fields) -> Markdown:
-        """The catalogue text ``pack.<key>`` as Markdown; text fields are escaped, so names stay text."""
-        safe = {name: html.escape(value) if isinstance(value, str) else value for name, value in fields.items()}
-        return Markdown(t(f"pack.{key}", self.lang, **safe))
+    def say(self, key: str, **fields) -> SafeMarkdown:
+        """The catalogue text ``pack.<key>`` as Markdown and sanitised HTML; text fields are Markdown-escaped first,
+        so names stay text (:mod:`toolkit.text.markup`)."""
+        safe = {name: escape_markdown(value) if isinstance(value, str) else value for name, value in fields.items()}
+        return SafeMarkdown(t(f"pack.{key}", self.lang, **safe))
 
     def _number(self, value, decimals: int = 0) -> str:
         return number(float(value), self.lang, decimals)
@@ -201,7 +204,7 @@ class ForumPack:
         year = min(2040, self.horizon)
         sentences = [chance_below(self.bands, self.area.id, "15-64", year, lang=self.lang)["text"],
                      likely_range(self.bands, self.area.id, "75+", min(2035, self.horizon), lang=self.lang)["text"]]
-        return [Markdown("\n".join(f"- {html.escape(sentence)}" for sentence in sentences))]
+        return [SafeMarkdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in sentences))]
 
     def age_groups(self) -> list:
         """Dependency ratios, and the school-age and oldest age groups."""
@@ -220,7 +223,7 @@ class ForumPack:
         reference = self._scenario_name(self.reference)
         return [
             self.say("work"), self.say("work_intro", reference=reference),
-            Markdown("\n".join(f"- {html.escape(sentence)}" for sentence in sentences.values())),
+            SafeMarkdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in sentences.values())),
             self.say("openings"),
             viz.job_openings_chart(self.skills, self.area.id, self.reference, period=first_period, meta=self.meta,
                                    **self._figure_args),
@@ -238,7 +241,7 @@ class ForumPack:
         sentences = occupation_pack_sentences(self.skills, self.area.id, self.reference, **names)
         return [
             self.say("occupations"), self.say("occupations_intro", reference=self._scenario_name(self.reference)),
-            Markdown("\n".join(f"- {html.escape(sentence)}" for sentence in sentences)),
+            SafeMarkdown("\n".join(f"- {escape_markdown(sentence)}" for sentence in sentences)),
             occupation_openings_chart(self.skills, self.area.id, self.reference, **names),
             education_openings_chart(self.skills, self.area.id, self.reference, **names),
             self.say("occupation_balance"),
@@ -253,7 +256,7 @@ class ForumPack:
         blocks = [self.say("goals"), self.say("goals_intro", reference=self._scenario_name(self.reference))]
         for answer in goals.what_would_it_take(inputs, self.lang, area=self.name,
                                                scenario=self._scenario_name(self.reference)):
-            blocks.append(Markdown(html.escape(answer.sentence)))
+            blocks.append(SafeMarkdown(escape_markdown(answer.sentence)))
             if answer.result is not None:
                 blocks.append(goal_chart(answer.values, answer.outcomes, answer.result, **self._figure_args))
         return blocks
@@ -263,7 +266,7 @@ class ForumPack:
         sentence, table = discovery.what_matters_most(self._goal_inputs(), self.lang, outcome="labour_balance",
                                                       year=min(2040, self.horizon), n=MATTERS_SAMPLE,
                                                       area=self.name)
-        return [self.say("matters"), Markdown(html.escape(sentence)),
+        return [self.say("matters"), SafeMarkdown(escape_markdown(sentence)),
                 matters_chart(table, self.area.id, "labour_balance", min(2040, self.horizon), **self._figure_args)]
 
     def _goal_inputs(self):
@@ -288,7 +291,7 @@ class ForumPack:
         provenance = json.loads(self.ds.attrs["data_provenance"])
         sources = sorted({entry["source"] for entry in provenance.values()})
         return [self.say("sources"), self.say("sources_text", version=__version__),
-                Markdown("\n".join(f"- {html.escape(source)}" for source in sources))]
+                SafeMarkdown("\n".join(f"- {escape_markdown(source)}" for source in sources))]
 
     def headline(self) -> None:
         """Report the headline numbers for the index page of the packs (not shown on the page)."""

@@ -19,12 +19,16 @@ from plotly.offline import get_plotlyjs
 from toolkit.pack import HEADLINE_MIME
 from toolkit.regions import Region, load_regions
 from toolkit.text import number, t
+from toolkit.text.markup import unescape_markdown
 from toolkit.version import __version__
 
 NOTEBOOK_ONLY = "notebook-only"
 """Tag of the notebook cells that describe the notebook itself and stay out of the page."""
 SAFE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript)\s*:", re.IGNORECASE)
+_DATA_URL = re.compile(r"^\s*data\s*:", re.IGNORECASE)
+_ACTIVE_EMBEDS = {"iframe", "object", "embed", "script", "frame"}
 _CSS_REMOTE = re.compile(r"(url\(\s*['\"]?\s*(https?:)?//|@import\s+['\"]?\s*(https?:)?//)", re.IGNORECASE)
 
 _STYLE = """
@@ -87,12 +91,13 @@ def _first_heading(notebook) -> str | None:
         for output in getattr(cell, "outputs", []):
             text = output.get("data", {}).get("text/markdown", "")
             if text.startswith("# "):
-                return text[2:].splitlines()[0]
+                return unescape_markdown(text[2:].splitlines()[0])
     return None
 
 
 class _RemoteFinder(HTMLParser):
-    """Collects every attribute or style rule that would make a browser fetch something remote."""
+    """Collects every attribute or style rule that would make a browser fetch something remote, every
+    ``javascript:``/``vbscript:`` URL, and ``data:`` URLs in links and frames (inline images stay allowed)."""
 
     LOADING = {"src", "href", "data", "poster", "srcset", "action", "formaction", "background"}
 
@@ -108,6 +113,9 @@ class _RemoteFinder(HTMLParser):
             if value and not navigates and (name in self.LOADING and _REMOTE.match(value)
                                             or name == "style" and _CSS_REMOTE.search(value)):
                 self.found.append(f"<{tag} {name}={value!r}>")
+            elif value and name in self.LOADING and (_SCRIPT_URL.match(value) or _DATA_URL.match(value) and (
+                    name in {"href", "action", "formaction"} or tag in _ACTIVE_EMBEDS)):
+                self.found.append(f"<{tag} {name}={value!r}>")  # a link or frame that runs script or carries a page
 
     def handle_endtag(self, tag):
         self._in_style = False
@@ -118,7 +126,8 @@ class _RemoteFinder(HTMLParser):
 
 
 def remote_references(page: str) -> list[str]:
-    """Remote scripts, styles, fonts, images or frames that ``page`` would load (links to click are fine)."""
+    """Remote scripts, styles, fonts, images or frames that ``page`` would load (links to click are fine, unless
+    they are ``javascript:``, ``vbscript:`` or ``data:`` URLs; inline ``data:`` images are fine)."""
     finder = _RemoteFinder()
     finder.feed(page)
     return finder.found

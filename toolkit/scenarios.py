@@ -110,6 +110,23 @@ class LeverPaths:
     extra: np.ndarray
 
 
+TFR_RANGE = (0.5, 4.0)  # [children per woman] what a `target` may name: a `change` cannot go beyond it either
+E0_RANGE = (40.0, 100.0)  # [years] the data catalogue's e0 range (the life-table scaling is checked in projection)
+
+
+def check_path(lever: str, years: np.ndarray, values: np.ndarray, allowed: tuple[float, float], unit: str) -> None:
+    """Raise :class:`InputError` naming ``lever``, the first of ``years`` [year] and the value where ``values``
+    (the path [``unit``]) leave ``allowed`` (low, high, inclusive [``unit``])."""
+    values = np.asarray(values, dtype=float)
+    low, high = allowed
+    outside = ~np.isfinite(values) | (values < low) | (values > high)
+    if outside.any():
+        first = int(np.argmax(outside))
+        raise InputError(f"levers: {lever}: the path reaches {values[first]:.2f} {unit} in {int(years[first])}; "
+                         f"allowed {low:g}..{high:g} {unit} in every year (a smaller change, a later year or a "
+                         "nearer horizon stays inside)")
+
+
 class _Path(_Strict):
     """Convergence from the last observed value to a target by ``year``, then held."""
 
@@ -221,10 +238,15 @@ class Levers(_Strict):
         else:
             gain = np.array([gains.F, gains.M]) * ((years[:, None] - jump_off.e0_year) / 10.0)
         extra = self.additional_net_migration
+        e0 = jump_off.e0 + gain
+        # physical range of the central path, before anything is projected (draws: see toolkit.population.ensemble)
+        check_path("tfr", years, tfr, TFR_RANGE, "children per woman")
+        for index, sex in enumerate(("F", "M")):
+            check_path(f"e0_gain_per_decade ({sex}): e0", years, e0[:, index], E0_RANGE, "years")
         return LeverPaths(
             tfr=tfr,
             shift=self.mean_age_at_birth_shift.values(0.0, jump_off.base_year, years),
-            e0=jump_off.e0 + gain,
+            e0=e0,
             rate_scale=self.migration_rate_scale,
             extra=extra.values(0.0, jump_off.base_year, years) * extra.persons_per_unit(jump_off.population),
         )
@@ -315,10 +337,11 @@ class Scenario(_Strict):
     sha256: str = Field(default="", exclude=True)
 
     def levers_for(self, region_id: str) -> Levers:
-        """The levers that apply in a region: the scenario's, its region block, then local overrides."""
+        """The levers that apply in a region: the scenario's, its region block, then the region's override file
+        (its ``all`` block, then this scenario's own block, which wins where both set a lever)."""
         levers = self.levers.merged(self.regions.get(region_id))
         local = _local_overrides(region_id)
-        return levers.merged(local.get(self.id)).merged(local.get("all")) if local else levers
+        return levers.merged(local.get(OVERRIDE_ALL)).merged(local.get(self.id)) if local else levers
 
 
 def _format_validation_error(path: str, error: ValidationError) -> str:
@@ -358,13 +381,53 @@ def _known_region_ids() -> set[str]:
     return set(load_regions())
 
 
-@lru_cache(maxsize=64)
+OVERRIDE_ALL = "all"
+"""The key of an override file's block that applies to every scenario (a scenario's own block wins over it)."""
+
+
+def _check_override_names(folder: Path) -> None:
+    """Every override file is named by a region id (``kainuu.yaml``), not by a code or a typo."""
+    if not folder.is_dir():
+        return
+    known = _known_region_ids()
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in (".yaml", ".yml") and (path.stem not in known or path.suffix != ".yaml"):
+            codes = {region.code: region.id for region in load_regions().values()}
+            hint = f" (the id of {path.stem} is {codes[path.stem]!r})" if path.stem in codes else ""
+            raise InputError(f"override file {path}: the file name must be a region id with .yaml{hint}; "
+                             "ids: see `forum regions`")
+
+
 def _local_overrides(region_id: str) -> dict[str, LeverOverrides]:
-    path = params_dir() / "overrides" / f"{region_id}.yaml"
+    """The override blocks of ``params/overrides/<region_id>.yaml``: scenario id or ``all`` -> levers."""
+    folder = params_dir() / "overrides"
+    path = folder / f"{region_id}.yaml"
+    stamp = tuple(entry.stat().st_mtime_ns if entry.exists() else 0 for entry in (folder, path))
+    return _read_overrides(folder, region_id, stamp)
+
+
+@lru_cache(maxsize=64)
+def _read_overrides(folder: Path, region_id: str, stamp: tuple[int, int]) -> dict[str, LeverOverrides]:
+    _check_override_names(folder)
+    path = folder / f"{region_id}.yaml"
     if not path.exists():
         return {}
-    content, _ = _read_yaml(path)
-    return {key: _parse(LeverOverrides, value, path) for key, value in content.items()}
+    content, _ = read_yaml(path, "override file")
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise InputError(f"override file {path}: expected a mapping of scenario ids (or '{OVERRIDE_ALL}') to "
+                         f"levers, not a {type(content).__name__}")
+    allowed = [*available_scenarios(), OVERRIDE_ALL]
+    blocks = {}
+    for key, value in content.items():
+        if not isinstance(key, str) or key not in allowed:
+            raise InputError(f"override file {path}: key {key!r}: not a scenario id; allowed: {', '.join(allowed)}")
+        try:
+            blocks[key] = LeverOverrides.model_validate(value)
+        except ValidationError as exc:
+            raise InputError("override file " + _format_validation_error(f"{path}: {key}", exc)) from None
+    return blocks
 
 
 def _load_file(path: Path) -> Scenario:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -27,14 +29,17 @@ def disk_cached(name: str, key: str, compute) -> dict[str, np.ndarray]:
     try:
         with np.load(path) as stored:
             return {item: stored[item] for item in stored.files}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # absent, truncated or foreign
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error):  # absent, truncated, foreign
+        pass
+    except Exception:  # noqa: BLE001 - any other damage of a cache file only makes the run slower
         pass
     arrays = {item: np.asarray(value) for item, value in compute().items()}
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.npz")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.stem}.{os.getpid()}.npz")
         np.savez(partial, **arrays)
         os.replace(partial, path)
-    except OSError:
-        pass
+    except OSError:  # a read-only or full cache folder: no partial file is left behind
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
     return arrays

@@ -37,6 +37,22 @@ _WPP = "United Nations, DESA, Population Division, World Population Prospects "
 _COUNT = (0.0, np.inf)
 
 
+# Plausibility from demography (what no population of a Finnish area does in one year); the shipped data stay far
+# inside: cohort ratios 0.52..1.19 in cells of 50+ persons, totals change at most 1.7 % a year, net migration at most
+# 1.5 % of the population, 1990-2025.
+COHORT_RATIO = (0.25, 4.0)
+"""Allowed ratio [1] of a cohort's persons a year later (age x+1 in year y+1 over age x in year y, the open group
+with its entrants) in a single-age population file, for cells of at least :data:`COHORT_MIN_CELL` persons."""
+COHORT_MIN_CELL = 100
+"""Cells [persons] below which the cohort ratio is not checked (small numbers move by chance)."""
+MAX_TOTAL_CHANGE = 0.10
+"""Allowed relative change [1] of an area's total population from one year to the next."""
+MAX_MIGRATION_SHARE = 0.10
+"""Allowed net migration of an area in a year, relative to its population on 31 December of that year [1]."""
+_CELL = (0.0, 500_000.0)  # persons of one age and sex: five times Finland's largest birth cohort (108,000 in 1947)
+_MIGRANTS = (-1_000_000.0, 1_000_000.0)  # no Finnish area gains or loses a million persons a year by migration
+
+
 @dataclass(frozen=True)
 class FileSpec:
     """The contract of one base-data file.
@@ -57,6 +73,10 @@ class FileSpec:
     contiguous : integer keys whose values must be consecutive
     age_groups : (start, end) columns whose groups must tile without gaps or overlaps
     regional_sum : value column whose 19 maakunnat must sum exactly to ``SSS`` (when both are present)
+    below : column -> a strict upper bound (e.g. q(x) < 1: only the open age, not in the file, closes a table)
+    positive_sum : column -> the keys per whose combination the column must not be all zero (a schedule)
+    cohorts : value column of a single-age population: cohort ratios within :data:`COHORT_RATIO` and totals
+        changing by at most :data:`MAX_TOTAL_CHANGE` from year to year
     dims : renames of keys to dims of the xarray object
     kind_of_result : ``"array"`` (one variable), ``"dataset"`` or ``"frame"``
     """
@@ -74,6 +94,9 @@ class FileSpec:
     contiguous: tuple[str, ...] = ()
     age_groups: tuple[str, str] | None = None
     regional_sum: str | None = None
+    below: Mapping[str, float] = field(default_factory=dict)
+    positive_sum: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    cohorts: str | None = None
     dims: Mapping[str, str] = field(default_factory=dict)
     kind_of_result: str = "array"
 
@@ -94,9 +117,10 @@ FILE_SPECS: dict[str, FileSpec] = {
         source=_STATFIN + "StatFin 11re (population 31 Dec by single year of age and sex)",
         codes={"sex": SEXES, "age": _ages(0, OPEN_AGE)},
         patterns={"region_code": AREA_CODE_PATTERN},
-        ranges={"population": _COUNT, "year": (1900, 2200)},
+        ranges={"population": _CELL, "year": (1900, 2200)},
         contiguous=("year",),
         regional_sum="population",
+        cohorts="population",
     ),
     "tfr": FileSpec(
         columns={"region_code": "str", "year": "int", "tfr": "float"},
@@ -136,10 +160,11 @@ FILE_SPECS: dict[str, FileSpec] = {
             "region_code": REGION_CODES, "sex": SEXES, "age_start": _ages(0, 75, 5),
             "age_end": (*_ages(4, 74, 5), OPEN_AGE),
         },
-        ranges={"year": (1900, 2200)},
+        ranges={"net_migration": _MIGRANTS, "year": (1900, 2200)},
         depends={"age_end": "age_start"},
         contiguous=("year",),
         age_groups=("age_start", "age_end"),
+        regional_sum="net_migration",
     ),
     "net_migration_total": FileSpec(
         columns={"region_code": "str", "year": "int", "net_migration": "int"},
@@ -147,8 +172,9 @@ FILE_SPECS: dict[str, FileSpec] = {
         variables={"net_migration": ("net migration (SSS: net international migration)", "persons")},
         source=_STATFIN + "StatFin 11ae (population changes by region)",
         patterns={"region_code": AREA_CODE_PATTERN},
-        ranges={"year": (1900, 2200)},
+        ranges={"net_migration": _MIGRANTS, "year": (1900, 2200)},
         contiguous=("year",),
+        regional_sum="net_migration",
     ),
     "asfr_national": FileSpec(
         columns={"year": "int", "age": "int", "asfr": "float", "status": "str"},
@@ -157,6 +183,7 @@ FILE_SPECS: dict[str, FileSpec] = {
         source=_WPP + "2022 (fertility by single age; medium variant after 2021)",
         codes={"age": _ages(15, 49), "status": ("estimate", "projection")},
         ranges={"asfr": (0.0, 0.5), "year": (1900, 2200)},
+        positive_sum={"asfr": ("year",)},
         depends={"status": "year"},
         contiguous=("year",),
     ),
@@ -167,6 +194,8 @@ FILE_SPECS: dict[str, FileSpec] = {
         source=_STATFIN + "life tables (probability of death by single year of age and sex)",
         codes={"sex": SEXES, "age": _ages(0, 99)},
         ranges={"qx": (0.0, 1.0), "year": (1900, 2200)},
+        below={"qx": 1.0},
+        positive_sum={"qx": ("year", "sex")},
         contiguous=("year",),
     ),
     "mx_national_wpp": FileSpec(
@@ -180,6 +209,7 @@ FILE_SPECS: dict[str, FileSpec] = {
         codes={"sex": SEXES, "age_start": (0, 1, *_ages(5, OPEN_AGE, 5)),
                "status": ("estimate", "mixed", "projection")},
         ranges={"mx": (0.0, 5.0), "period_start": (1900, 2200), "period_end": (1900, 2200)},
+        positive_sum={"mx": ("period_start", "sex")},
         depends={"period_end": "period_start", "status": "period_start"},
     ),
     "national_indicators": FileSpec(

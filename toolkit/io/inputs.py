@@ -17,6 +17,7 @@ import xarray as xr
 
 from toolkit.errors import InputError
 from toolkit.io import params as data
+from toolkit.io.plausibility import check_migration
 from toolkit.nomenclature import COUNTRY_CODE
 
 REGIONAL_SERIES = ("population", "tfr", "life_expectancy", "net_migration_age5", "net_migration_total")
@@ -105,6 +106,8 @@ def _load(codes: tuple[str, ...] | None, base_year: int | None, folder: Path) ->
     series = {"population": data.load_population(), "tfr": data.load_tfr(),
               "life_expectancy": data.load_life_expectancy(), "net_migration_age5": data.load_net_migration_age5(),
               "net_migration_total": data.load_net_migration_total()}
+    check_migration(series["population"], series["net_migration_total"], series["net_migration_age5"],
+                    folder=folder / "data")
     if codes is not None:
         series = {name: values.sel(region_code=[code for code in values["region_code"].values if code in codes])
                   for name, values in series.items()}

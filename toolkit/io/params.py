@@ -25,6 +25,7 @@ import xarray as xr
 
 from toolkit.errors import DataError
 from toolkit.io.catalogue import FILE_SPECS, FileSpec, file_spec
+from toolkit.io.plausibility import check_bounds, check_cohorts, fail, file_line
 from toolkit.nomenclature import COUNTRY_CODE, MAAKUNTA_CODES, OPEN_AGE, REGION_CODES
 
 PARAMS_ENV = "FORUM_PARAMS_DIR"
@@ -46,18 +47,6 @@ def data_path(kind: str) -> Path:
 
 
 # --------------------------------------------------------------------------------------------- validation
-
-
-def _line(position) -> int:
-    """File line of a 0-based data-row position (the header is line 1)."""
-    return int(position) + 2
-
-
-def _fail(path, message: str, positions, column: str | None) -> None:
-    """Raise DataError at the first of ``positions`` (a boolean mask or an index array), if any."""
-    where = np.flatnonzero(positions) if np.asarray(positions).dtype == bool else np.asarray(positions)
-    if where.size:
-        raise DataError(path, message.replace("{n}", str(where.size)), row=_line(where[0]), column=column)
 
 
 def _check_columns(df: pd.DataFrame, spec: FileSpec, path) -> None:
@@ -91,13 +80,13 @@ def _coerce(series: pd.Series, dtype: str, nullable: bool, path, column: str) ->
         if not pd.api.types.is_numeric_dtype(series):
             missing[unparsed] = _missing_mask(series[unparsed].astype(object).astype(str).str.strip())
     if not nullable:
-        _fail(path, "missing value ({n} empty or NaN cells in this column)", missing, column)
+        fail(path, "missing value ({n} empty or NaN cells in this column)", missing, column)
     if dtype == "str":
         return text.where(~missing, None)
-    _fail(path, f"not a number: {{n}} cells cannot be read as {dtype}", unparsed & ~missing, column)
-    _fail(path, "value is not finite", np.isinf(numbers.to_numpy()), column)
+    fail(path, f"not a number: {{n}} cells cannot be read as {dtype}", unparsed & ~missing, column)
+    fail(path, "value is not finite", np.isinf(numbers.to_numpy()), column)
     if dtype == "int":
-        _fail(path, "not an integer", (numbers.to_numpy() % 1 != 0) & ~missing, column)
+        fail(path, "not an integer", (numbers.to_numpy() % 1 != 0) & ~missing, column)
         return numbers.astype("Int64") if missing.any() else numbers.astype("int64")
     return numbers
 
@@ -109,37 +98,37 @@ def _check_values(frame: pd.DataFrame, spec: FileSpec, path) -> None:
         if bad.any():
             value = frame[column].to_numpy()[bad][0]
             listing = ", ".join(map(str, allowed)) if len(allowed) <= 25 else f"{allowed[0]}..{allowed[-1]}"
-            _fail(path, f"value '{value}' not allowed; allowed: {listing}", bad, column)
+            fail(path, f"value '{value}' not allowed; allowed: {listing}", bad, column)
     for column, pattern in spec.patterns.items():
         regex = re.compile(pattern)
         matches = {value: bool(regex.fullmatch(str(value))) for value in frame[column].unique()}
         bad = ~frame[column].map(matches).to_numpy(dtype=bool)
         if bad.any():
             value = frame[column].to_numpy()[bad][0]
-            _fail(path, f"value '{value}' does not match the pattern {pattern}", bad, column)
+            fail(path, f"value '{value}' does not match the pattern {pattern}", bad, column)
     for column, (low, high) in spec.ranges.items():
         values = frame[column].to_numpy(dtype="float64", na_value=np.nan)
         bad = (values < low) | (values > high)
         if bad.any():
-            kind = "negative count" if low == 0 and high == np.inf else "implausible value"
-            _fail(path, f"{kind} {values[bad][0]:g}; allowed range {low:g} to {high:g}", bad, column)
+            kind = "negative count" if low == 0 and values[bad][0] < 0 else "implausible value"
+            fail(path, f"{kind} {values[bad][0]:g}; allowed range {low:g} to {high:g}", bad, column)
 
 
 def _check_keys(frame: pd.DataFrame, spec: FileSpec, path) -> None:
     """No duplicate keys; dependent columns constant per key; consecutive integer keys."""
     keys = list(spec.keys)
     duplicated = frame.duplicated(keys).to_numpy()
-    _fail(path, f"duplicate key ({', '.join(keys)}): this row repeats an earlier one", duplicated, keys[-1])
+    fail(path, f"duplicate key ({', '.join(keys)}): this row repeats an earlier one", duplicated, keys[-1])
     for column, key in spec.depends.items():
         counts = frame.groupby([key, column], sort=False).size().sort_values(ascending=False, kind="stable")
         usual = counts.reset_index().drop_duplicates(key).set_index(key)[column]
-        _fail(path, f"'{column}' differs from its usual value among the rows with the same '{key}'",
+        fail(path, f"'{column}' differs from its usual value among the rows with the same '{key}'",
               frame[column].to_numpy() != frame[key].map(usual).to_numpy(), column)
     for column in spec.contiguous:
         values = np.unique(frame[column].to_numpy())
         gaps = values[1:][np.diff(values) != 1]
         if gaps.size:
-            _fail(path, f"values are not consecutive: the value before {gaps[0]} is missing",
+            fail(path, f"values are not consecutive: the value before {gaps[0]} is missing",
                   (frame[column] == gaps[0]).to_numpy(), column)
 
 
@@ -149,7 +138,7 @@ def _check_age_groups(frame: pd.DataFrame, spec: FileSpec, path) -> None:
     starts, ends = groups[start_col].to_numpy(), groups[end_col].to_numpy()
     bad = np.append(ends[:-1] != starts[1:] - 1, ends[-1] < starts[-1])
     if bad.any():
-        _fail(path, "age groups overlap or leave a gap", [groups.index[np.flatnonzero(bad)[0]]], end_col)
+        fail(path, "age groups overlap or leave a gap", [groups.index[np.flatnonzero(bad)[0]]], end_col)
 
 
 def _axes(frame: pd.DataFrame, spec: FileSpec) -> tuple[list[np.ndarray], np.ndarray]:
@@ -186,7 +175,7 @@ def _check_grid(frame: pd.DataFrame, spec: FileSpec, path) -> None:
     after = np.flatnonzero(flat > np.ravel_multi_index(gap, shape))
     position = after[np.argmin(flat[after])] if after.size else len(frame) - 1
     raise DataError(path, f"missing row for {label}; every combination of {', '.join(spec.keys)} is required",
-                    row=_line(frame.index[position]), column=column)
+                    row=file_line(frame.index[position]), column=column)
 
 
 def _gap_column(positions: np.ndarray, gap: tuple, keys: tuple[str, ...]) -> str:
@@ -208,7 +197,7 @@ def _check_regional_sum(frame: pd.DataFrame, spec: FileSpec, path) -> None:
     absent = sorted(set(MAAKUNTA_CODES) - set(frame.loc[is_region, "region_code"]))
     if absent:
         raise DataError(path, f"maakunta {absent[0]} is missing: the 19 maakunnat must sum to {COUNTRY_CODE}",
-                        row=_line(np.flatnonzero(is_country)[0]), column="region_code")
+                        row=file_line(np.flatnonzero(is_country)[0]), column="region_code")
     regional = frame[is_region].groupby(others)[value].sum()
     country = frame[is_country].set_index(others)[value]
     difference = (regional.reindex(country.index) - country).to_numpy()
@@ -219,7 +208,7 @@ def _check_regional_sum(frame: pd.DataFrame, spec: FileSpec, path) -> None:
         rows = np.flatnonzero(is_country)
         raise DataError(path, f"regions sum to {country.iloc[i] + difference[i]:g} but {COUNTRY_CODE} is "
                         f"{country.iloc[i]:g} ({label}); they must be equal",
-                        row=_line(rows[i]), column=value)
+                        row=file_line(rows[i]), column=value)
 
 
 def _checked_frame(kind: str, df: pd.DataFrame, path) -> pd.DataFrame:
@@ -242,6 +231,9 @@ def _checked_frame(kind: str, df: pd.DataFrame, path) -> pd.DataFrame:
             _check_grid(subset, spec, path)
     if spec.regional_sum:
         _check_regional_sum(frame, spec, path)
+    check_bounds(frame, spec, path)
+    if spec.cohorts:
+        check_cohorts(frame, spec, path)
     return frame
 
 
@@ -286,8 +278,12 @@ def read_frame(kind: str, path: Path) -> pd.DataFrame:
             raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c")
     except FileNotFoundError:
         raise DataError(path, f"file not found; expected the base-data file {kind}.csv") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(path, f"the file is empty; expected the columns {', '.join(spec.columns)}", row=1) from None
+    except OSError as error:  # a folder, no permission, an I/O error
+        raise DataError(path, f"cannot be read ({error.strerror or error}); expected the file {kind}.csv") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise DataError(path, f"cannot be read as UTF-8 CSV: {error}") from None
+        raise DataError(path, f"cannot be read as UTF-8 CSV: {' '.join(str(error).split())}") from None
     return _checked_frame(kind, raw, path)
 
 
@@ -322,6 +318,11 @@ def _to_frame(frame: pd.DataFrame, spec: FileSpec) -> pd.DataFrame:
     result = frame.sort_values(list(spec.keys), kind="stable").reset_index(drop=True)
     result.attrs = {"source": spec.source, "units": {k: v[1] for k, v in spec.variables.items()}}
     return result
+
+
+def typed_array(kind: str, frame: pd.DataFrame, path) -> xr.DataArray | xr.Dataset:
+    """A table of ``kind`` (read or fetched), validated, as the xarray object its loader returns."""
+    return _to_xarray(_checked_frame(kind, frame, path), file_spec(kind))
 
 
 @functools.cache

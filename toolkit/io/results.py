@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -12,6 +14,8 @@ from toolkit.errors import InputError
 from toolkit.io.files import atomic_write
 
 FORMATS = (".nc", ".csv")
+CSV_BYTES_PER_ROW = 40
+"""Lower bound of a tidy CSV row's size [bytes] (the shortest rows, a code, a year and a value, have ~40)."""
 
 
 def check_output_path(path: str | os.PathLike) -> Path:
@@ -44,12 +48,41 @@ def to_tidy_frame(ds: xr.Dataset) -> pd.DataFrame:
     return table[dims + rest + ["variable", "value"]]
 
 
+def check_finite(ds: xr.Dataset, path: str | os.PathLike) -> None:
+    """Refuse to write a result with a NaN or infinite value (flows are NaN in the base year only, by design).
+
+    Raises
+    ------
+    InputError
+        Naming the output file, the variable and the first place of the value; nothing is written.
+    """
+    for name, variable in ds.data_vars.items():
+        if not variable.dtype.kind == "f":
+            continue
+        checked = variable.isel(year=slice(1, None)) if "year" in variable.dims else variable
+        bad = ~np.isfinite(checked.values)
+        if bad.any():
+            index = np.argwhere(bad)[0]
+            where = ", ".join(f"{dim}={checked[dim].values[i]}" for dim, i in zip(checked.dims, index, strict=True)
+                              if dim in checked.coords)
+            raise InputError(f"output {path}: {name} is {checked.values[tuple(index)]} at {where}; a result with "
+                             "NaN or infinite values is not written (allowed: finite numbers after the base year)")
+
+
 def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Write ``ds`` to ``path`` (.nc: NetCDF-4 via h5netcdf; .csv: tidy long table), atomically."""
+    """Write ``ds`` to ``path`` (.nc: NetCDF-4 via h5netcdf; .csv: tidy long table), atomically, after
+    :func:`check_finite`."""
     path = check_output_path(path)
+    check_finite(ds, path)
     if path.suffix.lower() == ".nc":
-        atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+        # encoded in memory first, then written with plain writes: a full disk is an OSError (a clean message),
+        # never HDF5 failing inside its C library; the free space is checked against the encoded size first
+        buffer = io.BytesIO()
+        ds.to_netcdf(buffer, engine="h5netcdf")
+        encoded = buffer.getbuffer()
+        atomic_write(path, lambda tmp: tmp.write_bytes(encoded), expected_bytes=encoded.nbytes)
     else:
         table = to_tidy_frame(ds)
-        atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, float_format="%.10g"))
+        atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, float_format="%.10g"),
+                     expected_bytes=CSV_BYTES_PER_ROW * len(table))
     return path

@@ -6,6 +6,7 @@ ends in one :class:`~toolkit.errors.InputError` naming the file, the line and th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -13,10 +14,21 @@ import yaml
 from toolkit.errors import InputError
 
 
+class _Loader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that reads ``1e9`` and ``-1.0e9`` as numbers (YAML 1.2), not as strings."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(\d[\d_]*(\.[\d_]*)?|\.\d+)[eE][-+]?\d+$"),
+    list("-+0123456789."),
+)
+
+
 def parse_yaml(raw: bytes | str, path: Path | str):
-    """The content of YAML text ``raw`` read from ``path`` (for messages)."""
+    """The content of YAML text ``raw`` read from ``path`` (for messages); exponent numbers are numbers."""
     try:
-        return yaml.safe_load(raw)
+        return yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass: no tags, no objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""

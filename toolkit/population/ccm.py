@@ -52,8 +52,10 @@ def survival_ratios(Lx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (ratios, open_ratio): ratios has shape (..., A−2) for moves from group x to x+n below the open group;
     open_ratio has shape (...) and applies to the last closed group plus the open group.
     """
-    ratios = Lx[..., 1:-1] / Lx[..., :-2]
-    open_ratio = Lx[..., -1] / (Lx[..., -2] + Lx[..., -1])
+    # a group that no one reaches (L(x) = 0 where a high death rate makes q(x) = 1) survives with ratio 0, not 0/0
+    ratios = np.divide(Lx[..., 1:-1], Lx[..., :-2], out=np.zeros_like(Lx[..., 1:-1]), where=Lx[..., :-2] > 0)
+    closing = Lx[..., -2] + Lx[..., -1]
+    open_ratio = np.divide(Lx[..., -1], closing, out=np.zeros_like(closing), where=closing > 0)
     return ratios, open_ratio
 
 

@@ -315,10 +315,11 @@ def _advance_quantiles(base, lower, weight, table, tfr, schedule, girls_share, m
                 row = lower[d, t, sex]
                 for x in range(ages):
                     person_years[sex, x] = (1 - w) * table[sex, row, x] + w * table[sex, row + 1, x]
-                for x in range(ages - 2):
-                    survival[sex, x] = person_years[sex, x + 1] / person_years[sex, x]
-                survival[sex, ages - 2] = person_years[sex, ages - 1] / (person_years[sex, ages - 2]
-                                                                         + person_years[sex, ages - 1])
+                for x in range(ages - 2):  # no one reaches an age with L(x) = 0: its survival ratio is 0
+                    survival[sex, x] = (person_years[sex, x + 1] / person_years[sex, x]
+                                        if person_years[sex, x] > 0 else 0.0)
+                closing = person_years[sex, ages - 2] + person_years[sex, ages - 1]
+                survival[sex, ages - 2] = person_years[sex, ages - 1] / closing if closing > 0 else 0.0
                 newborn_survival[sex] = person_years[sex, 0]  # L(0) / (width · radix), both 1
                 for x in range(ages):
                     counts[sex, x] = extra[d, t] * migration_shape[x]

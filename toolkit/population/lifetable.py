@@ -24,6 +24,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from toolkit.errors import InputError
+
 RADIX = 1.0
 
 
@@ -124,8 +126,12 @@ def solve_scale(pattern: np.ndarray, female: np.ndarray, target_e0: np.ndarray, 
         log_theta = log_theta + np.clip(step, -2.0, 2.0)
         if np.all(np.abs(target - e_here) < tol):
             break
-    else:  # pragma: no cover - only reachable with absurd targets, which scenario validation refuses
-        raise ArithmeticError("life-table scaling did not converge")
+    else:
+        worst = np.unravel_index(int(np.argmax(np.abs(target - e_here))), shape)
+        raise InputError(f"life expectancy at birth {float(np.broadcast_to(target, shape)[worst]):.2f} years "
+                         "cannot be reached by scaling the national death-rate pattern (the scaling did not "
+                         f"converge; reached {float(e_here[worst]):.2f}); allowed: an e0 within "
+                         "reachable_e0(pattern)")
     return np.exp(log_theta)
 
 
@@ -143,6 +149,17 @@ def _scale_table(pattern_bytes: bytes, shape: tuple[int, ...]) -> tuple[np.ndarr
 def scale_table(pattern: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """e0 (2, G) and person-years L(x) (2, G, A) of the pattern scaled by exp(``LOG_SCALE_GRID``) (cached)."""
     return _scale_table(np.ascontiguousarray(pattern, dtype=float).tobytes(), pattern.shape)
+
+
+def reachable_e0(pattern: np.ndarray) -> np.ndarray:
+    """The life expectancies at birth (2, 2) [years] that scaling the (2, A) death-rate ``pattern`` by
+    exp(``LOG_SCALE_GRID``) reaches: rows sex (F, M), columns (lowest, highest).
+
+    Outside this range the tabulated life tables of an ensemble are clipped to its ends, and a central path is
+    refused (:func:`toolkit.population.project.project_population`).
+    """
+    e0_table, _ = scale_table(pattern)
+    return np.stack([e0_table.min(axis=1), e0_table.max(axis=1)], axis=-1)
 
 
 def table_position(e0: np.ndarray, pattern: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

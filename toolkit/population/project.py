@@ -41,8 +41,9 @@ from toolkit.population.jumpoff import (
     national_patterns,
     observed_base,
 )
-from toolkit.population.lifetable import scale_table
+from toolkit.population.lifetable import reachable_e0, scale_table
 from toolkit.population.rates import fertility_rates, person_years
+from toolkit.population.resources import available_memory, check_memory, gb
 from toolkit.population.schedules import rogers_castro
 from toolkit.population.smallarea import estimated_base, observed_area_base
 from toolkit.regions import Region, get_region, load_regions
@@ -54,6 +55,7 @@ MAX_DRAWS = 100_000
 MAX_JOBS = 1024
 AUTO_QUANTILE_VALUES = 20_000_000  # above this many population values, draws are reduced to quantiles
 OUTSIDE_REGISTRY_STREAMS = 1_000_000  # stream numbers of areas that are not in the registry start here
+
 
 
 def _resolve(regions) -> list[Region]:
@@ -127,10 +129,56 @@ def lever_arrays(inputs: PopulationInputs, bases: Sequence[RegionBase], scenario
     for i, base in enumerate(bases):
         start = jump_off(inputs, base)
         for j, scenario in enumerate(scenarios):
-            paths = scenario.levers_for(base.region.id).paths(start, years)
+            try:
+                paths = scenario.levers_for(base.region.id).paths(start, years)
+            except InputError as exc:
+                raise InputError(f"{scenario.source or 'scenario ' + repr(scenario.id)}: region "
+                                 f"{base.region.id}: {exc}") from None
             for name in out:
                 out[name][i, j] = getattr(paths, name)
     return out
+
+
+def check_reachable_e0(e0: np.ndarray, mortality: np.ndarray, bases, scenarios, years: np.ndarray) -> None:
+    """Refuse central e0 paths (R, S, Y, 2) [years] that the life-table scaling of ``mortality`` cannot reach.
+
+    Draws are not refused: their tabulated life tables are clipped to the reachable range
+    (:func:`toolkit.population.lifetable.table_position`), a documented bound of the ensemble.
+    """
+    reach = reachable_e0(mortality)  # (2, 2): sex × (lowest, highest)
+    outside = (e0 < reach[:, 0]) | (e0 > reach[:, 1]) | ~np.isfinite(e0)
+    if outside.any():
+        r, s, y, sex = (int(i) for i in np.argwhere(outside)[0])
+        scenario = scenarios[s]
+        raise InputError(f"{scenario.source or 'scenario ' + repr(scenario.id)}: region {bases[r].region.id}: "
+                         f"levers: e0_gain_per_decade ({SEXES[sex]}): e0 reaches {e0[r, s, y, sex]:.2f} years in "
+                         f"{int(years[y])}, which the life-table scaling of the national death rates cannot "
+                         f"reach; allowed {reach[sex, 0]:.1f}..{reach[sex, 1]:.1f} years")
+
+
+PHYSICAL_VARIABLES = ("population", "births", "deaths", "population_group")
+"""The results that are counts of persons: finite and non-negative in every year after the base year."""
+
+
+def check_physical(ds: xr.Dataset) -> None:
+    """Raise :class:`InputError` if a count of persons in ``ds`` is NaN, infinite or negative after the base year.
+
+    The levers and the data are checked before projecting; this is the last guard, so that no impossible number
+    leaves the model (sums over age would hide a NaN).
+    """
+    first = int(ds["year"].values[0])
+    for name in PHYSICAL_VARIABLES:
+        if name not in ds:
+            continue
+        values = ds[name].sel(year=slice(first + 1, None)).values
+        bad = ~np.isfinite(values) | (values < -1e-6)
+        if bad.any():
+            index = np.argwhere(bad)[0]
+            where = {dim: ds[name].sel(year=slice(first + 1, None))[dim].values[i]
+                     for dim, i in zip(ds[name].dims, index, strict=True) if dim in ds[name].coords}
+            raise InputError(f"the projection reached {values[tuple(index)]!r} {name} at "
+                             f"{', '.join(f'{k}={v}' for k, v in where.items())}: the levers or the data are outside "
+                             "what the model can project (counts of persons must be finite and non-negative)")
 
 
 def _uncertainty_se(inputs: PopulationInputs, base: RegionBase, years: np.ndarray) -> np.ndarray:
@@ -185,7 +233,8 @@ def balancing_rates(inputs: PopulationInputs, bases, national_scale, Lx, asfr, r
 def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050, draws: int = 0, seed: int = 0,
                        base_year: int | None = None, quantiles: bool | None = None, client=None,
                        jobs: int | None = None, inputs: PopulationInputs | None = None, calibrated: bool = True,
-                       group_draws: bool = False, migration_window: int = MIGRATION_WINDOW) -> xr.Dataset:
+                       group_draws: bool = False, migration_window: int = MIGRATION_WINDOW,
+                       output: str | None = None, notify=None) -> xr.Dataset:
     """Cohort-component projection of regions under scenarios, deterministic or with Monte Carlo draws.
 
     Parameters
@@ -210,6 +259,8 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         (region, scenario, draw, year, age_group), for exceedance probabilities and sums over regions
     migration_window : years of observed net migration averaged into the rate profiles of the maakunnat and the
         country (default 10; other values for the model selection, docs/methods-selection.md)
+    output : ``.nc`` or ``.csv`` if the caller writes the result: its encoding counts in the memory estimate
+    notify : called with a one-line text (the memory estimate) before a run of more than 1 GB
 
     Returns
     -------
@@ -241,11 +292,21 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         raise InputError(f"{missing.source or missing.id}: uncertainty: the scenario has no uncertainty block, "
                          f"so it cannot be drawn (draws={draws}); add one or use draws=0")
 
+    # memory from the run's shape, before any work (the result's encoding too, when the caller writes it)
+    cells = len(region_list) * len(scenario_list) * (horizon - base_year + 1) * 2 * AGES.size
+    reduce = bool(draws) and (quantiles if quantiles is not None else draws * cells > AUTO_QUANTILE_VALUES)
+    need = check_memory(draws, cells, reduce, 1 if client is not None else
+                        min(jobs or os.cpu_count() or 1, len(region_list) * len(scenario_list)), output)
+    if notify is not None and need > 1e9:
+        notify(f"this run holds {max(draws, 1) * cells:,} values and needs about {gb(need)} of memory "
+               f"({gb(available_memory())} available)")
+
     migration_window = _check_int(migration_window, "migration window", 1, 30)
     bases = [region_base(inputs, r, base_year, migration_window) for r in region_list]
     patterns = national_patterns(inputs, base_year)
     years = np.arange(base_year, horizon + 1)
     paths = lever_arrays(inputs, bases, scenario_list, years)
+    check_reachable_e0(paths["e0"], patterns.mortality, bases, scenario_list, years)
     levers = {name: value[:, :, 1:] if value.ndim > 2 else value for name, value in paths.items()}
 
     start = np.stack([b.population for b in bases])[:, None]  # (R, 1, 2, A)
@@ -280,6 +341,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         ds["population_group_draw"] = (("region", "scenario", "draw", "year", "age_group"), group_draw,
                                        {"units": "persons", "long_name": "population on 31 December by age group, "
                                                                          "every draw"})
+    check_physical(ds)
     ds.attrs.update(seed=seed, seed_entropy=str(np.random.SeedSequence(seed).entropy),
                     national_balance=int(balanced))
     if draws:

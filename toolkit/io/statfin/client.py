@@ -30,6 +30,8 @@ from toolkit.nomenclature import LANGS
 
 DEFAULT_BASE_URL = "https://pxdata.stat.fi/PxWeb/api/v1"
 DATABASE = "StatFin"
+MAX_REPLY_BYTES = 256 * 2**20
+"""Largest reply [bytes] read from the server (a chunk of 11re is a few MB): more is refused, not buffered."""
 
 # --------------------------------------------------------------------------------------------------
 # HTTP client
@@ -190,7 +192,10 @@ class PxWebClient:
         self.requests_made += 1
         try:
             with urllib.request.urlopen(request, timeout=self.options.timeout) as response:
-                payload = response.read()
+                payload = response.read(MAX_REPLY_BYTES + 1)
+            if len(payload) > MAX_REPLY_BYTES:
+                raise InputError(f"Statistics Finland PxWeb: {url} sent more than {MAX_REPLY_BYTES:,} bytes; "
+                                 "allowed at most that per reply (ask for fewer cells); nothing was changed")
         except urllib.error.HTTPError as exc:
             if exc.code == 429 or exc.code >= 500:
                 raise _Retryable(f"HTTP {exc.code}", _retry_after(exc.headers.get("Retry-After"))) from exc

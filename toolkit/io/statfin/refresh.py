@@ -22,7 +22,8 @@ import yaml
 from toolkit.errors import InputError
 from toolkit.io.files import replace_all
 from toolkit.io.params import params_dir as default_params_dir
-from toolkit.io.params import validate_frame
+from toolkit.io.params import read_frame, typed_array, validate_frame
+from toolkit.io.plausibility import check_migration
 from toolkit.io.statfin.client import DEFAULT_BASE_URL, ClientOptions, PxWebClient
 from toolkit.io.statfin.tables import TABLES, Area, TableSpec, fetch_table
 from toolkit.nomenclature import COUNTRY_CODE, LANGS
@@ -119,8 +120,13 @@ def refresh(*, regions: Sequence = (), municipalities: Sequence[str] = (), regis
         if provenance["areas"]:
             merged[kind] = (path, _merge(existing, frame, provenance["areas"], TABLES[kind]))
             report.tables.append({**provenance, "file": path.name, "rows": len(frame)})
+    if not merged or not any(table["rows"] for table in report.tables):
+        asked = ", ".join(area.code for area in areas) or "(none)"
+        raise InputError(f"refresh: the tables have no figures for {asked}; check the region or municipality "
+                         "codes (`forum regions`); nothing was changed")
     for kind, (path, frame) in merged.items():
-        validate_frame(kind, frame, path)
+        validate_frame(kind, frame, path)  # ranges, sums and year-to-year plausibility (toolkit.io.catalogue)
+    check_refreshed_migration(params, merged)
     outputs = {path: frame.to_csv(index=False, lineterminator="\n") for path, frame in merged.values()}
     if local_entry is not None:
         outputs[params / LOCAL_REGIONS] = _local_regions_text(params, local_entry)
@@ -128,6 +134,21 @@ def refresh(*, regions: Sequence = (), municipalities: Sequence[str] = (), regis
     outputs[params / "data" / REFRESH_RECORD] = _record_text(params, report.tables)
     report.files = replace_all(outputs)
     return report
+
+
+def check_refreshed_migration(params: Path, merged: Mapping) -> None:
+    """The cross-file checks of :func:`toolkit.io.plausibility.check_migration` on the files as they would be written
+    (refreshed tables merged into the others), before anything is replaced."""
+    arrays = {}
+    for kind in ("population", "net_migration_total", "net_migration_age5"):
+        if kind in merged:
+            path, frame = merged[kind]
+            arrays[kind] = typed_array(kind, frame, path)
+        else:
+            path = params / "data" / f"{kind}.csv"
+            arrays[kind] = typed_array(kind, read_frame(kind, path), path)
+    check_migration(arrays["population"], arrays["net_migration_total"], arrays["net_migration_age5"],
+                    folder=params / "data")
 
 
 def _default_cache(cache_dir) -> Path:

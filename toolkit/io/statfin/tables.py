@@ -123,11 +123,17 @@ def fetch_table(client: PxWebClient, kind: str, areas: Sequence[Area]) -> tuple[
     _check_codes(meta, spec, [code for cells in members.values() for code in cells])
     selection = _selection(meta, spec)
     cells = sorted({code for codes in members.values() for code in codes})
-    raw = pd.concat([
-        jsonstat_to_frame(client.query(spec.path, {spec.area: chunk, **selection}, meta.updated))
-        for chunk in _chunks(cells, _cells_per_code(selection), client.options.max_cells)
-    ], ignore_index=True)
-    tidy = _tidy(raw, spec, members, meta.path)
+    try:
+        raw = pd.concat([
+            jsonstat_to_frame(client.query(spec.path, {spec.area: chunk, **selection}, meta.updated))
+            for chunk in _chunks(cells, _cells_per_code(selection), client.options.max_cells)
+        ], ignore_index=True)
+        tidy = _tidy(raw, spec, members, meta.path)
+    except InputError as exc:
+        raise InputError(f"Statistics Finland PxWeb: {client.url(spec.path)}: {exc}; nothing was changed") from None
+    except (KeyError, ValueError, TypeError) as exc:  # a valid dataset without the table's variables or codes
+        raise InputError(f"Statistics Finland PxWeb: {client.url(spec.path)}: the reply does not have the table's "
+                         f"variables and codes ({type(exc).__name__}: {exc}); nothing was changed") from None
     provenance = {"table": spec.table, "path": spec.path, "url": client.url(spec.path),
                   "updated": meta.updated, "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
                   "areas": [area.code for area in areas]}

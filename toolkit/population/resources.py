@@ -1,0 +1,75 @@
+"""Bounded resources: the memory a projection needs, from its shape, against what the machine has.
+
+:func:`check_memory` is called by :func:`toolkit.population.project.project_population` before any work, and by
+``forum render`` before any kernel starts. The bytes per value were measured (see the constants).
+"""
+
+from __future__ import annotations
+
+import psutil
+
+from toolkit.errors import InputError
+from toolkit.nomenclature import AGES, QUANTILES
+
+DRAW_BYTES_PER_VALUE = 64
+"""Peak memory of a run that keeps its draws, per population value (draw × region × scenario × year × sex × age)
+[bytes]: 8 bytes × about 8 arrays of that shape (population, deaths, net migration, capped migration, their
+stacking and the dataset); measured 61 bytes (635 MB for 10.5 million values, 2,000 draws of one area to 2050)."""
+OUTPUT_BYTES_PER_VALUE = {".csv": 850, ".nc": 32}
+"""Extra peak memory of writing the result, per population value [bytes]: the tidy CSV table (one row per value of
+four variables; measured 830 bytes) or the NetCDF encoding (about four more copies of 8 bytes)."""
+MEMORY_SHARE = 0.8
+"""Share of the machine's available memory a run may plan to use."""
+
+
+def run_memory(draws: int, cells: int, reduce: bool, jobs: int = 1, output: str | None = None) -> int:
+    """Estimated peak memory of a projection [bytes].
+
+    Parameters
+    ----------
+    draws : Monte Carlo draws per scenario (0: deterministic)
+    cells : regions × scenarios × years (base year included) × 2 sexes × 101 ages
+    reduce : draws reduced to the quantiles on the fly
+    jobs : worker threads (each holds one chunk's draws while reducing)
+    output : ``.csv`` or ``.nc`` when the result is then written (its encoding counts too)
+    """
+    kept = max(draws, 1) if not reduce else len(QUANTILES) + 2  # the quantiles, min and max
+    per_value = DRAW_BYTES_PER_VALUE + OUTPUT_BYTES_PER_VALUE.get(output or "", 0)
+    working = jobs * draws * 2 * AGES.size * 8 * 6 if reduce else 0  # each thread: populations and flows of a year
+    return int(kept * cells * per_value + working)
+
+
+def available_memory() -> int:
+    """Memory the machine can give a new run now [bytes] (psutil's ``available``)."""
+    return int(psutil.virtual_memory().available)
+
+
+def gb(n_bytes: float) -> str:
+    return f"{n_bytes / 1e9:.1f} GB" if n_bytes >= 1e8 else f"{n_bytes / 1e6:.0f} MB"
+
+
+def check_memory(draws: int, cells: int, reduce: bool, jobs: int, output: str | None = None,
+                 available: int | None = None) -> int:
+    """Refuse a run whose :func:`run_memory` exceeds :data:`MEMORY_SHARE` of the available memory.
+
+    Returns the estimate [bytes]. The message gives the estimate, what is available and the options that fit
+    (the quantiles instead of every draw, or fewer draws).
+    """
+    need = run_memory(draws, cells, reduce, jobs, output)
+    available = available_memory() if available is None else available
+    budget = MEMORY_SHARE * available
+    if need <= budget:
+        return need
+    options = []
+    if not reduce and draws and run_memory(draws, cells, True, jobs, output) <= budget:
+        options.append(f"--quantiles (about {gb(run_memory(draws, cells, True, jobs, output))})")
+    per_draw = run_memory(1, cells, reduce, jobs, output)
+    fitting = int(budget // per_draw) if per_draw else 0
+    if draws and fitting >= 1:
+        options.append(f"at most {fitting} draws")
+    if output == ".csv":
+        options.append("a .nc output file")
+    hint = "; use " + " or ".join(options) if options else "; use fewer regions, scenarios or years"
+    raise InputError(f"draws {draws}: the run would need about {gb(need)} of memory (draws × regions × scenarios "
+                     f"× years × 2 sexes × 101 ages = {max(draws, 1) * cells:,} values), but {gb(available)} "
+                     f"are available{hint}")
