@@ -271,7 +271,8 @@ class ForumPack:
 
     def _goal_inputs(self):
         if self._goals is None:
-            self._goals = goals.goal_inputs(self.area.id, self.reference, horizon=max(self.horizon, 2040))
+            reference = next(s for s in self.scenarios if s.id == self.reference)  # a shipped id or a scenario file
+            self._goals = goals.goal_inputs(self.area.id, reference, horizon=max(self.horizon, 2040))
         return self._goals
 
     def assumptions(self) -> list:
