@@ -11,8 +11,8 @@ regions' migration deviations are balanced in every draw against the national mo
 
 from __future__ import annotations
 
-import json
 import os
+import sys
 import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,10 +20,11 @@ from functools import lru_cache
 
 import numpy as np
 import xarray as xr
+from tqdm import tqdm
 
 from toolkit.errors import InputError
 from toolkit.io.inputs import PopulationInputs, load_population_inputs
-from toolkit.nomenclature import AGE_GROUPS, AGES, COUNTRY_CODE, GROUP_MEMBERS, MAAKUNTA_CODES, QUANTILES, SEXES
+from toolkit.nomenclature import AGES, COUNTRY_CODE, GROUP_MEMBERS, MAAKUNTA_CODES, SEXES
 from toolkit.population.assumptions import e0_trend, migration_trend, tfr_trend
 from toolkit.population.calibration import calibration
 from toolkit.population.ccm import SRB, project
@@ -42,18 +43,19 @@ from toolkit.population.jumpoff import (
     observed_base,
 )
 from toolkit.population.lifetable import reachable_e0, scale_table
+from toolkit.population.output import to_dataset
 from toolkit.population.rates import fertility_rates, person_years
-from toolkit.population.resources import available_memory, check_memory, gb
+from toolkit.population.resources import available_memory, check_memory, gb, run_seconds
 from toolkit.population.schedules import rogers_castro
 from toolkit.population.smallarea import estimated_base, observed_area_base
 from toolkit.regions import Region, get_region, load_regions
 from toolkit.scenarios import JumpOff, Scenario, TrendPath, load_scenarios
-from toolkit.version import __version__
 
 MAX_HORIZON_YEARS = 100
 MAX_DRAWS = 100_000
 MAX_JOBS = 1024
 AUTO_QUANTILE_VALUES = 20_000_000  # above this many population values, draws are reduced to quantiles
+LONG_RUN_SECONDS = 10.0  # a run estimated longer says so, and shows a progress bar in a terminal
 OUTSIDE_REGISTRY_STREAMS = 1_000_000  # stream numbers of areas that are not in the registry start here
 
 
@@ -234,7 +236,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
                        base_year: int | None = None, quantiles: bool | None = None, client=None,
                        jobs: int | None = None, inputs: PopulationInputs | None = None, calibrated: bool = True,
                        group_draws: bool = False, migration_window: int = MIGRATION_WINDOW,
-                       output: str | None = None, notify=None) -> xr.Dataset:
+                       output: str | None = None, notify=None, progress: bool | None = None) -> xr.Dataset:
     """Cohort-component projection of regions under scenarios, deterministic or with Monte Carlo draws.
 
     Parameters
@@ -260,7 +262,9 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     migration_window : years of observed net migration averaged into the rate profiles of the maakunnat and the
         country (default 10; other values for the model selection, docs/methods-selection.md)
     output : ``.nc`` or ``.csv`` if the caller writes the result: its encoding counts in the memory estimate
-    notify : called with a one-line text (the memory estimate) before a run of more than 1 GB
+    notify : called with a one-line text (the memory and time estimate) before a run of more than 1 GB or
+        :data:`LONG_RUN_SECONDS`
+    progress : a progress bar of the ensemble's chunks on stderr; ``None``: for a long run when stderr is a terminal
 
     Returns
     -------
@@ -295,11 +299,13 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     # memory from the run's shape, before any work (the result's encoding too, when the caller writes it)
     cells = len(region_list) * len(scenario_list) * (horizon - base_year + 1) * 2 * AGES.size
     reduce = bool(draws) and (quantiles if quantiles is not None else draws * cells > AUTO_QUANTILE_VALUES)
-    need = check_memory(draws, cells, reduce, 1 if client is not None else
-                        min(jobs or os.cpu_count() or 1, len(region_list) * len(scenario_list)), output)
-    if notify is not None and need > 1e9:
-        notify(f"this run holds {max(draws, 1) * cells:,} values and needs about {gb(need)} of memory "
-               f"({gb(available_memory())} available)")
+    workers = 1 if client is not None else min(jobs or os.cpu_count() or 1, len(region_list) * len(scenario_list))
+    need = check_memory(draws, cells, reduce, workers, output)
+    seconds = run_seconds(draws, cells, workers) if draws else 0.0
+    if notify is not None and (need > 1e9 or seconds > LONG_RUN_SECONDS):
+        notify(f"this run holds {max(draws, 1) * cells:,} values, needs about {gb(need)} of memory "
+               f"({gb(available_memory())} available) and about {seconds:.0f} s on {workers} thread(s)")
+    show_progress = (sys.stderr.isatty() and seconds > LONG_RUN_SECONDS) if progress is None else progress
 
     migration_window = _check_int(migration_window, "migration window", 1, 30)
     bases = [region_base(inputs, r, base_year, migration_window) for r in region_list]
@@ -333,10 +339,10 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         cal = calibration_for(inputs, base_year) if calibrated else None
         chunks = _chunks(inputs, bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced, cal,
                          group_draws and reduce)
-        arrays = _assemble(_run(chunks, client, jobs), len(bases), len(scenario_list), paths)
+        arrays = _assemble(_run(chunks, client, jobs, show_progress), len(bases), len(scenario_list), paths)
         mode = "quantile" if reduce else "draw"
     group_draw = arrays.pop("population_group_draw", None)
-    ds = _to_dataset(arrays, mode, draws, bases, scenario_list, base_year, horizon, inputs.provenance)
+    ds = to_dataset(arrays, mode, draws, bases, scenario_list, base_year, horizon, inputs.provenance)
     if group_draw is not None:
         ds["population_group_draw"] = (("region", "scenario", "draw", "year", "age_group"), group_draw,
                                        {"units": "persons", "long_name": "population on 31 December by age group, "
@@ -411,8 +417,9 @@ def _stream_index(region_id: str, registry: list[str]) -> int:
     return OUTSIDE_REGISTRY_STREAMS + zlib.crc32(region_id.encode()) % OUTSIDE_REGISTRY_STREAMS
 
 
-def _run(chunks: list[Chunk], client, jobs: int | None) -> list[dict]:
-    """Run the chunks on a Dask cluster, in local worker threads, or inline (one chunk or one job).
+def _run(chunks: list[Chunk], client, jobs: int | None, progress: bool = False) -> list[dict]:
+    """Run the chunks on a Dask cluster, in local worker threads, or inline (one chunk or one job); ``progress``
+    shows a progress bar of the chunks on stderr.
 
     Locally, threads suffice: a chunk's time is spent in compiled kernels and large numpy operations that release
     the GIL, and threads share the life-table grid and return results without copying them between processes.
@@ -420,11 +427,12 @@ def _run(chunks: list[Chunk], client, jobs: int | None) -> list[dict]:
     if client is not None:
         return client.gather(client.map(run_chunk, chunks, pure=False))
     workers = min(jobs or os.cpu_count() or 1, len(chunks))
+    bar = {"total": len(chunks), "disable": not progress, "file": sys.stderr, "unit": "chunk", "leave": False}
     if workers <= 1:
-        return [run_chunk(chunk) for chunk in chunks]
+        return [run_chunk(chunk) for chunk in tqdm(chunks, **bar)]
     scale_table(chunks[0].mortality)  # built once (cached) before the threads need it
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run_chunk, chunks))
+        return list(tqdm(pool.map(run_chunk, chunks), **bar))
 
 
 def _assemble(results: list[dict], n_regions: int, n_scenarios: int, paths) -> dict[str, np.ndarray]:
@@ -439,72 +447,3 @@ def _assemble(results: list[dict], n_regions: int, n_scenarios: int, paths) -> d
     arrays["tfr"] = np.concatenate([tfr_base, arrays["tfr"]], axis=3)
     arrays["e0"] = np.concatenate([e0_base, arrays["e0"]], axis=3)
     return arrays
-
-
-def _flow(values: np.ndarray, year_axis: int) -> np.ndarray:
-    """Prepend the base year (no flows: NaN) on the year axis of a flow array."""
-    pad_shape = list(values.shape)
-    pad_shape[year_axis] = 1
-    return np.concatenate([np.full(pad_shape, np.nan), values], axis=year_axis)
-
-
-VARIABLES = {
-    "population": (("sex", "age"), {"units": "persons", "long_name": "population on 31 December"}),
-    "births": (("sex",), {"units": "persons", "long_name": "live births"}),
-    "deaths": (("sex", "age"), {"units": "persons",
-                                "long_name": "deaths by the age the cohort reaches on 31 December"}),
-    "net_migration": (("sex", "age"), {"units": "persons", "long_name": "net migration by age at the move"}),
-    "migration_capped": (("sex", "age"), {
-        "units": "persons", "long_name": "net out-migration not applied because it would empty a cohort"}),
-    "net_migration_total": (("sex",), {"units": "persons", "long_name": "net migration, all ages"}),
-    "migration_capped_total": (("sex",), {
-        "units": "persons", "long_name": "net out-migration not applied because it would empty a cohort, all ages"}),
-    "population_group": (("age_group",), {"units": "persons", "long_name": "population on 31 December by age group"}),
-    "tfr": ((), {"units": "children per woman", "long_name": "total fertility rate"}),
-    "e0": (("sex",), {"units": "years", "long_name": "life expectancy at birth"}),
-}
-FLOWS = ("births", "deaths", "net_migration", "migration_capped", "net_migration_total", "migration_capped_total")
-
-
-def _to_dataset(arrays, mode, draws, bases, scenarios, base_year, horizon, provenance) -> xr.Dataset:
-    lead = ("region", "scenario") + ((mode,) if mode else ())
-    coords = {
-        "region": [b.region.id for b in bases],
-        "scenario": [s.id for s in scenarios],
-        "year": np.arange(base_year, horizon + 1),
-        "sex": list(SEXES),
-        "age": AGES,
-        "age_group": list(AGE_GROUPS),
-    }
-    if mode == "draw":
-        coords["draw"] = np.arange(draws)
-    elif mode == "quantile":
-        coords["quantile"] = list(QUANTILES)
-    variables = {}
-    for name, (tail, attrs) in VARIABLES.items():
-        if name not in arrays:  # quantile runs give migration as totals, the others by age
-            continue
-        values = arrays[name]
-        if name in FLOWS:
-            values = _flow(values, len(lead))
-        variables[name] = (lead + ("year",) + tail, values, attrs)
-    ds = xr.Dataset(variables, coords=coords)
-    ds = ds.assign_coords(region_code=("region", [b.region.code for b in bases]))
-    ds["age"].attrs.update(open_age=100, units="years", long_name="age in completed years (100 = 100+)")
-    ds["year"].attrs.update(long_name="year (stocks on 31 December, flows during the year)")
-    ds["age_group"].attrs.update(long_name="age group in completed years (both sexes)")
-    ds.attrs.update(
-        toolkit_version=__version__,
-        base_year=int(base_year),
-        horizon=int(horizon),
-        open_age=100,
-        draws=int(draws),
-        sex_ratio_at_birth=SRB,
-        scenario_hashes=json.dumps({s.id: s.sha256 for s in scenarios}),
-        estimated_regions=json.dumps([b.region.id for b in bases if b.estimated]),
-        estimation_notes=json.dumps([note for b in bases for note in b.notes], ensure_ascii=False),
-        data_provenance=json.dumps(provenance, ensure_ascii=False),
-        source="Source: Statistics Finland (CC BY 4.0); UN WPP (CC BY 3.0 IGO); projections by the futures-forum "
-               "toolkit",
-    )
-    return ds
