@@ -26,7 +26,7 @@ LAYERS = {
 }
 ORDER = list(LAYERS)
 MAX_LINES = 500
-LAZY_ALLOWED = {"papermill", "distributed", "voila", "nbformat", "nbconvert"}  # optional or heavy, used rarely
+LAZY_ALLOWED = {"papermill", "distributed", "voila", "nbformat", "nbconvert", "ema_workbench"}  # heavy, used rarely
 
 
 def modules() -> dict[str, Path]:

@@ -32,6 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import latin
+from SALib.sample import sobol as sobol_sample
 
 from toolkit.errors import InputError
 from toolkit.goals.evaluate import apply_lever, central_paths, project_paths, skills_outcomes
@@ -40,13 +43,6 @@ from toolkit.goals.levers import ALLOWED_LEVERS, OUTCOMES, SKILLS_LEVERS, SKILLS
 from toolkit.io.discovery import LeverRange, load_discovery_ranges
 from toolkit.nomenclature import AGE_GROUPS, GROUP_MEMBERS
 from toolkit.text.goals import matters_sentence
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # the workbench's notes on optional parallel back-ends at import
-    from ema_workbench.analysis import prim
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import latin
-from SALib.sample import sobol as sobol_sample
 
 HEADLINE_OUTCOMES = tuple((outcome, year) for outcome in ("15-64", "75+", "labour_balance", "job_openings")
                           for year in (2035, 2050))
@@ -305,7 +301,9 @@ def prim_boxes(samples: pd.DataFrame, of_interest: np.ndarray, *, threshold: flo
         raise InputError("no sampled combination reaches the outcome of interest; PRIM needs some cases")
     logging.getLogger("EMA").setLevel(logging.WARNING)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # also the workbench's notes on optional parallel back-ends at import
+        from ema_workbench.analysis import prim  # heavy (seconds): imported where PRIM runs, not with the pack
+
         algorithm = prim.Prim(samples.reset_index(drop=True), y, threshold=threshold, peel_alpha=peel_alpha,
                               mass_min=mass_min)
         found = []
