@@ -7,6 +7,7 @@ import pytest
 from IPython.display import Markdown
 
 from toolkit.pack import ForumPack
+from toolkit.text.markup import SafeMarkdown
 
 
 @pytest.fixture(scope="module")
@@ -16,11 +17,12 @@ def packs():
 
 def test_what_would_it_take_answers_three_questions_with_figures(packs):
     blocks = packs["fi"].what_would_it_take()
-    sentences = [block.data for block in blocks if isinstance(block, Markdown) and block.data.startswith("Kainuu")]
+    sentences = [block.data for block in blocks
+                 if isinstance(block, Markdown | SafeMarkdown) and block.data.startswith("Kainuu")]
     figures = [block for block in blocks if isinstance(block, go.Figure)]
     assert len(sentences) == 3 and 1 <= len(figures) <= 3
     assert "tarvittaisiin" in sentences[0]
-    swedish = [block.data for block in packs["sv"].what_would_it_take() if isinstance(block, Markdown)]
+    swedish = [block.data for block in packs["sv"].what_would_it_take() if isinstance(block, Markdown | SafeMarkdown)]
     assert any("skulle det krävas" in text for text in swedish)
 
 
@@ -29,7 +31,7 @@ def test_what_matters_most_ranks_the_levers(packs):
     (chart,) = [block for block in blocks if isinstance(block, go.Figure)]
     shares = [value for trace in chart.data for value in trace.x]
     assert all(0 <= share <= 100 for share in shares) and max(shares) > 30
-    assert any("Kajanaland" in block.data for block in blocks if isinstance(block, Markdown))
+    assert any("Kajanaland" in block.data for block in blocks if isinstance(block, Markdown | SafeMarkdown))
 
 
 def test_occupations_section_in_both_languages(packs):
