@@ -253,3 +253,15 @@ def test_balanced_draws_sum_to_the_national_migration_of_each_draw():
     np.testing.assert_allclose(gap[:, 0], deviation[:, 0], rtol=1e-9, atol=1e-6)
     assert np.abs(gap - deviation).max() < 0.03 * float(target.mean())
     assert deviation.std(0)[-1] > 3 * np.abs(gap - deviation).std(0)[-1]  # the national spread is the model's
+
+
+def test_a_long_run_says_its_estimate_and_shows_progress(capsys):
+    notes = []
+    project_population(["kainuu", "lappi"], ["baseline", "vitality"], horizon=2030, draws=20, seed=0, jobs=2,
+                       progress=True, notify=notes.append)
+    assert "chunk" in capsys.readouterr().err  # the progress bar of the four chunks
+    from toolkit.population.resources import run_seconds
+
+    # 100,000 draws of every area to 2050: about ten minutes on two threads, which is announced before the run
+    cells = 23 * 6 * 26 * 2 * 101
+    assert 300 < run_seconds(100_000, cells, 2) < 1200
