@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
 ]
 PAGE_TIMEOUT_MS = 90_000
 TFR_LABEL = "Syntyvyys"
+EXPLORER_FIGURES = 10  # the figure widgets of toolkit.explorer.Explorer
 PYRAMID_TITLE = "Väestö iän ja sukupuolen mukaan"
 
 # JavaScript read of the pyramid's data: the sum of the edited scenario's bars (traces 2 and 3), or null
@@ -120,6 +121,10 @@ def test_page_loads_without_code_and_draws_the_figures(page):
 
 def test_slider_moved_in_the_browser_changes_the_pyramid(page):
     page.wait_for_function(f"() => ({_PYRAMID_BARS})() > 0")
+    # every figure drawn, then a moment for the widgets to finish syncing: a lever moved in the first seconds
+    # after the figures appear can reach the kernel before the figure widgets' front ends listen (issue 16)
+    page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length >= {EXPLORER_FIGURES}")
+    page.wait_for_timeout(5000)
     before = page.evaluate(_PYRAMID_BARS)
     readout = page.locator(".widget-slider", has_text=TFR_LABEL).locator(".widget-readout")
     readout.click()
