@@ -140,7 +140,12 @@ def synthetic_population(cell: dict) -> float:
 
 
 def synthetic_migration(cell: dict) -> float:
+    """Test figures of 11ae: total net migration, and intermunicipal in- (vm41) and out-migration (vm42)."""
     area = {"SSS": 9000, "KU005": -40, "KU010": -25, "KU109": 310}[cell["Alue"]]
+    if cell["Tiedot"] == "vm41":
+        return float(1000 + area)
+    if cell["Tiedot"] == "vm42":
+        return 1000.0 + int(cell["Vuosi"]) % 100
     return float(area + int(cell["Vuosi"]) % 100) if cell["Tiedot"] == "koknetmuutto" else 77.0
 
 
@@ -427,7 +432,8 @@ def test_refresh_registry_area_writes_rows_record_and_status(server, params_copy
     rows = statfin_refresh.status(params_copy)
     refreshed = [r for r in rows if r["origin"] == "refreshed"]
     assert {(r["file"], tuple(r["regions"])) for r in refreshed} == {
-        ("population.csv", ("KU109",)), ("net_migration_total.csv", ("KU109",))}
+        ("population.csv", ("KU109",)), ("net_migration_total.csv", ("KU109",)),
+        ("municipal_population.csv", ("KU109",)), ("municipal_migration.csv", ("KU109",))}
     shipped = next(r for r in rows if r["file"] == "population.csv" and r["origin"] == "shipped")
     assert "MK18" in shipped["regions"] and "KU109" not in shipped["regions"]
 
@@ -445,6 +451,39 @@ def test_refresh_new_municipality_set_becomes_local_area(server, params_copy, tm
     population = pd.read_csv(params_copy / "data" / "population.csv", dtype={"region_code": str})
     area = population[population["region_code"] == "KU005+KU010"]
     assert area.query("year == 2011 and sex == 'F' and age == 0")["population"].item() == 3 * 200 + 2 * 12
+
+
+def test_refresh_writes_each_municipality_of_an_area_to_the_municipal_files(server, params_copy, tmp_path):
+    serve_tables(server)
+    shipped = pd.read_csv(params_copy / "data" / "municipal_population.csv", dtype={"municipality_code": str})
+    moves_before = pd.read_csv(params_copy / "data" / "municipal_migration.csv", dtype={"municipality_code": str})
+    run_refresh(server, params_copy, tmp_path, municipalities=["KU005", "KU010"])
+    population = pd.read_csv(params_copy / "data" / "municipal_population.csv", dtype={"municipality_code": str})
+    for code, weight in (("KU005", 1), ("KU010", 2)):  # each municipality's own figures, not the area's sum
+        rows = population[population["municipality_code"] == code]
+        assert sorted(rows["year"].unique()) == [2010, 2011] and len(rows) == 2 * 2 * 101
+        assert rows.query("year == 2011 and sex == 'F' and age == 30")["population"].item() == weight * 170 + 12
+    others = ~population["municipality_code"].isin(["KU005", "KU010"])
+    pd.testing.assert_frame_equal(population[others].reset_index(drop=True),
+                                  shipped[~shipped["municipality_code"].isin(["KU005", "KU010"])]
+                                  .reset_index(drop=True))
+    moves = pd.read_csv(params_copy / "data" / "municipal_migration.csv", dtype={"municipality_code": str})
+    ku010 = moves[moves["municipality_code"] == "KU010"].set_index("year")
+    assert list(ku010.index) == [1990, 2024]  # the shipped 1990-2017 rows replaced by the table's years
+    assert ku010.loc[2024, ["in_migration", "out_migration", "net_migration"]].tolist() == [975, 1024, -49]
+    assert len(moves) == len(moves_before) - 2 * 28 + 2 * 2
+
+
+def test_municipal_migration_needs_both_measures(server, params_copy, tmp_path):
+    serve_tables(server)
+    meta = fixture("11ae_metadata_fi.json")
+    tiedot = meta["variables"][1]
+    tiedot["values"], tiedot["valueTexts"] = ["vm01", "koknetmuutto"], ["Elävänä syntyneet", "Kokonaisnettomuutto"]
+    server.gets[f"{API}/fi/StatFin/muutl/11ae.px"] = meta
+    before = snapshot(params_copy)
+    with pytest.raises(InputError, match="11ae: 'Tiedot' has no value 'vm41'"):
+        run_refresh(server, params_copy, tmp_path, municipalities=["KU109"])
+    assert snapshot(params_copy) == before
 
 
 def test_failing_server_changes_nothing(server, params_copy, tmp_path):

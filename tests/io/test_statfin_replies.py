@@ -59,12 +59,13 @@ REPLIES = {
 }
 
 
-def _serve_mutated(fake, mutate):
+def _serve_mutated(fake, mutate, only=None):
+    """Replies to POSTs mutated; ``only``: just those whose query asks for this value (e.g. a measure code)."""
     answer = fake._answer
 
     def mutated(method, path, body):
         code, headers, payload = answer(method, path, body)
-        if method == "POST" and code == 200:
+        if method == "POST" and code == 200 and (only is None or only in json.dumps(body)):
             out = mutate(copy.deepcopy(json.loads(payload)))
             payload = out if isinstance(out, bytes) else json.dumps(out).encode()
         return code, headers, payload
@@ -77,6 +78,21 @@ def test_malformed_reply_is_refused_and_changes_nothing(capsys, server, params_c
     mutate, words = REPLIES[case]
     serve_tables(server)
     _serve_mutated(server, mutate)
+    assert_refused(capsys, ["data", "refresh", "--municipality", "KU109", "--to", params_copy, "--base-url",
+                            server.base_url], words, watch=(params_copy,))
+
+
+MUNICIPAL_CASES = ["wrong-variables", "all-null", "negative-moves"]
+REPLIES_MUNICIPAL = {**REPLIES, "negative-moves": (lambda doc: {**doc, "value": [-5] * len(doc["value"])},
+                                                   "in_migration")}
+
+
+@pytest.mark.parametrize("case", MUNICIPAL_CASES)
+def test_malformed_municipal_migration_reply_is_refused_and_changes_nothing(capsys, server, params_copy,  # noqa: F811
+                                                                             case):
+    mutate, words = REPLIES_MUNICIPAL[case]
+    serve_tables(server)
+    _serve_mutated(server, mutate, only="vm41")  # the municipal in/out query only: the other tables are valid
     assert_refused(capsys, ["data", "refresh", "--municipality", "KU109", "--to", params_copy, "--base-url",
                             server.base_url], words, watch=(params_copy,))
 

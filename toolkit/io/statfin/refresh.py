@@ -25,7 +25,7 @@ from toolkit.io.params import params_dir as default_params_dir
 from toolkit.io.params import read_frame, typed_array, validate_frame
 from toolkit.io.plausibility import check_migration
 from toolkit.io.statfin.client import DEFAULT_BASE_URL, ClientOptions, PxWebClient
-from toolkit.io.statfin.tables import TABLES, Area, TableSpec, fetch_table
+from toolkit.io.statfin.tables import MUNICIPAL_TABLES, TABLES, Area, TableSpec, fetch_table
 from toolkit.nomenclature import COUNTRY_CODE, LANGS
 
 REFRESH_RECORD = "statfin_refresh.json"
@@ -92,7 +92,10 @@ def refresh(*, regions: Sequence = (), municipalities: Sequence[str] = (), regis
     -----
     Population (11re, 31 Dec, single years of age by sex) and net migration (11ae) are sums over the
     area's municipalities; TFR (12du) and life expectancy (12an) are taken for maakunnat as published
-    (they cannot be summed). When every maakunta of a file is refreshed, the whole country (SSS) is
+    (they cannot be summed). The municipalities of a municipal area also get their own rows in
+    ``municipal_population.csv`` (11re, single years by sex, from 2018) and ``municipal_migration.csv`` (11ae,
+    intermunicipal in- and out-migration, net = in - out), so that municipal bases move to the latest year.
+    When every maakunta of a file is refreshed, the whole country (SSS) is
     refreshed with them so that the regional sums still equal the country. All files are validated
     with `toolkit.io.params.validate_frame` before any is replaced; a failure changes nothing.
     """
@@ -120,6 +123,7 @@ def refresh(*, regions: Sequence = (), municipalities: Sequence[str] = (), regis
         if provenance["areas"]:
             merged[kind] = (path, _merge(existing, frame, provenance["areas"], TABLES[kind]))
             report.tables.append({**provenance, "file": path.name, "rows": len(frame)})
+    merged.update(_fetch_municipal(client, params, areas, report))
     if not merged or not any(table["rows"] for table in report.tables):
         asked = ", ".join(area.code for area in areas) or "(none)"
         raise InputError(f"refresh: the tables have no figures for {asked}; check the region or municipality "
@@ -134,6 +138,21 @@ def refresh(*, regions: Sequence = (), municipalities: Sequence[str] = (), regis
     outputs[params / "data" / REFRESH_RECORD] = _record_text(params, report.tables)
     report.files = replace_all(outputs)
     return report
+
+
+def _fetch_municipal(client: PxWebClient, params: Path, areas: Sequence[Area], report: RefreshReport) -> dict:
+    """The municipal files (:data:`MUNICIPAL_TABLES`) with the rows of every municipality of the municipal areas
+    refreshed: kind -> (path, merged frame)."""
+    codes = sorted({code for area in areas if area.kind == "municipal_area" for code in area.municipalities})
+    if not codes:
+        return {}
+    merged = {}
+    for kind, spec in MUNICIPAL_TABLES.items():
+        path = params / "data" / f"{kind}.csv"
+        frame, provenance = fetch_table(client, kind, [Area(code, (code,), "municipality") for code in codes], spec)
+        merged[kind] = (path, _merge(_read_existing(path, spec), frame, provenance["areas"], spec))
+        report.tables.append({**provenance, "file": path.name, "rows": len(frame)})
+    return merged
 
 
 def check_refreshed_migration(params: Path, merged: Mapping) -> None:
@@ -214,10 +233,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def _read_existing(path: Path) -> pd.DataFrame | None:
+def _read_existing(path: Path, spec: TableSpec | None = None) -> pd.DataFrame | None:
     if not path.exists():
         return None
-    return pd.read_csv(path, dtype={"region_code": str, "sex": str}, keep_default_na=False)
+    area = "region_code" if spec is None else spec.columns[0]
+    return pd.read_csv(path, dtype={area: str, "sex": str}, keep_default_na=False)
 
 
 def _with_country(areas: list[Area], existing: pd.DataFrame | None) -> list[Area]:
@@ -236,7 +256,7 @@ def _merge(existing: pd.DataFrame | None, fetched: pd.DataFrame, codes: Sequence
     """The file's rows with those of the refreshed area codes replaced by the fetched rows."""
     if existing is None:
         return fetched.reset_index(drop=True)
-    kept = existing[~existing["region_code"].isin(codes)]
+    kept = existing[~existing[spec.columns[0]].isin(codes)]
     merged = pd.concat([kept, fetched[list(existing.columns)]], ignore_index=True)
     return merged.sort_values(list(spec.columns[:-1]), kind="stable").reset_index(drop=True)
 
@@ -283,10 +303,10 @@ def status(params_dir: str | os.PathLike | None = None) -> list[dict]:
     record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.exists() else {}
     sources = _sources_lines(params / "data" / "SOURCES.md")
     rows = []
-    for kind, spec in TABLES.items():
+    for kind, spec in {**TABLES, **MUNICIPAL_TABLES}.items():
         name = f"{kind}.csv"
-        existing = _read_existing(params / "data" / name)
-        codes = sorted(existing["region_code"].unique()) if existing is not None else []
+        existing = _read_existing(params / "data" / name, spec)
+        codes = sorted(existing[spec.columns[0]].unique()) if existing is not None else []
         refreshed = record.get(name, {})
         shipped = [code for code in codes if code not in refreshed]
         if shipped:
@@ -313,4 +333,4 @@ def _sources_lines(path: Path) -> dict[str, str]:
         return {}
     lines = path.read_text(encoding="utf-8").splitlines()
     return {f"{kind}.csv": next((line.strip() for line in lines if f"{kind}.csv" in line), "")
-            for kind in TABLES}
+            for kind in {**TABLES, **MUNICIPAL_TABLES}}

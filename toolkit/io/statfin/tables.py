@@ -40,6 +40,8 @@ class TableSpec:
     measure : code of the contents variable and the value code wanted (``None``: the only value)
     first_year : first year fetched
     sex, age : codes of the sex and single-year age variables, if the table has them
+    measures : for a table with several value columns: (value column, measure code) pairs read from the contents
+        variable (``measure[0]``) into columns of their own; ``value_column`` is then derived or unused
     """
 
     table: str
@@ -53,6 +55,7 @@ class TableSpec:
     first_year: int
     sex: str | None = None
     age: str | None = None
+    measures: tuple[tuple[str, str], ...] = ()
 
 
 #: Every StatFin table and variable code the loader uses (file stem → table).
@@ -83,6 +86,25 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
+#: The municipal files a ``--municipality`` refresh also writes: each municipality's own rows (not summed), in
+#: the current municipal division as StatFin restates it (file stem → table). The migration file's
+#: ``net_migration`` is in - out.
+MUNICIPAL_TABLES: dict[str, TableSpec] = {
+    "municipal_population": TableSpec(
+        table="11re", path="vaerak/11re.px",
+        columns=("municipality_code", "year", "sex", "age", "population"), value_column="population",
+        area="Alue", area_level="municipality", year="Vuosi", measure=("Tiedot", "vaesto"),
+        first_year=2010, sex="Sukupuoli", age="Ikä",
+    ),
+    "municipal_migration": TableSpec(
+        table="11ae", path="muutl/11ae.px",
+        columns=("municipality_code", "year", "in_migration", "out_migration", "net_migration"),
+        value_column="net_migration", area="Alue", area_level="municipality", year="Vuosi",
+        measure=("Tiedot", None), first_year=1990,
+        measures=(("in_migration", "vm41"), ("out_migration", "vm42")),
+    ),
+}
+
 
 # --------------------------------------------------------------------------------------------------
 # Tables → tidy base data
@@ -104,8 +126,10 @@ class Area:
     kind: str
 
 
-def fetch_table(client: PxWebClient, kind: str, areas: Sequence[Area]) -> tuple[pd.DataFrame, dict]:
-    """Fetch the table behind file `kind` for `areas`: the tidy rows and their provenance.
+def fetch_table(client: PxWebClient, kind: str, areas: Sequence[Area],
+                spec: TableSpec | None = None) -> tuple[pd.DataFrame, dict]:
+    """Fetch the table behind file `kind` (``spec``, default ``TABLES[kind]``) for `areas`: the tidy rows and
+    their provenance.
 
     Municipality-level tables are summed over each area's municipalities; region-level tables give
     figures only for maakunnat and the country (other areas are skipped, see the provenance).
@@ -114,7 +138,7 @@ def fetch_table(client: PxWebClient, kind: str, areas: Sequence[Area]) -> tuple[
     -------
     (frame with the file's columns, provenance dict: table, path, url, updated, fetched_at, areas)
     """
-    spec = TABLES[kind]
+    spec = TABLES[kind] if spec is None else spec
     areas = [area for area in areas if spec.area_level == "municipality" or area.kind != "municipal_area"]
     if not areas:
         return pd.DataFrame(columns=list(spec.columns)), {"table": spec.table, "areas": []}
@@ -167,14 +191,20 @@ def _selection(meta: TableMetadata, spec: TableSpec) -> dict[str, list[str]]:
     """Query selection of every variable but the area: years, sexes, ages, the measure, fixed rest."""
     measure, wanted = spec.measure
     measures = meta.values(measure)
-    if wanted is None and len(measures) != 1:
-        raise InputError(f"StatFin table {spec.table}: choose one of {measures} for '{measure}' in "
-                         "toolkit.io.statfin.TABLES")
-    if wanted is not None and wanted not in measures:
-        raise InputError(f"StatFin table {spec.table}: '{measure}' has no value '{wanted}'; "
-                         f"it has {measures}")
-    selection = {measure: [wanted or measures[0]],
-                 spec.year: [y for y in meta.values(spec.year) if _year(y) >= spec.first_year]}
+    absent = [code for _, code in spec.measures if code not in measures]
+    if absent:
+        raise InputError(f"StatFin table {spec.table}: '{measure}' has no value {absent[0]!r}; it has {measures}")
+    if spec.measures:
+        selection = {measure: [code for _, code in spec.measures]}
+    else:
+        if wanted is None and len(measures) != 1:
+            raise InputError(f"StatFin table {spec.table}: choose one of {measures} for '{measure}' in "
+                             "toolkit.io.statfin.TABLES")
+        if wanted is not None and wanted not in measures:
+            raise InputError(f"StatFin table {spec.table}: '{measure}' has no value '{wanted}'; "
+                             f"it has {measures}")
+        selection = {measure: [wanted or measures[0]]}
+    selection[spec.year] = [y for y in meta.values(spec.year) if _year(y) >= spec.first_year]
     if spec.sex:
         selection[spec.sex] = [code for code in meta.values(spec.sex) if code in SEX_CODES]
     if spec.age:
@@ -230,14 +260,16 @@ def _tidy(raw: pd.DataFrame, spec: TableSpec, members: Mapping[str, Sequence[str
                          f"{int(missing.sum())} cell(s) missing, cannot sum the area")
     raw = raw[~missing]
     area_of = pd.DataFrame([(code, cell) for code, cells in members.items() for cell in cells],
-                           columns=["region_code", spec.area])
+                           columns=[spec.columns[0], spec.area])
     frame = raw.merge(area_of, on=spec.area)
-    out = pd.DataFrame({"region_code": frame["region_code"]})
+    out = pd.DataFrame({spec.columns[0]: frame[spec.columns[0]]})
     out[spec.columns[1]] = frame[spec.year].map(_year).astype("int64")
     if spec.sex:
         out["sex"] = frame[spec.sex].map(SEX_CODES)
     if spec.age:
         out["age"] = frame[spec.age].map(_age).astype("int64")
+    if spec.measures:
+        return _wide(out, frame, spec)
     out[spec.value_column] = frame["value"]
     keys = list(spec.columns[:-1])
     out = out.groupby(keys, as_index=False, sort=True)[spec.value_column].sum()
@@ -245,4 +277,26 @@ def _tidy(raw: pd.DataFrame, spec: TableSpec, members: Mapping[str, Sequence[str
     if spec.area_level == "municipality" and np.array_equal(values, np.round(values)):
         out[spec.value_column] = values.round().astype("int64")
     return out[list(spec.columns)]
+
+
+def _wide(out: pd.DataFrame, frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """One column per measure of ``spec.measures`` (summed over the area's cells), and ``net_migration`` = in - out
+    for the migration file."""
+    column_of = {code: column for column, code in spec.measures}
+    out = out.assign(measure=frame[spec.measure[0]].map(column_of), value=frame["value"])
+    keys = [c for c in spec.columns if c in out.columns and c not in ("measure", "value")]
+    wide = out.pivot_table(index=keys, columns="measure", values="value", aggfunc="sum").reset_index()
+    missing = [column for column, _ in spec.measures if column not in wide.columns]
+    if missing or wide[[column for column, _ in spec.measures]].isna().any().any():
+        raise InputError(f"StatFin table {spec.table}: the reply lacks figures of {missing or 'some cells'} "
+                         f"for {', '.join(column for column, _ in spec.measures)}")
+    for column, _ in spec.measures:
+        values = wide[column]
+        if not np.array_equal(values, np.round(values)):
+            raise InputError(f"StatFin table {spec.table}: {column} is not a count of persons")
+        wide[column] = values.round().astype("int64")
+    if "net_migration" in spec.columns and "net_migration" not in column_of.values():
+        wide["net_migration"] = wide["in_migration"] - wide["out_migration"]
+    wide.columns.name = None
+    return wide[list(spec.columns)]
 
