@@ -81,11 +81,13 @@ class ForumPack:
         self.lang = check_lang(lang)
         self.area = get_region(region)
         self.scenarios = load_scenarios(scenarios or available_scenarios())
-        # the scenarios' central paths (the numbers in the text) and, with draws, their uncertainty bands
-        self.ds = project_population([self.area.id], self.scenarios, horizon=horizon)
+        # the scenarios' central paths (the numbers in the text) and, with draws, their uncertainty bands: the area
+        # within the national run (migration balanced across the maakunnat), so a pack shows the national run's
+        # numbers of its area for the same scenario and seed
+        self.ds = project_population([self.area.id], self.scenarios, horizon=horizon, national=True)
         # one worker thread: `forum render` already runs one area per core
         self.bands = project_population([self.area.id], self.scenarios, horizon=horizon, draws=draws, seed=seed,
-                                        jobs=1) if draws else self.ds
+                                        jobs=1, national=True) if draws else self.ds
         self.draws = draws
         self.base_year, self.horizon = int(self.ds.attrs["base_year"]), int(self.ds.attrs["horizon"])
         self.ids = [scenario.id for scenario in self.scenarios]

@@ -303,18 +303,6 @@ def build_employed_section_occupation_2012_2016(source: Path) -> pd.DataFrame:
     return table[["year", "industry", "occupation", "employed"]]
 
 
-def build_municipal_population(source: Path) -> pd.DataFrame:
-    """Single years of age by sex per municipality, as published (each year in its own division)."""
-    table = read_source(source, "population_municipality_age_sex_2018_2019.csv")
-    return table.rename(columns={"kunta_code": "municipality_code"})
-
-
-def build_municipal_migration(source: Path) -> pd.DataFrame:
-    """In-, out- and net intermunicipal migration per municipality and year."""
-    table = read_source(source, "migration_municipality_in_out_1990_2017.csv")
-    return table.rename(columns={"kunta_code": "municipality_code"})
-
-
 def build_official_projection_2024(source: Path) -> pd.DataFrame:
     """Statistics Finland's projection 2024 by region, year, sex and single age, whole persons, sorted by the keys."""
     raw = read_source(source, "official_projection_2024_region_age_sex_2024_2045.csv")
@@ -394,14 +382,6 @@ PROVENANCE: dict[str, tuple[tuple[str, ...], str, str]] = {
     "education_attainment_nuts2": (("T9",), "2008 ... 2024",
                                    "Ages 25-64: low = ISCED 0-2, medium = 3-4, high = 5-8. Åland (FI2, FI20) "
                                    "`low` 2023 and 2024 are not published (empty cells)."),
-    "municipal_population": (("S13",), "31 Dec 2018 and 31 Dec 2019",
-                             "Single ages 0..100 (100 = 100+) by sex, as published: 2018 in the 2019 division "
-                             "(311 municipalities, incl. KU911 Valtimo and KU099 Honkajoki), 2019 in the 2020 "
-                             "division (310, incl. Honkajoki). 2019 sums to Finland's 5,525,292. A refresh "
-                             "(`forum data refresh --municipality`) adds later years in the current division."),
-    "municipal_migration": (("S15",), "1990 ... 2017 (calendar years)",
-                            "Moves between Finnish municipalities (no international moves): in, out and net "
-                            "(`net_migration` = in - out) per municipality as published."),
     "official_projection_2024": (
         ("S14",), "31 December of 2024 ... 2045 (projection published 2024)",
         "Single ages 0..100 (100 = 100+), both sexes. Finland 5,640,527 (2024), 5,999,124 (2040), 6,090,802 (2045); "

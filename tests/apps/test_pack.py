@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 from IPython.display import Markdown
 
 from toolkit.pack import ForumPack
+from toolkit.population.project import project_population
+from toolkit.regions import maakunnat
 from toolkit.text.markup import SafeMarkdown
 
 
@@ -49,3 +52,25 @@ def test_hostile_scenario_names_stay_text(tmp_path):
     pack = ForumPack("kainuu", [str(path)], lang="fi")
     table = pack.futures_table()[-1].data
     assert "<script>" not in table and "&lt;script&gt;" in table
+
+
+def _same(area_run, national_run, region: str) -> None:
+    for name in area_run.data_vars:
+        expected = national_run[name].sel(region=[region]).values
+        assert np.array_equal(area_run[name].values, expected, equal_nan=True), name
+
+
+def test_the_pack_shows_the_national_runs_numbers_of_its_area(packs):
+    """One consistent picture: the pack's area is projected within the national run (migration balanced across
+    the maakunnat), deterministic and with draws at the same seed."""
+    regions = [r.id for r in maakunnat()][::-1]  # any order of the regions gives the same numbers
+    pack = packs["fi"]
+    national = project_population(regions, ["baseline", "vitality"], horizon=pack.horizon)
+    _same(pack.ds, national, "kainuu")
+    assert pack.ds.attrs["national_balance"] == 1
+    alone = project_population(["kainuu"], ["baseline"], horizon=2040)  # the area alone is not balanced
+    assert float(alone.population.sel(year=2040).sum()) != float(
+        national.population.sel(region="kainuu", scenario="baseline", year=2040).sum())
+    drawn = ForumPack("kainuu", ["baseline"], horizon=2035, draws=8, seed=7, lang="en")
+    national = project_population(regions, ["baseline"], horizon=2035, draws=8, seed=7, jobs=1)
+    _same(drawn.bands, national, "kainuu")

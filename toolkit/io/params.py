@@ -407,17 +407,6 @@ def load_municipalities() -> pd.DataFrame:
     return _load("municipalities")
 
 
-def load_municipal_population() -> pd.DataFrame:
-    """Population on 31 Dec per municipality by single year of age and sex (``params/data/municipal_population.csv``),
-    each year in the municipal division of its publication."""
-    return _load("municipal_population")
-
-
-def load_municipal_migration() -> pd.DataFrame:
-    """Intermunicipal in-, out- and net migration per municipality and year (``municipal_migration.csv``)."""
-    return _load("municipal_migration")
-
-
 def load_municipality_age_groups() -> xr.DataArray:
     """Paavo population 31 Dec 2018 [persons], dims (municipality_code, age_start), coord ``age_end``."""
     return _load("municipality_age_groups_2018")

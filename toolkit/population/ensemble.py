@@ -184,9 +184,9 @@ def balance_migration_deviations(chunks: list[Chunk], maakunta: list[bool],
     national_normals = standard_normals(first.seed, (0,), first.draws, 1)
     tfr_factor = standard_normals(first.seed, NATIONAL_TFR_KEY, first.draws, 1)
     totals = np.zeros((scenarios, first.draws, steps))
-    for i in range(regions):
-        if not maakunta[i]:
-            continue
+    # in the order of the regions' streams (registry order), so that any order of the regions gives the same sums
+    order = sorted((i for i in range(regions) if maakunta[i]), key=lambda i: chunks[i * scenarios].region_index)
+    for i in order:
         regional = standard_normals(first.seed, (1, chunks[i * scenarios].region_index), first.draws, 2)
         for j in range(scenarios):
             chunk = chunks[i * scenarios + j]
@@ -194,7 +194,7 @@ def balance_migration_deviations(chunks: list[Chunk], maakunta: list[bool],
             totals[j] += own_migration_deviation(chunk, z)
     common = [national_migration_deviation(first.seed, first.draws, steps, national, chunks[j].scales[MIGRATION],
                                            chunks[j].correlation) - totals[j] for j in range(scenarios)]
-    country = sum(chunks[i * scenarios].population.sum() for i in range(regions) if maakunta[i])
+    country = sum(chunks[i * scenarios].population.sum() for i in order)
     return [replace(chunk, migration_share=float(chunk.population.sum() / country),
                     migration_common=common[k % scenarios]) for k, chunk in enumerate(chunks)]
 

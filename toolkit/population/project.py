@@ -216,14 +216,14 @@ def balancing_rates(inputs: PopulationInputs, bases, national_scale, Lx, asfr, r
     age.
     """
     national = migration_rates(inputs, COUNTRY_CODE, base_year, window)  # (2, A)
-    maakunta = np.array([b.region.kind == "maakunta" for b in bases])
+    maakunta = _maakunta_order(bases)  # summed in code order: the same numbers for any order of the regions
     scale = np.asarray(national_scale, dtype=float)[:, None, None]  # (S, 1, 1)
     current = np.stack([b.population for b in bases])[:, None].repeat(Lx.shape[1], axis=1)  # (R, S, 2, A)
     steps = Lx.shape[2]
     delta = np.empty((Lx.shape[1], steps, 2, AGES.size))
     for t in range(steps):
-        people = current[maakunta].sum(0)  # (S, 2, A)
-        requested = (rates[maakunta, :, 0] * current[maakunta]).sum(0)
+        people = _ordered_sum(current[maakunta])  # (S, 2, A)
+        requested = _ordered_sum(rates[maakunta, :, 0] * current[maakunta])
         delta[:, t] = np.divide(scale * national * people - requested, people, out=np.zeros_like(people),
                                 where=people > 0)
         step = project(current, Lx[:, :, t:t + 1], asfr[:, :, t:t + 1], srb=SRB,
@@ -232,11 +232,26 @@ def balancing_rates(inputs: PopulationInputs, bases, national_scale, Lx, asfr, r
     return delta
 
 
+def _maakunta_order(bases) -> np.ndarray:
+    """Indices of the maakunnat among ``bases``, in the order of their codes."""
+    return np.array(sorted((i for i, b in enumerate(bases) if b.region.kind == "maakunta"),
+                           key=lambda i: bases[i].region.code), dtype=int)
+
+
+def _ordered_sum(values: np.ndarray) -> np.ndarray:
+    """Sum over the first axis, adding the rows one after another in their order (no pairwise reordering)."""
+    total = values[0].copy()
+    for row in values[1:]:
+        total += row
+    return total
+
+
 def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050, draws: int = 0, seed: int = 0,
                        base_year: int | None = None, quantiles: bool | None = None, client=None,
                        jobs: int | None = None, inputs: PopulationInputs | None = None, calibrated: bool = True,
                        group_draws: bool = False, migration_window: int = MIGRATION_WINDOW,
-                       output: str | None = None, notify=None, progress: bool | None = None) -> xr.Dataset:
+                       output: str | None = None, notify=None, progress: bool | None = None,
+                       national: bool = False) -> xr.Dataset:
     """Cohort-component projection of regions under scenarios, deterministic or with Monte Carlo draws.
 
     Parameters
@@ -265,6 +280,10 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     notify : called with a one-line text (the memory and time estimate) before a run of more than 1 GB or
         :data:`LONG_RUN_SECONDS`
     progress : a progress bar of the ensemble's chunks on stderr; ``None``: for a long run when stderr is a terminal
+    national : project the areas within the national run: every maakunta not asked for is projected with them
+        (migration balanced nationally, and in every draw), and the result holds the asked areas only, with the
+        numbers of any balanced run that includes them (the maakunnat's own ensemble chunks are not run, only
+        their migration deviations are drawn for the balance). Needs the inputs of every maakunta.
 
     Returns
     -------
@@ -280,6 +299,10 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         jobs = _check_int(jobs, "jobs", 1, MAX_JOBS)
     seed = _check_int(seed, "seed", 0, 2**63 - 1)
     region_list = _resolve(regions)
+    asked = len(region_list)
+    if national:
+        present = {r.id for r in region_list}
+        region_list += [r for r in load_regions().values() if r.kind == "maakunta" and r.id not in present]
     if inputs is None:
         inputs = load_population_inputs(region_list)
     latest, first = inputs.latest_base_year, inputs.first_base_year
@@ -297,9 +320,9 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
                          f"so it cannot be drawn (draws={draws}); add one or use draws=0")
 
     # memory from the run's shape, before any work (the result's encoding too, when the caller writes it)
-    cells = len(region_list) * len(scenario_list) * (horizon - base_year + 1) * 2 * AGES.size
+    cells = asked * len(scenario_list) * (horizon - base_year + 1) * 2 * AGES.size
     reduce = bool(draws) and (quantiles if quantiles is not None else draws * cells > AUTO_QUANTILE_VALUES)
-    workers = 1 if client is not None else min(jobs or os.cpu_count() or 1, len(region_list) * len(scenario_list))
+    workers = 1 if client is not None else min(jobs or os.cpu_count() or 1, asked * len(scenario_list))
     need = check_memory(draws, cells, reduce, workers, output)
     seconds = run_seconds(draws, cells, workers) if draws else 0.0
     if notify is not None and (need > 1e9 or seconds > LONG_RUN_SECONDS):
@@ -322,6 +345,9 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     rates = levers["rate_scale"][..., None, None, None] * own_rate
     counts = levers["extra"][..., None, None] * (0.5 * rogers_castro())  # additional migrants: half women, half men
     balanced = _balanced(region_list)
+    if national and not balanced:
+        raise InputError("a national run needs the inputs of every maakunta (params/data holds them; the given "
+                         "inputs do not)")
     if balanced:
         national_scale = [scenario.levers.migration_rate_scale for scenario in scenario_list]
         rates = rates + balancing_rates(inputs, bases, national_scale, Lx, asfr, rates, counts, base_year,
@@ -329,20 +355,22 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
 
     if not draws:
         result = project(start, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
-        arrays = {name: getattr(result, name) for name in result.__dataclass_fields__}
-        arrays["population_group"] = result.population.sum(-2) @ GROUP_MEMBERS.T
-        arrays.update(tfr=paths["tfr"], e0=paths["e0"])
+        arrays = {name: getattr(result, name)[:asked] for name in result.__dataclass_fields__}
+        arrays["population_group"] = arrays["population"].sum(-2) @ GROUP_MEMBERS.T
+        arrays.update(tfr=paths["tfr"][:asked], e0=paths["e0"][:asked])
         mode = None
     else:
-        n_values = draws * len(bases) * len(scenario_list) * len(years) * 2 * AGES.size
+        n_values = draws * asked * len(scenario_list) * len(years) * 2 * AGES.size
         reduce = quantiles if quantiles is not None else n_values > AUTO_QUANTILE_VALUES
         cal = calibration_for(inputs, base_year) if calibrated else None
         chunks = _chunks(inputs, bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced, cal,
                          group_draws and reduce)
-        arrays = _assemble(_run(chunks, client, jobs, show_progress), len(bases), len(scenario_list), paths)
+        chunks = chunks[:asked * len(scenario_list)]  # region-major: the asked areas come first
+        arrays = _assemble(_run(chunks, client, jobs, show_progress), asked, len(scenario_list),
+                           {name: paths[name][:asked] for name in ("tfr", "e0")})
         mode = "quantile" if reduce else "draw"
     group_draw = arrays.pop("population_group_draw", None)
-    ds = to_dataset(arrays, mode, draws, bases, scenario_list, base_year, horizon, inputs.provenance)
+    ds = to_dataset(arrays, mode, draws, bases[:asked], scenario_list, base_year, horizon, inputs.provenance)
     if group_draw is not None:
         ds["population_group_draw"] = (("region", "scenario", "draw", "year", "age_group"), group_draw,
                                        {"units": "persons", "long_name": "population on 31 December by age group, "
@@ -403,7 +431,7 @@ def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, 
         country = migration_trend(inputs, COUNTRY_CODE, base_year)
         national = NationalMigration(
             se=country.read(np.arange(base_year + 1, base_year + years), country.se), phi=country.phi,
-            per_1000=sum(b.population.sum() for b in bases if b.region.kind == "maakunta") / 1000.0,
+            per_1000=sum(bases[i].population.sum() for i in _maakunta_order(bases)) / 1000.0,
             factor=None if cal is None else cal.scales["national_migration"][:years - 1])
         chunks = balance_migration_deviations(chunks, [b.region.kind == "maakunta" for b in bases], national)
     return chunks

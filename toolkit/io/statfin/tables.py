@@ -90,13 +90,13 @@ TABLES: dict[str, TableSpec] = {
 #: the current municipal division as StatFin restates it (file stem → table). The migration file's
 #: ``net_migration`` is in - out.
 MUNICIPAL_TABLES: dict[str, TableSpec] = {
-    "municipal_population": TableSpec(
+    "municipality_population_2018_2019": TableSpec(
         table="11re", path="vaerak/11re.px",
         columns=("municipality_code", "year", "sex", "age", "population"), value_column="population",
         area="Alue", area_level="municipality", year="Vuosi", measure=("Tiedot", "vaesto"),
         first_year=2010, sex="Sukupuoli", age="Ikä",
     ),
-    "municipal_migration": TableSpec(
+    "municipality_migration_1990_2017": TableSpec(
         table="11ae", path="muutl/11ae.px",
         columns=("municipality_code", "year", "in_migration", "out_migration", "net_migration"),
         value_column="net_migration", area="Alue", area_level="municipality", year="Vuosi",
