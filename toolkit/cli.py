@@ -34,6 +34,9 @@ class _Parser(argparse.ArgumentParser):
 def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", action="append", default=[], metavar="ID",
                         help="region id or official code (MK18, KU109, SK111); repeatable")
+    parser.add_argument("--area", action="append", default=[], dest="region", metavar="AREA",
+                        help="any area: a municipality (KU205, Kajaani), a subregion (SK181), an area of params/areas/ "
+                             "or municipalities joined with + (\"Kajaani+Sotkamo\"); repeatable, like --region")
     parser.add_argument("--all", action="store_true", dest="all_regions", help="all 23 areas")
     parser.add_argument("--scenario", action="append", default=[], metavar="ID|PATH",
                         help="scenario id or YAML file; repeatable (default: every shipped scenario)")
@@ -55,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     regions = commands.add_parser("regions", help="list region ids, codes and names")
     regions.add_argument("--lang", choices=LANGS, default="en")
+    regions.add_argument("--level", choices=("region", "subregion", "municipality", "area"), default=None,
+                         help="list the 19 regions, the 69 subregions, the 309 municipalities (2021 division) or the "
+                              "named areas (default: the registry's 23 areas)")
     scenarios = commands.add_parser("scenarios", help="list scenario ids and names")
     scenarios.add_argument("--lang", choices=LANGS, default="en")
     project = commands.add_parser("project", help="project the population of regions under scenarios")
@@ -89,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="render the offline forum packs (HTML) with papermill")
     render.add_argument("--region", action="append", default=[], metavar="ID",
                         help="region id or code; repeatable (default: the nine forum areas)")
+    render.add_argument("--area", action="append", default=[], dest="region", metavar="AREA",
+                        help="any area (KU205, SK181, \"Kajaani+Sotkamo\", an area of params/areas/); repeatable")
     render.add_argument("--all", action="store_true", dest="all_regions", help="all 23 areas")
     render.add_argument("--scenario", action="append", default=[], metavar="ID|PATH")
     render.add_argument("--lang", choices=LANGS, default="fi")
@@ -99,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--seed", type=int, default=0)
     render.add_argument("--out", default="build/forum", metavar="DIR")
     goal = commands.add_parser("goal", help="what would it take: the lever value that meets a target")
-    goal.add_argument("--region", required=True, metavar="ID", help="region id or official code")
+    goal.add_argument("--region", "--area", required=True, metavar="ID", dest="region",
+                      help="region id or official code, or any area (KU205, \"Kajaani+Sotkamo\")")
     goal.add_argument("--scenario", default="baseline", metavar="ID|PATH", help="scenario (default baseline)")
     goal.add_argument("--lever", required=True, metavar="LEVER",
                       help="tfr, additional_net_migration, migration_rate_scale, e0_gain_per_decade, "
@@ -120,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     goal.add_argument("--lang", choices=LANGS, default="en")
     goal.add_argument("--json", action="store_true", help="print one JSON object")
     present = commands.add_parser("present", help="the live explorer with Voilà on localhost (works offline)")
-    present.add_argument("--region", default=None, metavar="ID")
+    present.add_argument("--region", "--area", default=None, metavar="ID", dest="region",
+                         help="region id or code, or any area (KU205, \"Kajaani+Sotkamo\")")
     present.add_argument("--port", type=int, default=8866)
     return parser
 
@@ -144,13 +154,14 @@ def _selected_scenarios(args) -> list[str]:
 
 
 def cmd_regions(args) -> None:
-    from toolkit.regions import load_regions
+    from toolkit.regions import areas, load_regions
 
-    for region in load_regions().values():
-        parent = f"  (estimated from {region.parent})" if region.parent else ""
+    listed = list(load_regions().values()) if args.level is None else areas(args.level)
+    for region in listed:
+        parent = f"  (in {region.parent})" if region.parent else ""
         forum = "*" if region.forum else " "
-        print(f"{forum} {region.id:<20} {region.code:<12} {region.label(args.lang)}{parent}")
-    print("* = forum area")
+        print(f"{forum} {region.id:<28} {region.code:<12} {region.label(args.lang)}{parent}")
+    print(f"{len(listed)} areas; * = forum area")
 
 
 def cmd_scenarios(args) -> None:

@@ -4,6 +4,22 @@ The registry is ``params/regions.yaml`` (19 maakunnat and the four municipal for
 optional ``params/regions.local.yaml`` of the same schema for areas added locally. Both are read with
 ``yaml.safe_load`` and validated: unique ids and codes, known parents, and municipality codes that
 exist in ``params/data/municipalities.csv`` and lie in the area's maakunta.
+
+Built in besides the registry (:func:`areas`, level ``municipality``, ``subregion``, ``region``, ``area``):
+
+* every **municipality** of the 2021 division (309, :func:`toolkit.io.municipal.municipality_key`), named by its
+  code (``KU205``) or id (the Finnish name in lower case without diacritics, ``kajaani``; ``raahe-ku678`` where
+  the plain id names a registry area);
+* every **subregion** (seutukunta, 69), by code (``SK181``) or id (``kajaani-seutukunta``);
+* **any area**: a set of municipalities joined with ``+`` (``Kajaani+Sotkamo``, ``KU205+KU765``; a part may also be
+  a subregion), or a YAML file in ``params/areas/`` (``id``, ``name`` in fi/sv/en, ``municipalities``, optionally
+  ``code`` and ``forum``).
+
+The shipped data name municipalities in Finnish only, so a built-in municipality carries its Finnish name in all
+three languages (the registry's four forum areas keep their Swedish names). A registry area and a built-in area
+with the same code are one area: ``KU109`` is the registry's ``hameenlinna``. An area whose municipalities lie in
+several maakunnat takes as ``parent`` the maakunta of its largest municipality (its rates are the municipalities'
+own, each from its maakunta).
 """
 
 from __future__ import annotations
@@ -15,11 +31,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit.errors import InputError
+from toolkit.io import municipal
+from toolkit.io.municipal import harmonised_totals, load_subregions, municipality_key
 from toolkit.io.params import load_municipalities, params_dir
 from toolkit.io.yamlfiles import read_yaml
 from toolkit.nomenclature import LANGS
+from toolkit.text import t
 
 KINDS = ("maakunta", "municipal_area")
+LEVELS = ("region", "subregion", "municipality", "area")
+AREAS_DIR = "areas"
+_JOINED_ID = re.compile(r"ku\d{3}(-ku\d{3})+")  # id of an area joined on the command line: its codes
 REGISTRY_FILE = "regions.yaml"
 LOCAL_FILE = "regions.local.yaml"
 _ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -42,6 +64,8 @@ class Region:
     parent : id of the maakunta that contains a municipal area, None for a maakunta
     forum : True for the areas that hold a future forum
     parent_code : official code of ``parent`` (filled in by the registry)
+    level : ``"region"`` (a maakunta), ``"subregion"``, ``"municipality"`` or ``"area"`` (any other set of
+        municipalities, the registry's municipal areas among them)
     """
 
     id: str
@@ -53,6 +77,7 @@ class Region:
     parent: str | None
     forum: bool
     parent_code: str | None = None
+    level: str = "area"
 
     def label(self, lang: str = "fi") -> str:
         """The area's name in ``lang`` (``fi``, ``sv`` or ``en``)."""
@@ -116,9 +141,13 @@ def _check_entry(entry, path: Path, position: int) -> dict:
 
 
 def _to_region(entry: dict) -> Region:
+    level = "region" if entry["kind"] == "maakunta" else (
+        "subregion" if str(entry["code"]).startswith("SK") else (
+            "municipality" if len(entry["municipalities"]) == 1 and entry["code"] == entry["municipalities"][0]
+            else "area"))
     return Region(id=entry["id"], code=entry["code"], kind=entry["kind"], nuts3=entry["nuts3"],
                   name=dict(entry["name"]), municipalities=tuple(entry["municipalities"]),
-                  parent=entry["parent"], forum=entry["forum"])
+                  parent=entry["parent"], forum=entry["forum"], level=level)
 
 
 def _check_registry(regions: list[tuple[Region, Path]]) -> None:
@@ -182,25 +211,218 @@ def load_regions() -> dict[str, Region]:
 def clear_caches() -> None:
     """Forget the loaded registry (after editing it or changing ``FORUM_PARAMS_DIR``)."""
     _load_cached.cache_clear()
+    _builtin_cached.cache_clear()
+    municipal.clear_caches()
+
+
+# ------------------------------------------------------------------------------------------ built-in areas
+
+_TRANSLITERATE = str.maketrans({"ä": "a", "å": "a", "ö": "o", "é": "e", "ü": "u", "š": "s", "ž": "z"})
+
+
+def slug(text: str) -> str:
+    """The id form of a name: lower case, ä/å → a, ö → o, other runs of non-alphanumerics → one hyphen."""
+    lowered = str(text).strip().lower().translate(_TRANSLITERATE)
+    return re.sub(r"[^a-z0-9]+", "-", lowered).strip("-")
+
+
+@functools.cache
+def _builtin_cached(registry: Path, local: Path | None, areas_dir: Path | None) -> dict[str, Region]:
+    """Municipalities and subregions (2021 division), then the areas of params/areas, by id."""
+    registered = _load_cached(registry, local)
+    by_code = {region.code.upper(): region for region in registered.values()}
+    taken = set(registered)
+    id_of_maakunta = {region.code: region.id for region in registered.values() if region.kind == "maakunta"}
+    key = municipality_key()
+    out: dict[str, Region] = {}
+
+    def add(region: Region) -> None:
+        out[region.id] = region
+
+    for code, row in key.iterrows():
+        if code in by_code:
+            continue
+        plain = slug(row["name"])
+        region_id = plain if plain not in taken and plain not in out else f"{plain}-{code.lower()}"
+        parent = id_of_maakunta[row["region_code"]]
+        add(Region(id=region_id, code=code, kind="municipal_area", nuts3=None, name=dict.fromkeys(LANGS, row["name"]),
+                   municipalities=(code,), parent=parent, forum=False, parent_code=row["region_code"],
+                   level="municipality"))
+    names = load_subregions()
+    for code, members in key.groupby("subregion_code"):
+        if code in by_code:
+            continue
+        region_code = members["region_code"].iloc[0]
+        label = names.get(code, code)
+        add(Region(id=f"{slug(label)}-seutukunta", code=code, kind="municipal_area", nuts3=None,
+                   name={lang: t("areas.subregion", lang, name=label) for lang in LANGS},
+                   municipalities=tuple(members.index), parent=id_of_maakunta[region_code], forum=False,
+                   parent_code=region_code, level="subregion"))
+    if areas_dir is not None:
+        for path in sorted(areas_dir.glob("*.yaml")):
+            area = _area_file(path, {**registered, **out})
+            if area.id in registered or area.id in out:
+                raise InputError(f"{path}: id '{area.id}' is already the id of another area; choose another id")
+            add(area)
+    return out
+
+
+def _area_file(path: Path, known: Mapping[str, Region]) -> Region:
+    """One area of ``params/areas/<id>.yaml``: ``name`` (fi/sv/en), ``municipalities`` (codes, ids or names), and
+    optionally ``id`` (default: the file name), ``code`` (default: the codes joined with ``+``) and ``forum``."""
+    document, _ = read_yaml(path, "area file")
+    allowed = {"id", "code", "name", "municipalities", "forum"}
+    if not isinstance(document, dict) or not {"name", "municipalities"} <= set(document) or set(document) - allowed:
+        raise InputError(f"{path}: expected a mapping with keys name, municipalities and optionally id, code, forum")
+    region_id = document.get("id", path.stem)
+    name = document["name"]
+    if not (isinstance(region_id, str) and _ID_PATTERN.fullmatch(region_id)):
+        raise InputError(f"{path}: invalid id {region_id!r}; allowed: lower-case letters, digits and single hyphens")
+    if not (isinstance(name, dict) and set(name) == set(LANGS) and all(map(_is_text, name.values()))):
+        raise InputError(f"{path}: invalid name {name!r}; allowed: a mapping with non-empty fi, sv and en names")
+    members = document["municipalities"]
+    if not (isinstance(members, list) and members and all(isinstance(m, str | int) for m in members)):
+        raise InputError(f"{path}: invalid municipalities {members!r}; allowed: a non-empty list of municipality "
+                         "codes (KU205), ids or names")
+    codes = _member_codes([str(m) for m in members], known, f"{path}: municipalities")
+    forum = document.get("forum", False)
+    if not isinstance(forum, bool):
+        raise InputError(f"{path}: invalid forum {forum!r}; allowed: true or false")
+    code = document.get("code", "+".join(codes))
+    if not _is_text(code):
+        raise InputError(f"{path}: invalid code {code!r}; allowed: a non-empty code such as KU205+KU765")
+    return _area(region_id, code, name, codes, forum)
+
+
+def _area(region_id: str, code: str, name: Mapping[str, str], codes: Sequence[str], forum: bool = False) -> Region:
+    """An area of the given municipalities; its parent is their maakunta (that of the largest one if several)."""
+    key = municipality_key()
+    maakunnat = {region.code: region.id for region in _registry().values() if region.kind == "maakunta"}
+    homes = key.loc[list(codes), "region_code"]
+    if homes.nunique() == 1:
+        home = homes.iloc[0]
+    else:
+        totals = harmonised_totals()
+        latest = totals[(totals["sex"] == "T") & (totals["year"] == totals["year"].max())]
+        size = latest.set_index("municipality_code")["population"].reindex(list(codes)).fillna(0.0)
+        home = homes[size.idxmax()]
+    return Region(id=region_id, code=code, kind="municipal_area", nuts3=None, name=dict(name),
+                  municipalities=tuple(codes), parent=maakunnat[home], forum=forum, parent_code=home,
+                  level="municipality" if len(codes) == 1 and code == codes[0] else "area")
+
+
+def _member_codes(parts: Sequence[str], known: Mapping[str, Region], where: str) -> list[str]:
+    """Municipality codes (2021 division) of parts that each name a municipality, a subregion or an area."""
+    codes: list[str] = []
+    for part in parts:
+        region = _find(part, known)
+        if region is None or region.kind == "maakunta":
+            what = "a maakunta: name its municipalities instead" if region is not None else "unknown"
+            raise InputError(f"{where}: '{part}' is {what}; allowed: municipality codes (KU205), municipality "
+                             "names or ids (Kajaani), subregion codes (SK181) — see `forum regions --level "
+                             "municipality`")
+        codes += [code for code in region.municipalities if code not in codes]
+    valid = set(municipality_key().index)
+    for code in codes:
+        if code not in valid:
+            raise InputError(f"{where}: municipality '{code}' is not in the 2021 division (309 municipalities); "
+                             "see `forum regions --level municipality`")
+    return codes
+
+
+def _find(name: str, known: Mapping[str, Region]) -> Region | None:
+    wanted = str(name).strip().lower()
+    if wanted in known:
+        return known[wanted]
+    for region in known.values():
+        if wanted == region.code.lower():
+            return region
+    plain = slug(wanted)
+    if plain in known:
+        return known[plain]
+    for region in known.values():  # a municipality's own name when its id carries its code (Raahe: raahe-ku678)
+        if region.level == "municipality" and slug(region.name["fi"]) == plain:
+            return region
+    return None
+
+
+def _registry() -> dict[str, Region]:
+    directory = params_dir()
+    local = directory / LOCAL_FILE
+    return _load_cached(directory / REGISTRY_FILE, local if local.exists() else None)
+
+
+def builtin_areas() -> dict[str, Region]:
+    """Every area besides the registry, by id: the 309 municipalities, the subregions and the areas of
+    ``params/areas/`` (a municipality or subregion that the registry holds under its code is left out)."""
+    directory = params_dir()
+    local = directory / LOCAL_FILE
+    areas_dir = directory / AREAS_DIR
+    return dict(_builtin_cached(directory / REGISTRY_FILE, local if local.exists() else None,
+                                areas_dir if areas_dir.is_dir() else None))
+
+
+def _everything() -> dict[str, Region]:
+    return {**_registry(), **builtin_areas()}
+
+
+def areas(level: str) -> list[Region]:
+    """The areas of one level: ``region`` (the 19 maakunnat), ``subregion`` (69), ``municipality`` (309, 2021
+    division), ``area`` (the registry's municipal areas and those of ``params/areas/``), in code order (areas: in
+    registry then file order). A registry area with a municipality's or subregion's code stands for it."""
+    if level not in LEVELS:
+        raise InputError(f"unknown level '{level}'; allowed: {', '.join(LEVELS)}")
+    every = _everything().values()
+    if level == "area":
+        return [region for region in every if region.level == "area"]
+    chosen = [region for region in every if region.level == level]
+    return sorted(chosen, key=lambda region: region.code) if level != "region" else chosen
 
 
 # ------------------------------------------------------------------------------------------ look-up
 
 
 def get_region(name_or_code: str) -> Region:
-    """The region with this id or official code, case-insensitively (``kainuu``, ``MK18``, ``sk111``).
+    """The area with this id, code or name, case-insensitively: a registry area (``kainuu``, ``MK18``,
+    ``sk111``), a municipality (``KU205``, ``kajaani``, ``Hämeenlinna``), a subregion (``SK181``), an area of
+    ``params/areas/``, or municipalities joined with ``+`` (``Kajaani+Sotkamo``, ``KU205+KU765``).
 
     Raises
     ------
     InputError
-        If no region matches; the message lists the known ids.
+        If no area matches; the message lists the registry's ids and where the others are listed.
     """
-    regions = load_regions()
-    wanted = str(name_or_code).strip().lower()
-    for region in regions.values():
-        if wanted in (region.id, region.code.lower()):
+    if isinstance(name_or_code, Region):
+        return name_or_code
+    known = _everything()
+    found = _find(name_or_code, known)
+    if found is not None:
+        return found
+    text = str(name_or_code).strip()
+    if _JOINED_ID.fullmatch(text.lower()):  # the id of a joined area: ku205-ku765
+        text = text.replace("-", "+")
+    if "+" in text:
+        parts = [part for part in (p.strip() for p in text.split("+")) if part]
+        codes = _member_codes(parts, known, f"area '{text}'")
+        for region in known.values():  # the same municipalities as a named area: that area
+            if region.kind != "maakunta" and set(region.municipalities) == set(codes):
+                return region
+        members = [known_by_code(code, known) for code in codes]
+        joiner = {lang: t("areas.joined", lang) for lang in LANGS}
+        name = {lang: joiner[lang].join(m.label(lang) for m in members) for lang in LANGS}
+        return _area("-".join(code.lower() for code in codes), "+".join(codes), name, codes)
+    raise InputError(f"unknown region '{name_or_code}'; known: {', '.join(_registry())}; also any municipality "
+                     "(KU205, Kajaani), subregion (SK181) or municipalities joined with + (Kajaani+Sotkamo): see "
+                     "`forum regions --level municipality|subregion`")
+
+
+def known_by_code(code: str, known: Mapping[str, Region] | None = None) -> Region:
+    """The municipality of this code (a registry area if the registry holds it under the code)."""
+    known = _everything() if known is None else known
+    for region in known.values():
+        if region.code == code and region.kind != "maakunta":
             return region
-    raise InputError(f"unknown region '{name_or_code}'; known: {', '.join(regions)}")
+    raise InputError(f"unknown municipality '{code}'; see `forum regions --level municipality`")
 
 
 def resolve_regions(names: Sequence[str], all_: bool = False) -> list[Region]:

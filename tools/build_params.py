@@ -172,6 +172,22 @@ def build_municipalities(source: Path) -> pd.DataFrame:
     })
 
 
+def build_subregions(source: Path) -> pd.DataFrame:
+    table = read_source(source, "municipality_population_2019_2021.csv").drop_duplicates("seutukunta_code")
+    return pd.DataFrame({"subregion_code": table["seutukunta_code"], "region_code": table["maakunta_code"],
+                         "name": table["seutukunta_name"]})
+
+
+def build_municipality_population_2018_2019(source: Path) -> pd.DataFrame:
+    table = read_source(source, "population_municipality_age_sex_2018_2019.csv")
+    return table.rename(columns={"kunta_code": "municipality_code"})
+
+
+def build_municipality_migration_1990_2017(source: Path) -> pd.DataFrame:
+    table = read_source(source, "migration_municipality_in_out_1990_2017.csv")
+    return table.rename(columns={"kunta_code": "municipality_code"})
+
+
 def build_municipality_age_groups_2018(source: Path) -> pd.DataFrame:
     rows = paavo(source, r"^(\d+(?:-\d+)? years(?: or over)?), 2018 \(HE\)$")
     groups = age_groups(rows["label"].str.replace(" years", "", regex=False).str.replace(" or over", "+"))
@@ -352,6 +368,20 @@ PROVENANCE: dict[str, tuple[tuple[str, ...], str, str]] = {
                        "Kankaanpää includes it from 2020. KU588 Pertunmaa has no 2021 row: the 2021 copy "
                        "counts it within Mäntyharju (KU507), and the region totals equal the regional "
                        "series exactly in all three years."),
+    "subregions": (("S12",), "1 Jan 2021 (regional division)",
+                   "One row per subregion (seutukunta) of the 2021 key with its maakunta; the name as the key gives "
+                   "it (Finnish, or the official Swedish name of a Swedish-speaking subregion)."),
+    "municipality_population_2018_2019": (
+        ("S13",), "31 Dec 2018, 31 Dec 2019",
+        "As published, in the division of each year: 2018 311 municipalities (2019 division, with KU911 Valtimo, "
+        "merged into Nurmes 1 Jan 2020, and KU099 Honkajoki), 2019 310 (2020 division, with Honkajoki, merged into "
+        "Kankaanpää 1 Jan 2021); single ages 0..100 (100 = 100+), sexes F, M. 2019 sums to 5,525,292 = Finland. "
+        "`toolkit.io.municipal` harmonises both years to the 2021 division (309 municipalities)."),
+    "municipality_migration_1990_2017": (
+        ("S15",), "1990 ... 2017 (calendar years)",
+        "Intermunicipal moves only (no international migration); 311 municipalities of the 2018 division, every "
+        "year; the net migration of all municipalities sums to zero each year. Harmonised to the 2021 division "
+        "by `toolkit.io.municipal` (the net of a merged municipality is the sum of its parts' nets)."),
     "municipality_age_groups_2018": (("S11",), "31 Dec 2018",
                                      "Both sexes; groups 0-2, 3-6, 7-12, 13-15, 16-17, 18-19, 20-24 ... "
                                      "80-84, 85+ (`age_end` = 100). 310 municipalities of the 2020 "

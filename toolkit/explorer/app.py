@@ -245,7 +245,8 @@ class Explorer:
         self.solve_form["outcome"].options = [(label(f"solve_outcome_{key}", lang), key) for key in SOLVE_OUTCOMES]
         self.solve_form["slider"].options = [(label(SLIDERS.get(key, "e0"), lang), key) for key in SOLVE_SLIDERS]
         options = {
-            "region": [(region.label(lang), region.id) for region in load_regions().values()],
+            "region": [(region.label(lang), region.id) for region in
+                       {**load_regions(), self.region: get_region(self.region)}.values()],
             "scenario": [(load_scenario(scenario).name[lang], scenario) for scenario in available_scenarios()],
             "industry": [(label("default_industry", lang) if key == "default" else viz.industry_label(key, lang), key)
                          for key in GROWTH_CHOICES],

@@ -59,7 +59,7 @@ def pickers(region: str, scenario: str, lang: str, horizon: int) -> dict[str, wi
     """Area, scenario, language, horizon, pyramid-year and industry pickers, set to the given values."""
     style = {"description_width": "initial"}
     return {
-        "region": widgets.Dropdown(options=list(load_regions()), value=region, style=style),
+        "region": widgets.Dropdown(options=list(dict.fromkeys([*load_regions(), region])), value=region, style=style),
         "scenario": widgets.Dropdown(options=available_scenarios(), value=scenario, style=style),
         "lang": widgets.ToggleButtons(options=list(LANGS), value=lang, style={"button_width": "3em"}),
         "horizon": widgets.Dropdown(options=list(HORIZONS), value=horizon, style=style),
