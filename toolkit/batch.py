@@ -48,6 +48,7 @@ from toolkit.pages import SAFE_ID, index_page, notebook_page
 from toolkit.population.project import AUTO_QUANTILE_VALUES, MAX_DRAWS, project_population
 from toolkit.population.resources import check_memory
 from toolkit.regions import Region, forum_regions, resolve_regions
+from toolkit.regions import areas as areas_of_level
 from toolkit.scenarios import available_scenarios, load_scenarios, scenarios_dir
 from toolkit.version import __version__
 
@@ -134,6 +135,8 @@ def render(
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     progress: bool | None = None,
+    level: str | None = None,
+    client=None,
 ) -> RenderReport:
     """Render the forum packs of several areas into ``out``.
 
@@ -148,6 +151,9 @@ def render(
     horizon : last projected year
     draws, seed : Monte Carlo draws per scenario for the uncertainty bands (0: lines only) and their seed
     progress : show a progress bar; ``None``: only when stderr is a terminal
+    level : every area of a level instead of ``regions``: ``region``, ``subregion`` or ``municipality``
+    client : a ``dask.distributed.Client``: the packs are rendered on its cluster (one kernel per task, the
+        workers writing into the shared ``out``) instead of ``jobs`` local processes
 
     Returns
     -------
@@ -161,8 +167,8 @@ def render(
     """
     check_jobs(jobs)
     tasks = plan(regions, scenarios, lang=lang, out=out, all_regions=all_regions, horizon=horizon, draws=draws,
-                 seed=seed)
-    return run_tasks(tasks, jobs=jobs, progress=progress)
+                 seed=seed, level=level)
+    return run_tasks(tasks, jobs=jobs, progress=progress, client=client)
 
 
 def plan(
@@ -175,12 +181,16 @@ def plan(
     horizon: int,
     draws: int = 0,
     seed: int = 0,
+    level: str | None = None,
 ) -> list[AreaTask]:
     """Validate the selection and return one task per area (see :func:`render` for the parameters)."""
     if lang not in LANGS:
         raise InputError(f"language {lang!r}: unknown language; allowed: {', '.join(LANGS)}")
-    areas = resolve_regions(regions or [], all_=True) if all_regions else (
-        resolve_regions(regions) if regions else forum_regions())
+    if level is not None:
+        areas = areas_of_level(level)
+    else:
+        areas = resolve_regions(regions or [], all_=True) if all_regions else (
+            resolve_regions(regions) if regions else forum_regions())
     chosen = scenario_parameters(scenarios)
     _check_model_inputs(areas, chosen, horizon, draws, seed)
     check_kernel()
@@ -223,8 +233,10 @@ def check_kernel() -> None:
         raise InputError(f"the Jupyter kernel '{KERNEL_NAME}' runs {command}, not {sys.executable}; {fix}")
 
 
-def run_tasks(tasks: Sequence[AreaTask], *, jobs: int = 2, progress: bool | None = None) -> RenderReport:
-    """Run validated tasks (all with the same ``out``) in ``jobs`` processes; write the index and manifest."""
+def run_tasks(tasks: Sequence[AreaTask], *, jobs: int = 2, progress: bool | None = None,
+              client=None) -> RenderReport:
+    """Run validated tasks (all with the same ``out``) in ``jobs`` processes, or on the Dask cluster of
+    ``client``; write the index and manifest."""
     if not tasks:
         raise InputError("no area to render")
     out = tasks[0].out
@@ -234,7 +246,8 @@ def run_tasks(tasks: Sequence[AreaTask], *, jobs: int = 2, progress: bool | None
     show = sys.stderr.isatty() if progress is None else progress
     started_ns = time.time_ns()
     try:
-        results = _run_parallel(tasks, check_jobs(jobs), show)
+        results = _run_on_cluster(tasks, client, show) if client is not None else _run_parallel(
+            tasks, check_jobs(jobs), show)
     except _Interrupted as stop:
         raise _interrupted_report(tasks, stop, started_ns) from None
     manifest = _merged_manifest(out, results)
@@ -379,6 +392,22 @@ def _run_parallel(tasks: Sequence[AreaTask], jobs: int, show: bool) -> list[Area
         for signum_, handler in previous.items():
             signal.signal(signum_, handler)
     pool.shutdown(wait=True)
+    return [by_region[task.region] for task in tasks]
+
+
+def _run_on_cluster(tasks: Sequence[AreaTask], client, show: bool) -> list[AreaResult]:
+    """Each task on a worker of the Dask cluster (a pack's failure is its result, never raised); results in task
+    order."""
+    from distributed import as_completed as completed
+
+    futures = client.map(render_area, list(tasks), pure=False)
+    by_region: dict[str, AreaResult] = {}
+    with tqdm(total=len(tasks), disable=not show, unit="area", file=sys.stderr) as bar:
+        for future in completed(futures):
+            result = future.result()
+            by_region[result.region] = result
+            bar.set_postfix_str(f"{result.region} {result.status}")
+            bar.update()
     return [by_region[task.region] for task in tasks]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from toolkit.errors import InputError, Terminated
 from toolkit.nomenclature import LANGS
 
+LEVEL_CHOICES = ("region", "subregion", "municipality")
 EXPLORER_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "explorer.ipynb"
 
 
@@ -38,6 +39,12 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
                         help="any area: a municipality (KU205, Kajaani), a subregion (SK181), an area of params/areas/ "
                              "or municipalities joined with + (\"Kajaani+Sotkamo\"); repeatable, like --region")
     parser.add_argument("--all", action="store_true", dest="all_regions", help="all 23 areas")
+    parser.add_argument("--level", choices=LEVEL_CHOICES, default=None,
+                        help="every area of a level: the 19 regions, the 69 subregions or the 309 municipalities "
+                             "(projected within the national run)")
+    parser.add_argument("--national", action="store_true",
+                        help="project the areas within the national run (every maakunta with them, migration "
+                             "balanced nationally); the output holds the areas asked for")
     parser.add_argument("--scenario", action="append", default=[], metavar="ID|PATH",
                         help="scenario id or YAML file; repeatable (default: every shipped scenario)")
     parser.add_argument("--horizon", type=int, default=2050, help="last projected year (default 2050)")
@@ -98,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--area", action="append", default=[], dest="region", metavar="AREA",
                         help="any area (KU205, SK181, \"Kajaani+Sotkamo\", an area of params/areas/); repeatable")
     render.add_argument("--all", action="store_true", dest="all_regions", help="all 23 areas")
+    render.add_argument("--level", choices=LEVEL_CHOICES, default=None,
+                        help="every area of a level: 19 regions, 69 subregions or 309 municipalities")
+    render.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                        help="render the packs on a Dask distributed cluster (its workers share the output folder)")
     render.add_argument("--scenario", action="append", default=[], metavar="ID|PATH")
     render.add_argument("--lang", choices=LANGS, default="fi")
     render.add_argument("--jobs", type=int, default=2)
@@ -136,10 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _selected_regions(args) -> list[str]:
-    from toolkit.regions import load_regions
+    from toolkit.regions import areas, load_regions
 
-    if args.all_regions and args.region:
-        raise InputError("give either --region or --all, not both")
+    if sum(map(bool, (args.all_regions, args.region, getattr(args, "level", None)))) > 1:
+        raise InputError("give one of --region/--area, --all or --level")
+    if getattr(args, "level", None):
+        return [area.id for area in areas(args.level)]
     if args.all_regions:
         return list(load_regions())
     if not args.region:
@@ -192,7 +205,8 @@ def _population(args, output: str | None = None):
         return project_population(_selected_regions(args), _selected_scenarios(args), horizon=args.horizon,
                                   draws=args.draws, seed=args.seed, base_year=args.base_year,
                                   quantiles=args.quantiles, client=client, jobs=args.jobs, output=output,
-                                  notify=lambda text: print(f"forum: {text}", file=sys.stderr, flush=True))
+                                  notify=lambda text: print(f"forum: {text}", file=sys.stderr, flush=True),
+                                  national=args.national or args.level is not None)
     finally:
         if client is not None:
             client.close()
@@ -288,16 +302,20 @@ def cmd_data(args) -> None:
 def cmd_render(args) -> int:
     from toolkit import batch
 
-    if args.all_regions and args.region:
-        raise InputError("give either --region or --all, not both")
+    if sum(map(bool, (args.all_regions, args.region, args.level))) > 1:
+        raise InputError("give one of --region/--area, --all or --level")
     draws = batch.DEFAULT_DRAWS if args.draws is None else args.draws
+    client = _client(args.scheduler)
     try:
         report = batch.render(args.region or None, args.scenario or None, lang=args.lang, jobs=args.jobs,
                               out=args.out, all_regions=args.all_regions, horizon=args.horizon, draws=draws,
-                              seed=args.seed)
+                              seed=args.seed, level=args.level, client=client)
     except batch.RenderInterrupted as stop:
         print(f"forum: {stop}", file=sys.stderr)
         return 128 + stop.signum
+    finally:
+        if client is not None:
+            client.close()
     print(report.summary())
     return 1 if report.failed else 0
 

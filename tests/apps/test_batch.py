@@ -205,3 +205,27 @@ def test_a_kernel_that_cannot_start_is_retried_once(tmp_path, monkeypatch):
     (result,) = report.results
     assert result.status == "failed" and result.attempts == 2
     assert not (tmp_path / "out" / "kainuu").exists()
+
+
+@pytest.mark.slow
+def test_the_municipal_level_renders_every_municipality_on_a_dask_cluster(tmp_path):
+    """`forum render --level municipality` plans a pack for each of the 309 municipalities; two of them are
+    rendered here on a Dask cluster (rendering costs seconds per pack)."""
+    distributed = pytest.importorskip("distributed")
+    from toolkit.regions import areas
+
+    tasks = batch.plan(None, ["baseline"], out=tmp_path, all_regions=False, level="municipality", **SMALL)
+    municipalities = areas("municipality")
+    assert len(tasks) == len(municipalities) == 309
+    assert [task.parameters["region"] for task in tasks] == [area.id for area in municipalities]
+    chosen = [task for task in tasks if task.parameters["region"] in {"kajaani", "sotkamo"}]
+    assert len(chosen) == 2
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,  # in-process: no sockets
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        report = batch.run_tasks(chosen, client=client, progress=False)
+    assert report.failed == [], report.summary()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert set(manifest["areas"]) == {task.region for task in chosen}
+    for task in chosen:
+        page = (tmp_path / task.region / "index.html").read_text()
+        assert pages.remote_references(page) == [] and page.count("Plotly.newPlot") >= 5

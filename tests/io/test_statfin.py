@@ -455,10 +455,12 @@ def test_refresh_new_municipality_set_becomes_local_area(server, params_copy, tm
 
 def test_refresh_writes_each_municipality_of_an_area_to_the_municipal_files(server, params_copy, tmp_path):
     serve_tables(server)
-    shipped = pd.read_csv(params_copy / "data" / "municipality_population_2018_2019.csv", dtype={"municipality_code": str})
-    moves_before = pd.read_csv(params_copy / "data" / "municipality_migration_1990_2017.csv", dtype={"municipality_code": str})
+    types = {"municipality_code": str}
+    population_file = params_copy / "data" / "municipality_population_2018_2019.csv"
+    migration_file = params_copy / "data" / "municipality_migration_1990_2017.csv"
+    shipped, moves_before = pd.read_csv(population_file, dtype=types), pd.read_csv(migration_file, dtype=types)
     run_refresh(server, params_copy, tmp_path, municipalities=["KU005", "KU010"])
-    population = pd.read_csv(params_copy / "data" / "municipality_population_2018_2019.csv", dtype={"municipality_code": str})
+    population = pd.read_csv(population_file, dtype=types)
     for code, weight in (("KU005", 1), ("KU010", 2)):  # each municipality's own figures, not the area's sum
         rows = population[population["municipality_code"] == code]
         assert sorted(rows["year"].unique()) == [2010, 2011] and len(rows) == 2 * 2 * 101
@@ -467,7 +469,7 @@ def test_refresh_writes_each_municipality_of_an_area_to_the_municipal_files(serv
     pd.testing.assert_frame_equal(population[others].reset_index(drop=True),
                                   shipped[~shipped["municipality_code"].isin(["KU005", "KU010"])]
                                   .reset_index(drop=True))
-    moves = pd.read_csv(params_copy / "data" / "municipality_migration_1990_2017.csv", dtype={"municipality_code": str})
+    moves = pd.read_csv(migration_file, dtype=types)
     ku010 = moves[moves["municipality_code"] == "KU010"].set_index("year")
     assert list(ku010.index) == [1990, 2024]  # the shipped 1990-2017 rows replaced by the table's years
     assert ku010.loc[2024, ["in_migration", "out_migration", "net_migration"]].tolist() == [975, 1024, -49]

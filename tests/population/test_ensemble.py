@@ -145,6 +145,22 @@ def test_dask_cluster_gives_the_local_numbers(draws):
     xr.testing.assert_identical(draws.drop_attrs(), remote.drop_attrs())
 
 
+def test_a_national_run_on_a_dask_cluster_gives_the_local_numbers():
+    """The national balance is shipped once per scenario (scattered) and the chunks complete in any order: the
+    same numbers as local threads, to the last bit, with draws kept and reduced to quantiles."""
+    distributed = pytest.importorskip("distributed")
+    run = dict(horizon=2030, draws=6, seed=11, national=True)
+    local = project_population(["kainuu", "hameenlinna"], SCENARIOS, jobs=2, **run)
+    local_q = project_population(["kainuu"], ["baseline"], quantiles=True, jobs=1, **run)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,  # in-process: no sockets
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        remote = project_population(["kainuu", "hameenlinna"], SCENARIOS, client=client, **run)
+        remote_q = project_population(["kainuu"], ["baseline"], quantiles=True, client=client, **run)
+    assert remote.attrs["national_balance"] == 1 and list(remote.region.values) == ["kainuu", "hameenlinna"]
+    xr.testing.assert_identical(local.drop_attrs(), remote.drop_attrs())
+    xr.testing.assert_identical(local_q.drop_attrs(), remote_q.drop_attrs())
+
+
 def test_national_balance_sums_regional_migration_to_the_national_target():
     regions = [r.id for r in maakunnat()]
     ds = project_population(regions, ["baseline", "decline"], horizon=2035)

@@ -235,6 +235,12 @@ def run_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
     }
 
 
+def run_chunk_with(chunk: Chunk, migration_common: np.ndarray | None) -> dict[str, np.ndarray]:
+    """:func:`run_chunk` with the national balance of the deviations given apart (shipped once to a cluster's
+    workers and shared by the chunks of a scenario)."""
+    return run_chunk(chunk if migration_common is None else replace(chunk, migration_common=migration_common))
+
+
 def _run_quantiles(chunk: Chunk, tfr: np.ndarray, e0: np.ndarray, extra: np.ndarray) -> dict[str, np.ndarray]:
     """The draws of a chunk reduced to quantiles year by year, never holding all draws' age detail.
 

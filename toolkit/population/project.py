@@ -15,12 +15,10 @@ import os
 import sys
 import zlib
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
 import xarray as xr
-from tqdm import tqdm
 
 from toolkit.errors import InputError
 from toolkit.io.inputs import PopulationInputs, load_population_inputs
@@ -32,7 +30,6 @@ from toolkit.population.ensemble import (
     Chunk,
     NationalMigration,
     balance_migration_deviations,
-    run_chunk,
 )
 from toolkit.population.jumpoff import (
     MIGRATION_WINDOW,
@@ -42,10 +39,11 @@ from toolkit.population.jumpoff import (
     national_patterns,
     observed_base,
 )
-from toolkit.population.lifetable import reachable_e0, scale_table
+from toolkit.population.lifetable import reachable_e0
 from toolkit.population.output import to_dataset
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.resources import available_memory, check_memory, gb, run_seconds
+from toolkit.population.runs import assemble, run_chunks
 from toolkit.population.schedules import rogers_castro
 from toolkit.population.smallarea import estimated_base, observed_area_base
 from toolkit.regions import Region, get_region, load_regions
@@ -366,7 +364,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         chunks = _chunks(inputs, bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced, cal,
                          group_draws and reduce)
         chunks = chunks[:asked * len(scenario_list)]  # region-major: the asked areas come first
-        arrays = _assemble(_run(chunks, client, jobs, show_progress), asked, len(scenario_list),
+        arrays = assemble(run_chunks(chunks, client, jobs, show_progress), asked, len(scenario_list),
                            {name: paths[name][:asked] for name in ("tfr", "e0")})
         mode = "quantile" if reduce else "draw"
     group_draw = arrays.pop("population_group_draw", None)
@@ -443,35 +441,3 @@ def _stream_index(region_id: str, registry: list[str]) -> int:
     if region_id in registry:
         return registry.index(region_id)
     return OUTSIDE_REGISTRY_STREAMS + zlib.crc32(region_id.encode()) % OUTSIDE_REGISTRY_STREAMS
-
-
-def _run(chunks: list[Chunk], client, jobs: int | None, progress: bool = False) -> list[dict]:
-    """Run the chunks on a Dask cluster, in local worker threads, or inline (one chunk or one job); ``progress``
-    shows a progress bar of the chunks on stderr.
-
-    Locally, threads suffice: a chunk's time is spent in compiled kernels and large numpy operations that release
-    the GIL, and threads share the life-table grid and return results without copying them between processes.
-    """
-    if client is not None:
-        return client.gather(client.map(run_chunk, chunks, pure=False))
-    workers = min(jobs or os.cpu_count() or 1, len(chunks))
-    bar = {"total": len(chunks), "disable": not progress, "file": sys.stderr, "unit": "chunk", "leave": False}
-    if workers <= 1:
-        return [run_chunk(chunk) for chunk in tqdm(chunks, **bar)]
-    scale_table(chunks[0].mortality)  # built once (cached) before the threads need it
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(tqdm(pool.map(run_chunk, chunks), **bar))
-
-
-def _assemble(results: list[dict], n_regions: int, n_scenarios: int, paths) -> dict[str, np.ndarray]:
-    """Stack chunk results (region-major order) into (R, S, draw|quantile, …) arrays; prepend base-year levers."""
-    arrays = {}
-    for name in results[0]:
-        stacked = np.stack([r[name] for r in results])
-        arrays[name] = stacked.reshape((n_regions, n_scenarios) + stacked.shape[1:])
-    extra_axis = arrays["tfr"].shape[2]
-    tfr_base = np.broadcast_to(paths["tfr"][:, :, None, :1], paths["tfr"].shape[:2] + (extra_axis, 1))
-    e0_base = np.broadcast_to(paths["e0"][:, :, None, :1], paths["e0"].shape[:2] + (extra_axis, 1, 2))
-    arrays["tfr"] = np.concatenate([tfr_base, arrays["tfr"]], axis=3)
-    arrays["e0"] = np.concatenate([e0_base, arrays["e0"]], axis=3)
-    return arrays

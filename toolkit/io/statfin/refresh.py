@@ -93,8 +93,9 @@ def refresh(*, regions: Sequence = (), municipalities: Sequence[str] = (), regis
     Population (11re, 31 Dec, single years of age by sex) and net migration (11ae) are sums over the
     area's municipalities; TFR (12du) and life expectancy (12an) are taken for maakunnat as published
     (they cannot be summed). The municipalities of a municipal area also get their own rows in
-    ``municipality_population_2018_2019.csv`` (11re, single years by sex, from 2018) and ``municipality_migration_1990_2017.csv`` (11ae,
-    intermunicipal in- and out-migration, net = in - out), so that municipal bases move to the latest year.
+    ``municipality_population_2018_2019.csv`` (11re, single years by sex, from 2010) and
+    ``municipality_migration_1990_2017.csv`` (11ae, intermunicipal in- and out-migration, net = in - out), so that
+    municipal bases move to the latest year.
     When every maakunta of a file is refreshed, the whole country (SSS) is
     refreshed with them so that the regional sums still equal the country. All files are validated
     with `toolkit.io.params.validate_frame` before any is replaced; a failure changes nothing.
