@@ -6,7 +6,12 @@ machine or on a Dask cluster (``client``); a chunk's numbers depend only on the 
 dataset. When all 19 maakunnat are projected together, their net migration is balanced every year so that it
 sums to the national net international migration of the scenario (internal moves cancel); with draws, the
 regions' migration deviations are balanced in every draw against the national model's own deviation
-(:func:`toolkit.population.ensemble.balance_migration_deviations`).
+(:func:`toolkit.population.ensemble.balance_migration_deviations`). Areas of municipalities are the sums of their
+municipalities, reconciled every year with the nationally balanced maakunnat
+(:mod:`toolkit.population.municipalities`).
+
+Length: the orchestrator keeps the deterministic, ensemble and reconciled runs on one path, so that every area,
+scenario and draw goes through the same lever arrays, balance and engine call.
 """
 
 from __future__ import annotations
@@ -40,13 +45,20 @@ from toolkit.population.jumpoff import (
     observed_base,
 )
 from toolkit.population.lifetable import reachable_e0
+from toolkit.population.municipalities import (
+    CALIBRATED_YEARS,
+    centre_on_reconciled,
+    municipal_base,
+    municipal_model,
+    reconcile,
+)
 from toolkit.population.output import to_dataset
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.resources import available_memory, check_memory, gb, run_seconds
 from toolkit.population.runs import assemble, run_chunks
 from toolkit.population.schedules import rogers_castro
 from toolkit.population.smallarea import estimated_base, observed_area_base
-from toolkit.regions import Region, get_region, load_regions
+from toolkit.regions import Region, get_region, known_by_code, load_regions, maakunnat
 from toolkit.scenarios import JumpOff, Scenario, TrendPath, load_scenarios
 
 MAX_HORIZON_YEARS = 100
@@ -78,14 +90,23 @@ def region_base(inputs: PopulationInputs, region: Region, base_year: int,
 
     Maakunnat use their own data (``migration_window`` years of net migration in the rate profile, for the model
     selection). A municipal area uses its own single-year population where the inputs have it (written by the
-    Statistics Finland loader) and its parent's rates; without it, it is estimated
-    (:mod:`toolkit.population.smallarea`).
+    Statistics Finland loader) and its parent's rates; without it, it is the sum of its municipalities' estimated
+    bases (:mod:`toolkit.population.municipalities`; base years before 2021: :mod:`toolkit.population.smallarea`).
     """
     if region.kind == "maakunta":
         return observed_base(inputs, region, base_year, migration_window)
     if has_population(inputs, region.code, base_year):
         return observed_area_base(inputs, region, base_year)
+    if uses_municipal_model(inputs, region, base_year):
+        return municipal_base(inputs, region, base_year)
     return estimated_base(inputs, region, base_year)
+
+
+def uses_municipal_model(inputs: PopulationInputs, region: Region, base_year: int) -> bool:
+    """Whether an area is projected as the reconciled sum of its municipalities
+    (:mod:`toolkit.population.municipalities`): any area without its own single-year data, from base year 2021 on."""
+    return (region.kind != "maakunta" and base_year >= CALIBRATED_YEARS[-1]
+            and not has_population(inputs, region.code, base_year))
 
 
 def _check_horizon(horizon: int, base_year: int) -> None:
@@ -115,7 +136,7 @@ def jump_off(inputs: PopulationInputs, base: RegionBase) -> JumpOff:
 
 
 def lever_arrays(inputs: PopulationInputs, bases: Sequence[RegionBase], scenarios: Sequence[Scenario],
-                 years: np.ndarray) -> dict:
+                 years: np.ndarray, lever_ids: Sequence[str] | None = None) -> dict:
     """Central lever paths for every region × scenario over ``years`` (the base year first).
 
     Returns arrays with leading dims (region, scenario): ``tfr`` (…, Y), ``shift`` (…, Y), ``e0`` (…, Y, 2),
@@ -130,7 +151,7 @@ def lever_arrays(inputs: PopulationInputs, bases: Sequence[RegionBase], scenario
         start = jump_off(inputs, base)
         for j, scenario in enumerate(scenarios):
             try:
-                paths = scenario.levers_for(base.region.id).paths(start, years)
+                paths = scenario.levers_for(base.region.id if lever_ids is None else lever_ids[i]).paths(start, years)
             except InputError as exc:
                 raise InputError(f"{scenario.source or 'scenario ' + repr(scenario.id)}: region "
                                  f"{base.region.id}: {exc}") from None
@@ -301,8 +322,8 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     if national:
         present = {r.id for r in region_list}
         region_list += [r for r in load_regions().values() if r.kind == "maakunta" and r.id not in present]
-    if inputs is None:
-        inputs = load_population_inputs(region_list)
+    if inputs is None:  # areas of municipalities are reconciled with every maakunta
+        inputs = load_population_inputs(None if any(r.kind != "maakunta" for r in region_list) else region_list)
     latest, first = inputs.latest_base_year, inputs.first_base_year
     base_year = latest if base_year is None else _check_int(base_year, "base year", first, latest)
     _check_horizon(horizon, base_year)
@@ -351,9 +372,14 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         rates = rates + balancing_rates(inputs, bases, national_scale, Lx, asfr, rates, counts, base_year,
                                         migration_window)[None]
 
-    if not draws:
+    municipal = [i for i, b in enumerate(bases) if uses_municipal_model(inputs, b.region, base_year)]
+    if not draws or municipal:
         result = project(start, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
-        arrays = {name: getattr(result, name)[:asked] for name in result.__dataclass_fields__}
+        own = {name: getattr(result, name) for name in result.__dataclass_fields__}
+        reconciled = own if not municipal else _reconciled_areas(
+            inputs, [bases[i].region for i in municipal], scenario_list, years, migration_window, own, municipal)
+    if not draws:
+        arrays = {name: values[:asked] for name, values in reconciled.items()}
         arrays["population_group"] = arrays["population"].sum(-2) @ GROUP_MEMBERS.T
         arrays.update(tfr=paths["tfr"][:asked], e0=paths["e0"][:asked])
         mode = None
@@ -367,6 +393,8 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         arrays = assemble(run_chunks(chunks, client, jobs, show_progress), asked, len(scenario_list),
                            {name: paths[name][:asked] for name in ("tfr", "e0")})
         mode = "quantile" if reduce else "draw"
+        if municipal:
+            centre_on_reconciled(arrays, own, reconciled, municipal, mode)
     group_draw = arrays.pop("population_group_draw", None)
     ds = to_dataset(arrays, mode, draws, bases[:asked], scenario_list, base_year, horizon, inputs.provenance)
     if group_draw is not None:
@@ -381,6 +409,56 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
                                                            "; the inputs hold no maakunnat to calibrate on") + ")"
         ds.attrs.update(cal.attrs() if cal is not None else {"calibration": uncalibrated})
     return ds
+
+
+def _engine(inputs: PopulationInputs, bases, scenarios, years, migration_window: int, balanced: bool,
+            lever_ids=None) -> dict[str, np.ndarray]:
+    """The deterministic engine arrays of ``bases`` × ``scenarios`` (national balance if ``balanced``)."""
+    patterns = national_patterns(inputs, int(years[0]))
+    paths = lever_arrays(inputs, bases, scenarios, years, lever_ids)
+    levers = {name: value[:, :, 1:] if value.ndim > 2 else value for name, value in paths.items()}
+    Lx, _ = person_years(levers["e0"], patterns.mortality)
+    asfr = fertility_rates(levers["tfr"], levers["shift"], patterns.fertility)
+    rates = levers["rate_scale"][..., None, None, None] * np.stack([b.migration_rate for b in bases])[:, None, None]
+    counts = levers["extra"][..., None, None] * (0.5 * rogers_castro())
+    if balanced:
+        scale = [scenario.levers.migration_rate_scale for scenario in scenarios]
+        rates = rates + balancing_rates(inputs, bases, scale, Lx, asfr, rates, counts, int(years[0]),
+                                        migration_window)[None]
+    result = project(np.stack([b.population for b in bases])[:, None], Lx, asfr, srb=SRB, migration_rate=rates,
+                     migration_count=counts)
+    return {name: getattr(result, name) for name in result.__dataclass_fields__}
+
+
+def _reconciled_areas(inputs: PopulationInputs, areas: Sequence[Region], scenarios, years, migration_window: int,
+                      own: dict, rows: Sequence[int]) -> dict[str, np.ndarray]:
+    """``own`` with the rows of ``areas`` replaced by the sums of their reconciled municipalities.
+
+    The maakunnat are projected together (nationally balanced) as the reference; every municipality of the areas'
+    maakunnat is projected with its own base and rates (levers of its maakunta, or its own block of the scenario)
+    and reconciled with its maakunta every year (:func:`toolkit.population.municipalities.reconcile`).
+    """
+    base_year = int(years[0])
+    regional = maakunnat()
+    reference = _engine(inputs, [region_base(inputs, r, base_year, migration_window) for r in regional], scenarios,
+                        years, migration_window, balanced=True)
+    model = municipal_model(inputs, base_year)
+    parents = {model.region_codes[model.index(code)] for area in areas for code in area.municipalities}
+    members = [code for code, parent in zip(model.codes, model.region_codes, strict=True) if parent in parents]
+    municipalities = [known_by_code(code) for code in members]
+    named = {region_id for scenario in scenarios for region_id in scenario.regions}
+    lever_ids = [m.id if m.id in named else m.parent for m in municipalities]
+    engine = _engine(inputs, [municipal_base(inputs, m, base_year) for m in municipalities], scenarios, years,
+                     migration_window, balanced=False, lever_ids=lever_ids)
+    codes = [r.code for r in regional]
+    result = reconcile(engine, reference, np.array([codes.index(m.parent_code) for m in municipalities]))
+    position = {code: i for i, code in enumerate(members)}
+    out = {name: values.copy() for name, values in own.items()}
+    for row, area in zip(rows, areas, strict=True):
+        take = [position[code] for code in area.municipalities]
+        for name in out:
+            out[name][row] = result[name][take].sum(0)
+    return out
 
 
 def calibration_for(inputs: PopulationInputs, base_year: int):
