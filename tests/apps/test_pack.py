@@ -74,3 +74,12 @@ def test_the_pack_shows_the_national_runs_numbers_of_its_area(packs):
     drawn = ForumPack("kainuu", ["baseline"], horizon=2035, draws=8, seed=7, lang="en")
     national = project_population(regions, ["baseline"], horizon=2035, draws=8, seed=7, jobs=1)
     _same(drawn.bands, national, "kainuu")
+
+
+def test_a_municipality_has_the_same_reconciled_numbers_in_any_national_run():
+    """A municipal area's numbers come from the reconciled municipal run: the same alone, in the national run and
+    beside other municipalities."""
+    regions = [r.id for r in maakunnat()][::-1]
+    alone = project_population(["kajaani"], ["baseline"], horizon=2030, national=True)
+    together = project_population(["sotkamo", "kajaani", *regions], ["baseline"], horizon=2030)
+    _same(alone, together, "kajaani")
