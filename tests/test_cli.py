@@ -98,6 +98,8 @@ def test_project_csv_is_tidy(capsys, tmp_path):
         (("project", "--region", "kainuu", "--draws", "10", "--jobs", "0"), "jobs must be a whole number in 1.."),
         (("project",), "no region selected"),
         (("project", "--all", "--region", "kainuu"), "either --region or --all"),
+        (("project", "--level", "municipality", "--region", "kainuu"), "either --region or --all or --level"),
+        (("project", "--level", "county"), "invalid choice: 'county'"),
         (("project", "--region", "kainuu", "--scenario", "baseline", "--scenario", "baseline"), "given twice"),
     ],
 )

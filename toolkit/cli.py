@@ -150,7 +150,7 @@ def _selected_regions(args) -> list[str]:
     from toolkit.regions import areas, load_regions
 
     if sum(map(bool, (args.all_regions, args.region, getattr(args, "level", None)))) > 1:
-        raise InputError("give one of --region/--area, --all or --level")
+        raise InputError("give either --region or --all or --level, not several")
     if getattr(args, "level", None):
         return [area.id for area in areas(args.level)]
     if args.all_regions:
@@ -303,7 +303,7 @@ def cmd_render(args) -> int:
     from toolkit import batch
 
     if sum(map(bool, (args.all_regions, args.region, args.level))) > 1:
-        raise InputError("give one of --region/--area, --all or --level")
+        raise InputError("give either --region or --all or --level, not several")
     draws = batch.DEFAULT_DRAWS if args.draws is None else args.draws
     client = _client(args.scheduler)
     try:
