@@ -184,6 +184,7 @@ def municipal_model(inputs: PopulationInputs, base_year: int) -> MunicipalModel:
         raise InputError(f"base year {base_year}: municipal bases start from the {STRUCTURE_YEAR} single-year "
                          f"population and the observed totals to {CALIBRATED_YEARS[-1]}; choose {CALIBRATED_YEARS[-1]} "
                          "or later")
+    data.check_totals()
     key = data.municipality_key()
     codes = tuple(key.index)
     region_of = key["region_code"].to_numpy()
