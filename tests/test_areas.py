@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from toolkit import regions
@@ -120,12 +119,13 @@ def test_merger_list_holds_on_the_data():
 def test_validator_catches_the_known_errors_and_passes_the_harmonised_totals():
     flagged = municipal.implausible_changes(data.load_municipalities())
     assert sorted(zip(flagged["municipality_code"], flagged["year"], strict=True)) == [("KU214", 2020), ("KU507", 2021)]
-    population = municipal.municipal_population()
-    totals = municipal.harmonised_totals()
-    single = population.sel(year=[2018]).sum(["sex", "age"]).to_dataframe().reset_index()
-    series = [single.assign(sex="T"), totals]
-    combined = pd.concat(series, ignore_index=True)
+    combined = municipal.harmonised_series()
     assert municipal.implausible_changes(combined).empty
-    assert combined["municipality_code"].nunique() == 309
+    assert combined["municipality_code"].nunique() == 309 and sorted(combined["year"].unique()) == [2018, 2019, 2020,
+                                                                                                     2021]
+    municipal.check_totals()
+    unrepaired = municipal.harmonised_totals(repair=False)
+    assert municipal.implausible_changes(unrepaired)[["municipality_code", "year"]].values.tolist() == [["KU507", 2021]]
+    totals = municipal.harmonised_totals()
     repaired = totals[totals["repaired"] & (totals["sex"] == "T")].set_index("municipality_code")["population"]
     assert repaired["KU507"] + repaired["KU588"] == 7_279 and 5_500 < repaired["KU507"] < 5_700

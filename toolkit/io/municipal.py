@@ -250,6 +250,27 @@ def implausible_changes(totals: pd.DataFrame, bounds: pd.Series | None = None) -
     return pd.DataFrame(rows, columns=["municipality_code", "year", "previous", "population", "change", "bound"])
 
 
-__all__ = ["DIVISION_YEAR", "MERGERS", "REPAIRS", "check_mergers", "harmonised_totals", "history_bounds",
-           "implausible_changes", "load_subregions", "municipal_migration", "municipal_population", "municipality_key",
-           "to_division"]
+def harmonised_series() -> pd.DataFrame:
+    """Totals of the 309 municipalities (sex ``T``) 2018–2021 in the 2021 division: 2018 from the single-year
+    table, 2019–2021 from :func:`harmonised_totals`."""
+    single = municipal_population().sel(year=[2018]).sum(["sex", "age"]).to_dataframe().reset_index()
+    totals = harmonised_totals()
+    return pd.concat([single.assign(sex="T"), totals[totals["sex"] == "T"]], ignore_index=True)
+
+
+def check_totals() -> None:
+    """Raise :class:`DataError` if a harmonised yearly change of a municipality is one no demography explains
+    (:func:`implausible_changes`): a boundary change or an error of ``municipalities.csv`` not yet repaired."""
+    flagged = implausible_changes(harmonised_series())
+    if not flagged.empty:
+        row = flagged.iloc[0]
+        raise DataError(data.data_path("municipalities"),
+                        f"municipality {row['municipality_code']}: {int(row['year']) - 1}→{int(row['year'])} change "
+                        f"{row['change']:+.1%} exceeds the {row['bound']:.1%} that natural increase, immigration and "
+                        "its own migration history explain (a boundary change or an error of the table; see "
+                        "docs/municipalities.md)", column="population")
+
+
+__all__ = ["DIVISION_YEAR", "MERGERS", "REPAIRS", "check_mergers", "check_totals", "harmonised_series",
+           "harmonised_totals", "history_bounds", "implausible_changes", "load_subregions", "municipal_migration",
+           "municipal_population", "municipality_key", "to_division"]

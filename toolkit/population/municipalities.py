@@ -184,6 +184,7 @@ def municipal_model(inputs: PopulationInputs, base_year: int) -> MunicipalModel:
         raise InputError(f"base year {base_year}: municipal bases start from the {STRUCTURE_YEAR} single-year "
                          f"population and the observed totals to {CALIBRATED_YEARS[-1]}; choose {CALIBRATED_YEARS[-1]} "
                          "or later")
+    data.check_totals()
     key = data.municipality_key()
     codes = tuple(key.index)
     region_of = key["region_code"].to_numpy()
@@ -358,6 +359,10 @@ def reconcile(municipal: dict[str, np.ndarray], regional: dict[str, np.ndarray],
         weights_rows = np.moveaxis(p[:, :, 1:].sum(-1), 0, -1)  # (S, T, 2, M)
         balanced = balance_additive(values, np.moveaxis(needed, 0, -1), regional["net_migration"][r],
                                     weights_rows, regional["population"][r][:, 1:])
+        # where neither the maakunta nor its municipalities have migrants (no-migration scenario), none is made up
+        # of the raking's rounding
+        none = (regional["net_migration"][r] == 0).all(-1) & (values == 0).all((-2, -1))
+        balanced[none] = 0.0
         migration[rows] = np.moveaxis(balanced, -2, 0)
     return {"population": population, "births": births, "deaths": deaths, "net_migration": migration,
             "migration_capped": municipal["migration_capped"]}

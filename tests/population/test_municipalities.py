@@ -1,0 +1,167 @@
+"""The 309 municipalities: real bases, shrunk migration, and the top-down reconciliation with the maakunnat."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from toolkit.io import municipal as data
+from toolkit.io.inputs import load_population_inputs
+from toolkit.population.municipalities import balance_additive, municipal_model, rake
+from toolkit.population.project import project_population
+from toolkit.regions import areas, get_region, maakunnat
+
+INPUTS = load_population_inputs()
+SCENARIOS = ["baseline", "decline"]
+HORIZON = 2040
+RULE_TOLERANCE = 2.0  # per 1,000 a year: what the reconciliation may add to a municipality's own deviation
+
+
+@pytest.fixture(scope="module")
+def runs() -> tuple[xr.Dataset, xr.Dataset]:
+    """All 309 municipalities and the 19 maakunnat (deterministic, two scenarios, to 2040)."""
+    municipalities = project_population(areas("municipality"), SCENARIOS, horizon=HORIZON, inputs=INPUTS)
+    regions = project_population(maakunnat(), SCENARIOS, horizon=HORIZON, inputs=INPUTS)
+    return municipalities, regions
+
+
+def by_maakunta(ds: xr.Dataset, name: str) -> xr.DataArray:
+    key = data.municipality_key()
+    parent = xr.DataArray(key["region_code"].reindex(ds.region_code.values).values, dims="region", name="maakunta")
+    return ds[name].groupby(parent).sum()
+
+
+def test_municipalities_sum_to_their_maakunta_by_sex_and_age_every_year(runs):
+    municipalities, regions = runs
+    for name in ("population", "births", "deaths", "net_migration"):
+        first = 2025 if name == "population" else 2026  # flows are NaN in the base year
+        summed = by_maakunta(municipalities.sel(year=slice(first, None)), name)
+        reference = regions[name].sel(year=slice(first, None))
+        reference = reference.assign_coords(region=regions.region_code.values).rename(region="maakunta")
+        reference = reference.sel(maakunta=summed.maakunta)
+        np.testing.assert_allclose(summed.values, reference.values, atol=1e-6, rtol=1e-9, err_msg=name)
+
+
+def test_base_year_sums_to_the_observed_population(runs):
+    municipalities, _ = runs
+    base = municipalities.population.sel(scenario="baseline", year=2025)
+    assert float(base.sum()) == pytest.approx(5_652_881, abs=1e-6)
+    observed = INPUTS.population.sel(year=2025, region_code=[r.code for r in maakunnat()])
+    summed = by_maakunta(municipalities.sel(scenario="baseline", year=2025), "population")
+    np.testing.assert_allclose(summed.values, observed.sel(region_code=summed.maakunta.values).values, atol=1e-6)
+    assert bool((municipalities.population >= 0).all())
+
+
+def test_every_municipality_keeps_the_balancing_equation(runs):
+    ds = runs[0]
+    flows = ds.sel(year=slice(2026, None))
+    change = ds.population.sum("age").diff("year")
+    residual = change - flows.births + flows.deaths.sum("age") - flows.net_migration.sum("age")
+    assert float(abs(residual).max()) < 1e-6
+
+
+def test_an_area_is_the_sum_of_its_municipalities(runs):
+    municipalities, _ = runs
+    chosen = ["Kajaani+Kuopio", "yla-savo", "hameenlinna"]
+    ds = project_population(chosen, SCENARIOS, horizon=HORIZON, inputs=INPUTS)
+    for name in chosen:
+        area = get_region(name)
+        members = municipalities.sel(region=[m for m in municipalities.region.values
+                                             if municipalities.region_code.sel(region=m) in area.municipalities])
+        assert members.sizes["region"] == len(area.municipalities)
+        for variable in ("population", "births", "deaths", "net_migration"):
+            expected = members[variable].sum("region", skipna=False).values
+            np.testing.assert_allclose(ds[variable].sel(region=area.id).values, expected, atol=1e-6,
+                                       err_msg=f"{name} {variable}")
+    assert set(json.loads(ds.attrs["estimated_regions"])) == {get_region(n).id for n in chosen}
+    assert all("reconciled with the maakunta" in note for note in json.loads(ds.attrs["estimation_notes"]))
+
+
+def projected_deviation(municipalities: xr.Dataset, regions: xr.Dataset) -> np.ndarray:
+    """Mean net migration 2026-2040 per 1,000 person-years of each municipality minus its maakunta's (baseline)."""
+    def rate(ds):
+        ds = ds.sel(scenario="baseline")
+        people = ds.population.sum(["sex", "age"])
+        later = slice(2026, None)
+        person_years = 0.5 * (people.sel(year=slice(2025, HORIZON - 1)).values + people.sel(year=later).values)
+        migrants = ds.net_migration.sel(year=later).sum(["sex", "age", "year"]).values
+        return 1000.0 * migrants / person_years.sum(-1)
+
+    regional = dict(zip(regions.region_code.values, rate(regions), strict=True))
+    key = data.municipality_key()
+    parent = key["region_code"].reindex(municipalities.region_code.values)
+    return rate(municipalities) - np.array([regional[code] for code in parent])
+
+
+def test_no_baseline_changes_by_more_than_its_own_history_supports(runs):
+    """The rule (docs/municipalities.md): a municipality's projected net migration against its maakunta's (2026-2040,
+    per 1,000 a year) lies within the range of its own 10-year mean deviations observed in 1990-2017 and 2020-2021,
+    widened by RULE_TOLERANCE for the reconciliation."""
+    municipalities, regions = runs
+    table = municipal_model(INPUTS, 2025).migration.reindex(municipalities.region_code.values)
+    deviation = projected_deviation(municipalities, regions)
+    outside = (deviation < table["low"] - RULE_TOLERANCE) | (deviation > table["high"] + RULE_TOLERANCE)
+    assert not outside.any(), table[outside.to_numpy()].assign(projected=deviation[outside.to_numpy()])
+    assert len(deviation) == 309
+    # the errors of the published totals no longer drive a baseline: Mäntyharju, Sottunga and Kankaanpää fall
+    total = municipalities.population.sel(scenario="baseline").sum(["sex", "age"])
+    change = (total.sel(year=2040) / total.sel(year=2025)).assign_coords(region=municipalities.region_code.values)
+    for code in ("KU507", "KU766", "KU214"):
+        assert 0.6 < float(change.sel(region=code)) < 1.0, code
+    assert 0.55 < float(change.min()) and float(change.max()) < 1.4
+
+
+def test_shrinkage_weights_follow_the_noise():
+    table = municipal_model(INPUTS, 2025).migration
+    assert ((table["weight"] > 0) & (table["weight"] < 1)).all()
+    assert (np.abs(table["shrunk"]) <= np.abs(table["mean"]) + 1e-12).all()
+    noisy = table["variance"] > table["variance"].median()
+    assert table.loc[noisy, "weight"].mean() < table.loc[~noisy, "weight"].mean()
+    assert ((table["deviation"] >= table["low"] - 1e-12) & (table["deviation"] <= table["high"] + 1e-12)).all()
+
+
+def test_repaired_totals_are_met_in_the_carried_base():
+    """The 2021 totals by sex (Mäntyharju and Pertunmaa repaired) are kept by the raking: the carry-forward's
+    2021 state is the observed one, so the 2025 base of Mäntyharju starts from about 5,600, not 7,279."""
+    model = municipal_model(INPUTS, 2021)
+    totals = data.harmonised_totals()
+    latest = totals[(totals["year"] == 2021)].pivot_table(index="municipality_code", columns="sex", values="population")
+    population = model.population.sum(-1)  # (M, 2)
+    np.testing.assert_allclose(population, latest.loc[list(model.codes), ["F", "M"]].to_numpy(), atol=1e-6)
+    assert 5_500 < population[model.index("KU507")].sum() < 5_700
+
+
+def test_rake_meets_both_margins_and_keeps_the_odds_ratios():
+    seed = np.array([[10.0, 20.0, 5.0], [30.0, 10.0, 25.0]])
+    rows, cols = np.array([50.0, 70.0]), np.array([40.0, 35.0, 45.0])
+    table = rake(seed, rows, cols)
+    np.testing.assert_allclose(table.sum(-1), rows)
+    np.testing.assert_allclose(table.sum(-2), cols)
+    odds = lambda t: t[0, 0] * t[1, 1] / (t[0, 1] * t[1, 0])  # noqa: E731 - the cross-product ratio IPF preserves
+    assert odds(table) == pytest.approx(odds(seed))
+    empty = rake(np.array([[0.0, 1.0], [0.0, 3.0]]), np.array([2.0, 6.0]), np.array([4.0, 4.0]))
+    np.testing.assert_allclose(empty.sum(-2), [4.0, 4.0])
+
+
+def test_additive_balance_meets_signed_margins():
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(4, 6))
+    rows = rng.normal(size=4)
+    cols = rng.normal(size=6)
+    cols += (rows.sum() - cols.sum()) / 6
+    out = balance_additive(values, rows, cols, np.ones(4), np.ones(6))
+    np.testing.assert_allclose(out.sum(-1), rows)
+    np.testing.assert_allclose(out.sum(-2), cols)
+
+
+def test_draws_of_an_area_centre_on_its_reconciled_run():
+    central = project_population("KU205", ["baseline"], horizon=2030, inputs=INPUTS)
+    bands = project_population("KU205", ["baseline"], horizon=2030, inputs=INPUTS, draws=40, seed=3, quantiles=True,
+                               calibrated=False)
+    total = central.population.sum(["sex", "age"]).sel(year=2030).item()
+    quantiles = bands.population.sum(["sex", "age"]).sel(year=2030).squeeze()
+    assert float(quantiles.min()) < total < float(quantiles.max())
+    assert abs(float(quantiles.sel(quantile=0.5)) / total - 1) < 0.02
