@@ -463,17 +463,16 @@ def test_refresh_writes_each_municipality_of_an_area_to_the_municipal_files(serv
     population = pd.read_csv(population_file, dtype=types)
     for code, weight in (("KU005", 1), ("KU010", 2)):  # each municipality's own figures, not the area's sum
         rows = population[population["municipality_code"] == code]
-        assert sorted(rows["year"].unique()) == [2010, 2011] and len(rows) == 2 * 2 * 101
+        assert sorted(rows["year"].unique()) == [2010, 2011, 2018, 2019] and len(rows) == 4 * 2 * 101
         assert rows.query("year == 2011 and sex == 'F' and age == 30")["population"].item() == weight * 170 + 12
-    others = ~population["municipality_code"].isin(["KU005", "KU010"])
-    pd.testing.assert_frame_equal(population[others].reset_index(drop=True),
-                                  shipped[~shipped["municipality_code"].isin(["KU005", "KU010"])]
-                                  .reset_index(drop=True))
+    others = ~population["municipality_code"].isin(["KU005", "KU010"]) | population["year"].isin([2018, 2019])
+    pd.testing.assert_frame_equal(population[others].reset_index(drop=True), shipped.reset_index(drop=True))
     moves = pd.read_csv(migration_file, dtype=types)
     ku010 = moves[moves["municipality_code"] == "KU010"].set_index("year")
-    assert list(ku010.index) == [1990, 2024]  # the shipped 1990-2017 rows replaced by the table's years
+    assert list(ku010.index) == list(range(1990, 2018)) + [2024]  # the table's years replace or join the shipped
     assert ku010.loc[2024, ["in_migration", "out_migration", "net_migration"]].tolist() == [975, 1024, -49]
-    assert len(moves) == len(moves_before) - 2 * 28 + 2 * 2
+    assert ku010.loc[1990, ["in_migration", "out_migration", "net_migration"]].tolist() == [975, 1090, -115]
+    assert len(moves) == len(moves_before) + 2
 
 
 def test_municipal_migration_needs_both_measures(server, params_copy, tmp_path):
@@ -531,3 +530,17 @@ def test_country_is_added_when_every_maakunta_is_refreshed():
     every = [*some, tables.Area("MK02", ("KU853",), "maakunta")]
     assert [a.code for a in statfin_refresh._with_country(some, existing)] == ["MK01"]
     assert [a.code for a in statfin_refresh._with_country(every, existing)] == ["MK01", "MK02", "SSS"]
+
+
+def test_a_partial_municipal_refresh_leaves_the_municipal_structure_complete(server, params_copy, tmp_path):
+    """Years that only the refreshed municipalities have do not enter the municipal model's structure."""
+    from toolkit.io import municipal
+
+    serve_tables(server)
+    run_refresh(server, params_copy, tmp_path, municipalities=["KU109"])
+    municipal.clear_caches()
+    try:
+        structure = municipal.municipal_population()
+        assert list(structure.year.values) == [2018, 2019] and structure.sizes["municipality_code"] == 309
+    finally:
+        municipal.clear_caches()

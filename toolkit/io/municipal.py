@@ -132,7 +132,13 @@ def _population(folder) -> xr.DataArray:
     table["municipality_code"] = to_division(table["municipality_code"])
     summed = table.groupby(["municipality_code", "year", "sex", "age"])["population"].sum()
     codes = municipality_key().index
-    years = sorted(summed.index.get_level_values("year").unique())
+    # a year counts when every municipality has it: a refresh of some municipalities (`forum data refresh
+    # --municipality`) adds their later years, which join the model once every municipality has them
+    present = summed.groupby(level=["year", "municipality_code"]).size()
+    per_year = present[present == 2 * AGES.size].reset_index().groupby("year")["municipality_code"].apply(set)
+    complete = [int(year) for year, members in per_year.items() if set(codes) <= members]
+    years = complete or sorted(summed.index.get_level_values("year").unique())
+    summed = summed[summed.index.get_level_values("year").isin(years)]
     index = pd.MultiIndex.from_product([codes, years, list(SEXES), AGES],
                                        names=["municipality_code", "year", "sex", "age"])
     values = summed.reindex(index)

@@ -151,7 +151,7 @@ def _fetch_municipal(client: PxWebClient, params: Path, areas: Sequence[Area], r
     for kind, spec in MUNICIPAL_TABLES.items():
         path = params / "data" / f"{kind}.csv"
         frame, provenance = fetch_table(client, kind, [Area(code, (code,), "municipality") for code in codes], spec)
-        merged[kind] = (path, _merge(_read_existing(path, spec), frame, provenance["areas"], spec))
+        merged[kind] = (path, _merge(_read_existing(path, spec), frame, provenance["areas"], spec, by_year=True))
         report.tables.append({**provenance, "file": path.name, "rows": len(frame)})
     return merged
 
@@ -253,11 +253,18 @@ def _with_country(areas: list[Area], existing: pd.DataFrame | None) -> list[Area
 
 
 def _merge(existing: pd.DataFrame | None, fetched: pd.DataFrame, codes: Sequence[str],
-           spec: TableSpec) -> pd.DataFrame:
-    """The file's rows with those of the refreshed area codes replaced by the fetched rows."""
+           spec: TableSpec, by_year: bool = False) -> pd.DataFrame:
+    """The file's rows with those of the refreshed area codes replaced by the fetched rows; ``by_year``: only the
+    years fetched are replaced (a municipal file keeps a municipality's other years, e.g. those published in an
+    earlier division)."""
     if existing is None:
         return fetched.reset_index(drop=True)
-    kept = existing[~existing[spec.columns[0]].isin(codes)]
+    replaced = existing[spec.columns[0]].isin(codes)
+    if by_year:
+        year = spec.columns[1]
+        fetched_keys = pd.MultiIndex.from_frame(fetched[[spec.columns[0], year]].drop_duplicates())
+        replaced = pd.MultiIndex.from_frame(existing[[spec.columns[0], year]]).isin(fetched_keys)
+    kept = existing[~replaced]
     merged = pd.concat([kept, fetched[list(existing.columns)]], ignore_index=True)
     return merged.sort_values(list(spec.columns[:-1]), kind="stable").reset_index(drop=True)
 
