@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import xarray as xr
 
 from toolkit import regions
 from toolkit.cli import main
@@ -129,3 +130,16 @@ def test_validator_catches_the_known_errors_and_passes_the_harmonised_totals():
     totals = municipal.harmonised_totals()
     repaired = totals[totals["repaired"] & (totals["sex"] == "T")].set_index("municipality_code")["population"]
     assert repaired["KU507"] + repaired["KU588"] == 7_279 and 5_500 < repaired["KU507"] < 5_700
+
+
+def test_cli_projects_an_area_given_on_the_command_line(tmp_path, capsys):
+    out = tmp_path / "area.nc"
+    assert main(["project", "--area", "Kajaani+Sotkamo", "--area", "KU205", "--scenario", "baseline",
+                 "--horizon", "2027", "--out", str(out)]) == 0
+    with xr.open_dataset(out) as ds:
+        assert ds.region.values.tolist() == ["kajaani-sotkamo", "kajaani"]
+        total = ds.population.sel(scenario="baseline").sum(["sex", "age"])
+        assert float(total.sel(region="kajaani-sotkamo", year=2027)) > float(total.sel(region="kajaani", year=2027))
+    bad = ["project", "--area", "Kajaani+Atlantis", "--scenario", "baseline", "--out", str(tmp_path / "x.nc")]
+    assert main(bad) == 2
+    assert "'Atlantis' is unknown" in capsys.readouterr().err

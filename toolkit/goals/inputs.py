@@ -59,8 +59,10 @@ def goal_inputs(region, scenario, *, horizon: int = 2050, base_year: int | None 
     """
 
     (area,) = _resolve(region)
-    # the parent region is named as a Region, so that its code (not its id) selects its series
-    tables = load_population_inputs([area, get_region(area.parent)] if area.parent else [area])
+    # the parent region is named as a Region, so that its code (not its id) selects its series; an area of
+    # municipalities needs every maakunta (its base is raked to them, toolkit.population.municipalities)
+    tables = load_population_inputs(None if area.kind != "maakunta" else
+                                    [area, get_region(area.parent)] if area.parent else [area])
     base_year = tables.latest_base_year if base_year is None else int(base_year)
     if not tables.first_base_year <= base_year <= tables.latest_base_year:
         raise InputError(f"base year {base_year} is outside the allowed range {tables.first_base_year}.."
