@@ -106,7 +106,8 @@ class Calibration:
                   "fit": self.summary,
                   "method": "rolling-origin errors, origins 2000..base-1, data up to the base year; TFR: sd = "
                             "RMSE(h) of log TFR, its national part topped up to the national held-level RMSE(h) "
-                            "of every origin 1950..base-h; e0, migration: se times c(h), c(h)^2 = sum error^2 / sum se^2; "
+                            "of every origin 1950..base-h; e0, migration: se times c(h), "
+                            "c(h)^2 = sum error^2 / sum se^2; "
                             f"non-decreasing in h, constant beyond the last horizon seen from {MIN_ORIGINS}+ origins"}
         return {"calibration": json.dumps(record)}
 
