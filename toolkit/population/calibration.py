@@ -356,5 +356,89 @@ def lever_calibration_table(errors: pd.DataFrame, cal: Calibration | None, horiz
     return pd.DataFrame(rows)
 
 
-__all__ = ["LEVERS", "Calibration", "calibration", "fit_scales", "lever_calibration_table", "lever_errors",
-           "national_loading"]
+# The evidence on the fertility fall after 2010 (docs/methods-selection.md, section 1b; notebooks/methods.ipynb)
+# ---------------------------------------------------------------------------------------------------------------
+FALL_START = 2010  # the national TFR peaked at 1.87 in 2010
+
+
+def largest_changes(inputs: PopulationInputs) -> pd.DataFrame:
+    """The largest falls and rises of the TFR over k = 5 and 10 years, before and from 2010 [log and level]."""
+    national = inputs.tfr_national_history
+    regional = inputs.tfr.to_series().unstack("year").drop(index=COUNTRY_CODE)
+    rows = []
+    for k in (5, 10):
+        change = national.shift(-k) - national  # from year y to y + k
+        log_change = np.log(national).shift(-k) - np.log(national)
+        regional_log = np.log(regional).T.shift(-k) - np.log(regional).T  # (year, region)
+        for label, before in (("before 2010", True), ("from 2010", False)):
+            end = change.index + k
+            chosen = (end <= FALL_START) if before else ((change.index >= FALL_START) & (end <= national.index.max()))
+            fall = change[chosen].idxmin()
+            years = regional_log.index.to_numpy()
+            rchosen = (years + k <= FALL_START) if before else ((years >= FALL_START) & (years + k <= years.max()))
+            values = regional_log[rchosen].stack()
+            rows.append({"years": k, "period": label, "national first year": int(change[chosen].dropna().index.min()),
+                         "largest national fall": f"{national[fall]:.2f} → {national[fall + k]:.2f} "
+                                                  f"({fall}–{fall + k})",
+                         "national log change": log_change[fall], "largest national rise (log)":
+                         log_change[chosen].max(), "regional log change: most negative": values.min(),
+                         "regional log change: mean": values.mean()})
+    return pd.DataFrame(rows)
+
+
+def drift_scores(inputs: PopulationInputs) -> pd.DataFrame:
+    """RMSE of the country's log TFR h = 5, 10 years ahead: held level, the last 5 or 10 years' linear drift,
+    and the 5-year drift damped by 0.8 a year, over the origins 1955..2010 − h and 2011..2015."""
+    log = np.log(inputs.tfr_national_history)
+
+    def forecast(origin, h, window, damping):
+        if window == 0:
+            return log[origin]
+        past = log.loc[origin - window:origin]
+        slope = np.polyfit(past.index.to_numpy(float), past.to_numpy(), 1)[0]
+        return log[origin] + slope * sum(damping ** j for j in range(1, h + 1))
+
+    models = {"held": (0, 1.0), "drift 5 years": (5, 1.0), "drift 10 years": (10, 1.0),
+              "drift 5 years, damped 0.8": (5, 0.8)}
+    rows = []
+    for label, origins in (("1955..2010-h (before the fall)", lambda h: range(1955, FALL_START - h + 1)),
+                           ("2011..2015", lambda h: [o for o in range(2011, 2016) if o + h <= int(log.index.max())])):
+        for h in (5, 10):
+            chosen = list(origins(h))
+            row = {"origins": label, "years ahead": h, "cases": len(chosen)}
+            for name, (window, damping) in models.items():
+                errors = [log[o + h] - forecast(o, h, window, damping) for o in chosen]
+                row[name] = float(np.sqrt(np.mean(np.square(errors))))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def band_widths(inputs: PopulationInputs, origins=range(2011, 2016)) -> pd.DataFrame:
+    """Per origin and horizon: the realised change of the country's log TFR (and its mean over the years 1..h,
+    which the births follow), the TFR band's log sd from the regional errors since 2000 alone and with the
+    national history, and the share of regions whose realised change lies inside the 80 / 95 % band."""
+    log = np.log(inputs.tfr.to_series().unstack("year"))
+    regions = [c for c in log.index if c != COUNTRY_CODE]
+    rows = []
+    for origin in origins:
+        cal = calibration(inputs, origin)
+        regional_only, _ = empirical_sd(lever_errors(inputs, origin), "tfr_held")
+        for h in (5, 10):
+            if origin + h > int(log.columns.max()):
+                continue
+            national = log.loc[COUNTRY_CODE, origin + h] - log.loc[COUNTRY_CODE, origin]
+            mean_path = log.loc[COUNTRY_CODE, origin + 1:origin + h].mean() - log.loc[COUNTRY_CODE, origin]
+            change = log.loc[regions, origin + h] - log.loc[regions, origin]
+            row = {"origin": origin, "years ahead": h, "national change": national, "mean over 1..h": mean_path}
+            for name, sd in (("regional errors since 2000", regional_only[h - 1]),
+                             ("with the national history", cal.tfr_held_sd[h - 1])):
+                z = np.abs(change / sd)
+                row.update({f"sd, {name}": sd, f"national z, {name}": national / sd,
+                            f"regions in 80 %, {name}": float(np.mean(z < 1.2816)),
+                            f"regions in 95 %, {name}": float(np.mean(z < 1.96))})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+__all__ = ["LEVERS", "Calibration", "band_widths", "calibration", "drift_scores", "fit_scales", "largest_changes",
+           "lever_calibration_table", "lever_errors", "national_loading", "national_top_up"]
