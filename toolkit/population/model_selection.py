@@ -41,6 +41,34 @@ def observed_e0_gain(inputs: PopulationInputs, origin: int, years: int = 10) -> 
             for sex in SEXES}
 
 
+MISSES = (
+    "Where the calibrated bands still miss, and why (section 1b has the figures): **0–14** — 98 % of its "
+    "error at 5 years is in the births after the origin (ages 0–4 +12.6 %, the children already born +0.8 %; "
+    "with the TFR path that was later observed the 0–14 bias is +0.8 %), so the miss is the fertility fall, "
+    "not the migration of families. The country's TFR fell from 1.87 (2010) to 1.37 (2020), a 10-year log "
+    "change of −0.31 against at most −0.13 in 1990–2009 (the regions' mean −0.30 against −0.27 for the "
+    "most negative single region before 2010) — but less than the fall from 2.68 to 1.50 in 1963–1973 "
+    "(−0.58) in the country's history since 1950. Measured over the regional errors since 2000 alone, the "
+    "TFR band's sd was "
+    "0.06–0.07 at 5 years and the realised national change lay 2.5–3.9 sd below the origin's value; the "
+    "calibration therefore measures the national part of the TFR's errors over the country's whole history "
+    "since 1950 (it includes the fall of 1965–1973), which doubles the band (sd 0.13 at 5 years, 0.21 at 10) "
+    "and puts the realised change 1.1–1.9 sd below: the 0–14's 95 % band now holds 66 % at 5 years and "
+    "80 % at 10 (41 % and 41 % before), its WIS falls by 11 % and 17 %, the total's is unchanged. The 80 % "
+    "band still holds only 35–37 %: the mean TFR of the five years after 2011–2015 (which the births follow) "
+    "was 1.0–1.8 sd below the origin's for all regions at once, a common shock that pooling over regions "
+    "cannot diversify; no drift model fitted before the fall does better before it (section 1b). **Total at "
+    "5 years** — +1.1 % bias, half of it the births (+0.5 % with the observed TFR path): 66 % in the 80 % "
+    "band. **75+** — with the full Lee–Carter gains (the model before this selection) the median "
+    "overprojected the 75+ by 1.4 % at 5 years and 3.3 % at 10 from every origin 2011–2020 alike, a bias "
+    "that no widening of the e0 band removes; with half the gains (the baseline, section 3) the bias is "
+    "+0.4 % and +0.6 % and the 80 % band holds 74 % and 90.5 % (just above 90). **The 2015-based 2025 "
+    "totals** (MAPE 1.55 %) — with the observed TFR path the MAPE is 1.66 %: the missed immigration of "
+    "2022–2024, not fertility, keeps it above 1.5 %."
+)
+"""Where the calibrated bands of the origins 2011–2015 still miss, and why (docs/methods-selection.md)."""
+
+
 def candidates(inputs: PopulationInputs) -> dict[str, tuple[Scenario | Callable[[int], Scenario], dict]]:
     """Candidate name → (scenario or function of the origin, options of :func:`~evaluation.rolling_origin`)."""
     base = load_scenario("baseline")
@@ -139,29 +167,7 @@ def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd
         "",
         ev.markdown(ev.summary(early["uncalibrated"]), horizons=(5, 10)),
         "",
-        "Where the calibrated bands still miss, and why (section 1b has the figures): **0–14** — 98 % of its "
-        "error at 5 years is in the births after the origin (ages 0–4 +12.6 %, the children already born +0.8 %; "
-        "with the TFR path that was later observed the 0–14 bias is +0.8 %), so the miss is the fertility fall, "
-        "not the migration of families. The country's TFR fell from 1.87 (2010) to 1.37 (2020), a 10-year log "
-        "change of −0.31 against at most −0.13 in 1990–2009 (the regions' mean −0.30 against −0.27 for the "
-        "most negative single region before 2010) — but less than the fall from 2.68 to 1.50 in 1963–1973 "
-        "(−0.58) in the country's history since 1950. Measured over the regional errors since 2000 alone, the "
-        "TFR band's sd was "
-        "0.06–0.07 at 5 years and the realised national change lay 2.5–3.9 sd below the origin's value; the "
-        "calibration therefore measures the national part of the TFR's errors over the country's whole history "
-        "since 1950 (it includes the fall of 1965–1973), which doubles the band (sd 0.13 at 5 years, 0.21 at 10) "
-        "and puts the realised change 1.1–1.9 sd below: the 0–14's 95 % band now holds 66 % at 5 years and "
-        "80 % at 10 (41 % and 41 % before), its WIS falls by 11 % and 17 %, the total's is unchanged. The 80 % "
-        "band still holds only 35–37 %: the mean TFR of the five years after 2011–2015 (which the births follow) "
-        "was 1.0–1.8 sd below the origin's for all regions at once, a common shock that pooling over regions "
-        "cannot diversify; no drift model fitted before the fall does better before it (section 1b). **Total at "
-        "5 years** — +1.1 % bias, half of it the births (+0.5 % with the observed TFR path): 66 % in the 80 % "
-        "band. **75+** — with the full Lee–Carter gains (the model before this selection) the median "
-        "overprojected the 75+ by 1.4 % at 5 years and 3.3 % at 10 from every origin 2011–2020 alike, a bias "
-        "that no widening of the e0 band removes; with half the gains (the baseline, section 3) the bias is "
-        "+0.4 % and +0.6 % and the 80 % band holds 74 % and 90.5 % (just above 90). **The 2015-based 2025 "
-        "totals** (MAPE 1.55 %) — with the observed TFR path the MAPE is 1.66 %: the missed immigration of "
-        "2022–2024, not fertility, keeps it above 1.5 %.",
+        MISSES,
         "",
         *([] if evidence is None else [evidence, ""]),
         "Each origin separately (5 years ahead, calibrated):",
