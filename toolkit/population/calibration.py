@@ -24,7 +24,8 @@ Estimation (everything from data up to the base year):
   origins 2000.., a period in which the country's TFR stayed within 1.70–1.87 until 2010; the country's own
   series goes back to 1950 (UN WPP estimates before Statistics Finland's series starts in 1990), and its
   held-level errors over every origin 1950..base−h are larger (log RMSE 0.12 at 5 years and 0.20 at 10 from
-  the data up to 2015, against 0.05 from the origins 2000..). The TFR sd is topped up by that difference,
+  the data up to 2015, against 0.06 and 0.07 from the origins 2000..; from the data up to 2025, which hold the
+  fall after 2010, 0.13 and 0.21 against 0.12 and 0.22). The TFR sd is topped up by that difference,
   sd(h)² = RMSE_regional(h)² + max(0, RMSE_national,1950(h)² − RMSE_national,2000(h)²): the national part of
   the regional errors is measured over the longest history, the regional part over the regional data;
 * the national factor of the TFR: regions share national shocks (fertility fell everywhere after 2010). The
