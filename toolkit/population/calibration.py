@@ -280,7 +280,8 @@ def _calibration(inputs: PopulationInputs, base_year: int) -> Calibration:
     hashes = [inputs.provenance.get(name, {}).get("sha256") for name in CALIBRATION_FILES]
     if None in hashes:
         return _estimate(inputs, base_year)
-    key = json.dumps(["calibration", PROCEDURE, LOADING_HORIZON, base_year, LEVERS, MAX_STEPS, MIN_ORIGINS,
+    key = json.dumps(["calibration", PROCEDURE, inputs.tfr_national_history is not None, LOADING_HORIZON, base_year,
+                      LEVERS, MAX_STEPS, MIN_ORIGINS,
                       MAX_LOADING, statsmodels.__version__,
                       SERIES_FIT_PROCEDURE, repr(SERIES_TREND_DEFAULTS), hashes])
 
