@@ -130,7 +130,8 @@ def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd
     2015–2024), the decomposition against the official projection and its sentences; ``evidence``: the section on
     the 0–14 miss (tools/fertility_evidence.py)."""
     baseline, before = tables["baseline"], tables["uncalibrated"]
-    early = {name: t[t["origin"] <= 2015] for name, t in (("baseline", baseline), ("uncalibrated", before))}
+    early = {name: t[t["origin"] <= 2015] for name, t in tables.items()
+             if name in ("baseline", "uncalibrated", "tfr-band-since-2000")}
     origins = sorted(baseline["origin"].unique())
     parts = [
         "# Methods: calibration, model selection and the official projection",
@@ -167,6 +168,10 @@ def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd
         "",
         ev.markdown(ev.summary(early["baseline"]), horizons=(5, 10)),
         "",
+        *([] if "tfr-band-since-2000" not in early else [
+            "Calibrated with the regional TFR errors since 2000 alone (`tfr-band-since-2000`, the calibration "
+            "before the national history of section 1b):", "",
+            ev.markdown(ev.summary(early["tfr-band-since-2000"]), horizons=(5, 10)), ""]),
         "Before calibration:",
         "",
         ev.markdown(ev.summary(early["uncalibrated"]), horizons=(5, 10)),
