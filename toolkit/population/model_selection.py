@@ -178,11 +178,11 @@ def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd
         "",
         MISSES,
         "",
-        *([] if evidence is None else [evidence, ""]),
         "Each origin separately (5 years ahead, calibrated):",
         "",
         _by_origin_markdown(ev.by_origin(baseline, horizon=5)),
         "",
+        *([] if evidence is None else [evidence, ""]),
         "## 2. Calibration of the lever models",
         "",
         "Standardised errors z = (observed − forecast) / se of the lever models refitted at every origin from "
