@@ -11,6 +11,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from toolkit.io.inputs import load_population_inputs
@@ -19,6 +20,9 @@ from toolkit.population import model_selection as ms
 from toolkit.population import reference
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fertility_evidence  # noqa: E402  (tools/fertility_evidence.py)
 
 
 def main(argv=None) -> None:
@@ -36,7 +40,7 @@ def main(argv=None) -> None:
     tables = ms.run_candidates(draws=args.draws, seed=args.seed, inputs=inputs)
     sentences = reference.decomposition_sentences(decomposition, "en")
     text = ms.methods_selection_markdown(tables, in_sample, out_of_sample, decomposition, sentences,
-                                         draws=args.draws, seed=args.seed)
+                                         draws=args.draws, seed=args.seed, evidence=fertility_evidence.markdown(inputs))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     partial = args.out.with_name(f".{args.out.name}.partial")
     partial.write_text(text, encoding="utf-8")

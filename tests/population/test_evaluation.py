@@ -11,7 +11,7 @@ from toolkit.errors import InputError
 from toolkit.io.inputs import load_population_inputs
 from toolkit.nomenclature import MAAKUNTA_CODES
 from toolkit.population import evaluation as ev
-from toolkit.population.calibration import calibration, lever_errors
+from toolkit.population.calibration import calibration, lever_errors, national_top_up
 
 INPUTS = load_population_inputs()  # the shipped params/data
 
@@ -34,17 +34,26 @@ def test_calibrated_bands_hold_the_observed_values(early, horizon, measure):
     assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
 
 
-@pytest.mark.xfail(strict=True, reason="0-14: the TFR fell from 1.65 (2015) to 1.25 (2024); no model fitted on data "
-                   "up to 2011-2015 saw such a fall (its bias is +4.2 % at 5 years, +12 % at 10), so the bands miss")
+@pytest.mark.xfail(strict=True, reason="0-14: 98 % of its error at 5 years is in the births (ages 0-4 +12.6 %, 5-14 "
+                   "+0.8 %); the country's mean log TFR over the 5 years after 2011-2015 fell 1.0-1.8 sd of the "
+                   "longest history's errors below the origin's, so the 80 % band holds 35 % (95 %: 66 %) at 5 years "
+                   "and 37 % (80 %) at 10")
 @pytest.mark.parametrize("horizon", [5, 10])
 def test_child_bands_hold(early, horizon):
     inside_80, inside_95 = _coverage(early, horizon, "0-14")
     assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
 
 
-@pytest.mark.xfail(strict=True, reason="total at 5 years: the 80 % band holds 65 % (95 %: 90 %), the 2011-2015 "
-                   "origins missed the immigration of 2016-2020 (+1.1 % bias); 75+ at 10 years: the 80 % band holds "
-                   "90.5 %, just above 90 % (95 %: 97 %)")
+@pytest.mark.parametrize("horizon,inside_95", [(5, 0.60), (10, 0.75)])
+def test_national_tfr_history_widens_the_child_bands(early, horizon, inside_95):
+    """The TFR band's national part from the history since 1950: the 0-14 95 % band holds 66 % at 5 years and
+    80 % at 10 (41 % and 41 % with the regional errors since 2000 alone)."""
+    assert _coverage(early, horizon, "0-14")[1] >= inside_95
+
+
+@pytest.mark.xfail(strict=True, reason="total at 5 years: the 80 % band holds 66 % (95 %: 91 %), +1.1 % bias, "
+                   "half of it the births of the fertility fall (+0.5 % with the observed TFR); 75+ at 10 years: the "
+                   "80 % band holds 90.5 %, just above 90 % (95 %: 97 %)")
 @pytest.mark.parametrize("horizon,measure", [(5, "total"), (10, "75+")])
 def test_short_total_and_long_old_age_bands_hold(early, horizon, measure):
     inside_80, inside_95 = _coverage(early, horizon, measure)
@@ -66,7 +75,7 @@ def test_calibration_widens_the_bands(early):
     after = early[early.origin == 2015]
     width = {name: (t["q0.9"] - t["q0.1"]).mean() for name, t in (("before", before), ("after", after))}
     assert width["after"] > 1.3 * width["before"]
-    assert after["inside_80"].mean() > before["inside_80"].mean() + 0.05  # 55 % -> 65 % from 2015
+    assert after["inside_80"].mean() > before["inside_80"].mean() + 0.05  # 67 % of the 2015-based cases calibrated
 
 
 def test_2015_baseline_2025_old_age_accuracy(early):
@@ -74,8 +83,9 @@ def test_2015_baseline_2025_old_age_accuracy(early):
     assert rows.loc[rows.measure == "75+", "error_percent"].abs().mean() <= 2.0  # 1.30 % (3.5 % before)
 
 
-@pytest.mark.xfail(strict=True, reason="2015-based 2025 regional totals: MAPE 1.53 % (1.95 % before the selection), "
-                   "the immigration wave of 2022-2024 and the fertility fall")
+@pytest.mark.xfail(strict=True, reason="2015-based 2025 regional totals: MAPE 1.55 % (1.95 % before the selection); "
+                   "migration: with the observed TFR path the deterministic MAPE is 1.66 %, the births' overprojection "
+                   "offsets part of the missed immigration of 2022-2024")
 def test_2015_baseline_2025_total_accuracy(early):
     rows = early[(early.origin == 2015) & (early.year == 2025) & (early.region_code != "SSS")]
     assert rows.loc[rows.measure == "total", "error_percent"].abs().mean() <= 1.5
@@ -98,6 +108,19 @@ def test_table_is_complete_and_scores_are_proper(early):
 
 def test_calibration_uses_only_data_up_to_the_base_year():
     cal = calibration(INPUTS, 2015)
+    later = INPUTS.tfr_national_history.copy()
+    later.loc[2016:] = 3.0  # a scrambled future changes nothing
+    top_up, fit = national_top_up(later, 2015)
+    np.testing.assert_array_equal(top_up, cal.tfr_national_sd)
+    history = np.log(INPUTS.tfr_national_history.loc[:2015])
+    def rmse(h, first):  # the country's log TFR held h years, every origin from ``first`` to 2015 - h
+        errors = history.values[h:] - history.values[:-h]
+        return np.sqrt(np.mean(errors[history.index[:-h] >= first] ** 2))
+
+    assert fit["rmse_h10"] == pytest.approx(rmse(10, 1950), abs=1e-4)  # 0.199 (0.054 from 2000)
+    recent = max(rmse(h, 2000) for h in range(1, 11))  # non-decreasing in h
+    assert cal.tfr_national_sd[9] == pytest.approx(np.sqrt(rmse(10, 1950) ** 2 - recent ** 2), rel=1e-9)
+    assert cal.tfr_held_sd[9] ** 2 >= cal.tfr_national_sd[9] ** 2 + 0.05 ** 2  # the regional part on top
     errors = lever_errors(INPUTS, 2015)
     assert (errors["origin"] + errors["horizon"]).max() == 2015
     assert 0.0 < cal.tfr_loading < 0.95

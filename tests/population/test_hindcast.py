@@ -29,7 +29,8 @@ def test_hindcast_uses_only_data_up_to_the_base_year(tmp_path, monkeypatch):
     for name, column, last in [("population.csv", "year", 2015), ("tfr.csv", "year", 2015),
                                ("net_migration_total.csv", "year", 2015), ("net_migration_age5.csv", "year", 2015),
                                ("life_expectancy.csv", "period_end_year", 2015),
-                               ("mx_national_wpp.csv", "period_end", 2015), ("asfr_national.csv", "year", 2015)]:
+                               ("mx_national_wpp.csv", "period_end", 2015), ("asfr_national.csv", "year", 2015),
+                               ("national_indicators.csv", "year", 2015)]:
         table = pd.read_csv(params / "data" / name)
         table[table[column] <= last].to_csv(params / "data" / name, index=False)
     # the single-age life tables start in 2017; a 2015-based run must not see them: scramble them

@@ -40,6 +40,8 @@ class PopulationInputs:
     asfr_national : (year, age 15..49) [births per woman per year], coordinate ``status``
     municipalities : municipality totals by year and sex (frame, see ``docs/conventions.md``)
     municipality_age_groups : (municipality_code, age_start) [persons], 31 Dec 2018
+    tfr_national_history : the country's TFR by year, the longest history (UN WPP 1950–, Statistics Finland's
+        own series where ``tfr`` has it) [children per woman]; ``None`` when not given (synthetic tables)
     provenance : file name -> {``sha256``, ``source``}; fits are cached on disk only for inputs whose files
         are named here with their hashes (synthetic inputs are fitted in memory)
     """
@@ -55,6 +57,7 @@ class PopulationInputs:
     municipalities: pd.DataFrame
     municipality_age_groups: xr.DataArray
     provenance: dict = field(default_factory=dict)
+    tfr_national_history: pd.Series | None = None
 
     @property
     def latest_base_year(self) -> int:
@@ -76,7 +79,8 @@ class PopulationInputs:
 @lru_cache(maxsize=32)
 def _cut(inputs: PopulationInputs, base_year: int) -> PopulationInputs:
     series = {name: getattr(inputs, name).sel(year=slice(None, base_year)) for name in REGIONAL_SERIES}
-    return replace(inputs, **series)
+    history = inputs.tfr_national_history
+    return replace(inputs, **series, tfr_national_history=None if history is None else history.loc[:base_year])
 
 
 def load_population_inputs(regions: Sequence | None = None, *, base_year: int | None = None) -> PopulationInputs:
@@ -100,6 +104,17 @@ def load_population_inputs(regions: Sequence | None = None, *, base_year: int | 
     return _load(codes, base_year, data.params_dir())
 
 
+def national_tfr_history(tfr: xr.DataArray, indicators: pd.DataFrame) -> pd.Series:
+    """The country's TFR by year over the longest history: Statistics Finland's national series (``tfr``, code
+    ``SSS``) where it exists, the UN WPP estimates (``indicators``, status ``estimate``) before it."""
+    own = tfr.sel(region_code=COUNTRY_CODE).to_series() if COUNTRY_CODE in tfr["region_code"].values else None
+    wpp = indicators[indicators["status"] == "estimate"].set_index("year")["tfr"]
+    if own is None:
+        return wpp.rename("tfr")
+    own.index = own.index.astype(int)
+    return pd.concat([wpp[wpp.index < own.index.min()], own]).rename("tfr").sort_index()
+
+
 @lru_cache(maxsize=16)
 def _load(codes: tuple[str, ...] | None, base_year: int | None, folder: Path) -> PopulationInputs:
     """The inputs of :func:`load_population_inputs`, cached per region codes, base year and data folder."""
@@ -114,7 +129,8 @@ def _load(codes: tuple[str, ...] | None, base_year: int | None, folder: Path) ->
     inputs = PopulationInputs(
         **series, qx_national=data.load_qx_national(), mx_wpp=data.load_mx_wpp(),
         asfr_national=data.load_asfr_national(), municipalities=data.load_municipalities(),
-        municipality_age_groups=data.load_municipality_age_groups(), provenance=data.data_provenance())
+        municipality_age_groups=data.load_municipality_age_groups(), provenance=data.data_provenance(),
+        tfr_national_history=national_tfr_history(series["tfr"], data.load_national_indicators()))
     if base_year is None:
         return inputs
     if not inputs.first_base_year <= base_year <= inputs.latest_base_year:

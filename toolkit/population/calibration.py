@@ -20,9 +20,18 @@ Estimation (everything from data up to the base year):
   region reads noise as level changes), so a common factor would blow up the small regions' bands; its sd is
   instead the empirical RMSE(h) of the past log-TFR forecasts pooled over the regions (Keilman's empirical
   errors), non-decreasing in h and held at the last estimated horizon — it does not widen beyond the evidence;
+* the national part of the TFR's errors over the longest history: the regional errors above come from the
+  origins 2000.., a period in which the country's TFR stayed within 1.70–1.87 until 2010; the country's own
+  series goes back to 1950 (UN WPP estimates before Statistics Finland's series starts in 1990), and its
+  held-level errors over every origin 1950..base−h are larger (log RMSE 0.12 at 5 years and 0.20 at 10 from
+  the data up to 2015, against 0.06 and 0.07 from the origins 2000..; from the data up to 2025, which hold the
+  fall after 2010, 0.13 and 0.21 against 0.12 and 0.22). The TFR sd is topped up by that difference,
+  sd(h)² = RMSE_regional(h)² + max(0, RMSE_national,1950(h)² − RMSE_national,2000(h)²): the national part of
+  the regional errors is measured over the longest history, the regional part over the regional data;
 * the national factor of the TFR: regions share national shocks (fertility fell everywhere after 2010). The
   regional innovations are z_r = λ η + √(1 − λ²) ε_r, η national; λ² is the average correlation of the
-  standardised errors of two regions at the same origin and horizon (clipped to 0..0.95);
+  standardised errors of two regions at the same origin and horizon (clipped to 0..0.95), raised by the
+  national top-up (its share of the variance at horizon ``LOADING_HORIZON``);
 * the country's net international migration (drawn separately in balanced runs) has its own c(h) from the
   national series' errors; e0 (national Lee–Carter) from the national observed life expectancy.
 
@@ -55,6 +64,8 @@ FIRST_ORIGIN = 2000  # ≥ 10 years of the 1990– series before the first origi
 MIN_ORIGINS = 3  # a horizon's scale is estimated only from at least this many origins
 MAX_LOADING = 0.95  # λ² is clipped below 1 so that each region keeps some noise of its own
 MAX_STEPS = 100
+LOADING_HORIZON = 5  # the horizon at which the national top-up enters the TFR's national loading
+PROCEDURE = "2: TFR sd topped up by the national held-level errors of the longest history"
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,7 @@ class Calibration:
     tfr_held_sd: np.ndarray  # (MAX_STEPS,) the same of the TFR held at the origin's observed value
     tfr_loading: float  # λ² of the TFR innovations (share of the variance that is national)
     summary: dict[str, dict]  # per lever: last horizon estimated, cases, origins, mean z at h = 1
+    tfr_national_sd: np.ndarray | None = None  # (MAX_STEPS,) the national top-up of the TFR sd [log scale]
 
     def factors(self, se: np.ndarray, tfr_trend: bool = True) -> np.ndarray:
         """(T, 3) factors of a region's model se (T, 3), order tfr, e0, net migration (the Chunk se columns).
@@ -88,11 +100,15 @@ class Calibration:
         record = {"base_year": self.base_year, "tfr_national_loading": round(self.tfr_loading, 4),
                   "tfr_log_sd_at_horizon": {h: round(float(self.tfr_sd[h - 1]), 4) for h in shown},
                   "tfr_held_log_sd_at_horizon": {h: round(float(self.tfr_held_sd[h - 1]), 4) for h in shown},
+                  "tfr_national_top_up_log_sd_at_horizon": None if self.tfr_national_sd is None else
+                  {h: round(float(self.tfr_national_sd[h - 1]), 4) for h in shown},
                   "scale_at_horizon": {lever: {h: round(float(self.scales[lever][h - 1]), 4) for h in shown}
                                        for lever in LEVERS if lever != "tfr"},
                   "fit": self.summary,
                   "method": "rolling-origin errors, origins 2000..base-1, data up to the base year; TFR: sd = "
-                            "RMSE(h) of log TFR; e0, migration: se times c(h), c(h)^2 = sum error^2 / sum se^2; "
+                            "RMSE(h) of log TFR, its national part topped up to the national held-level RMSE(h) "
+                            "of every origin 1950..base-h; e0, migration: se times c(h), "
+                            "c(h)^2 = sum error^2 / sum se^2; "
                             f"non-decreasing in h, constant beyond the last horizon seen from {MIN_ORIGINS}+ origins"}
         return {"calibration": json.dumps(record)}
 
@@ -253,7 +269,8 @@ def calibration(inputs: PopulationInputs, base_year: int) -> Calibration:
     return _calibration(inputs.up_to(int(base_year)), int(base_year))
 
 
-CALIBRATION_FILES = ("tfr.csv", "net_migration_total.csv", "population.csv", "mx_national_wpp.csv")
+CALIBRATION_FILES = ("tfr.csv", "net_migration_total.csv", "population.csv", "mx_national_wpp.csv",
+                     "national_indicators.csv")
 
 
 @lru_cache(maxsize=32)
@@ -263,19 +280,23 @@ def _calibration(inputs: PopulationInputs, base_year: int) -> Calibration:
     hashes = [inputs.provenance.get(name, {}).get("sha256") for name in CALIBRATION_FILES]
     if None in hashes:
         return _estimate(inputs, base_year)
-    key = json.dumps(["calibration", base_year, LEVERS, MAX_STEPS, MIN_ORIGINS, MAX_LOADING, statsmodels.__version__,
+    key = json.dumps(["calibration", PROCEDURE, inputs.tfr_national_history is not None, LOADING_HORIZON, base_year,
+                      LEVERS, MAX_STEPS, MIN_ORIGINS,
+                      MAX_LOADING, statsmodels.__version__,
                       SERIES_FIT_PROCEDURE, repr(SERIES_TREND_DEFAULTS), hashes])
 
     def compute() -> dict:
         cal = _estimate(inputs, base_year)
         return {**{f"scale_{lever}": cal.scales[lever] for lever in cal.scales}, "tfr_sd": cal.tfr_sd,
                 "tfr_held_sd": cal.tfr_held_sd, "tfr_loading": np.asarray(cal.tfr_loading),
+                "tfr_national_sd": np.zeros(MAX_STEPS) if cal.tfr_national_sd is None else cal.tfr_national_sd,
                 "summary": np.asarray(json.dumps(cal.summary))}
 
     stored = disk_cached(f"calibration-{base_year}", key, compute)
     scales = {name[len("scale_"):]: np.asarray(value) for name, value in stored.items() if name.startswith("scale_")}
     return Calibration(base_year, scales, np.asarray(stored["tfr_sd"]), np.asarray(stored["tfr_held_sd"]),
-                       float(stored["tfr_loading"]), json.loads(str(stored["summary"])))
+                       float(stored["tfr_loading"]), json.loads(str(stored["summary"])),
+                       np.asarray(stored["tfr_national_sd"]))
 
 
 def _estimate(inputs: PopulationInputs, base_year: int) -> Calibration:
@@ -285,7 +306,39 @@ def _estimate(inputs: PopulationInputs, base_year: int) -> Calibration:
         scales[lever], summary[lever] = fit_scales(errors, lever)
     tfr_sd, summary["tfr_sd"] = empirical_sd(errors, "tfr")
     tfr_held_sd, summary["tfr_held_sd"] = empirical_sd(errors, "tfr_held")
-    return Calibration(base_year, scales, tfr_sd, tfr_held_sd, national_loading(errors), summary)
+    loading = national_loading(errors)
+    history = inputs.tfr_national_history
+    if history is None:  # synthetic tables: the regional errors only
+        return Calibration(base_year, scales, tfr_sd, tfr_held_sd, loading, summary)
+    top_up, summary["tfr_national"] = national_top_up(history, base_year)
+    h = LOADING_HORIZON - 1
+    held = np.sqrt(tfr_held_sd ** 2 + top_up ** 2)
+    loading = float(np.clip((loading * tfr_held_sd[h] ** 2 + top_up[h] ** 2) / held[h] ** 2, 0.0, MAX_LOADING))
+    return Calibration(base_year, scales, np.maximum.accumulate(np.sqrt(tfr_sd ** 2 + top_up ** 2)),
+                       np.maximum.accumulate(held), loading, summary, top_up)
+
+
+def national_held_errors(history: pd.Series, base_year: int, first_origin: int | None = None) -> pd.DataFrame:
+    """Errors of the country's log TFR held at its value of the origin: one row per origin ≥ ``first_origin``
+    (default: the first year of ``history``) and horizon h with origin + h ≤ ``base_year``."""
+    series = np.log(history.loc[:base_year].astype(float))
+    years = series.index.to_numpy(dtype=int)
+    start = years[0] if first_origin is None else max(first_origin, years[0])
+    rows = [(o, y - o, series.loc[y] - series.loc[o]) for o in years if o >= start for y in years if o < y]
+    return pd.DataFrame(rows, columns=["origin", "horizon", "error"]).assign(lever="national_tfr_held", z=np.nan)
+
+
+def national_top_up(history: pd.Series, base_year: int) -> tuple[np.ndarray, dict]:
+    """The national top-up of the TFR's log sd (MAX_STEPS,): √max(0, RMSE_all(h)² − RMSE_2000(h)²) of the
+    country's held-level errors over every origin of its history and over the origins ``FIRST_ORIGIN``.. of the
+    regional errors, both from the data up to ``base_year``."""
+    long, summary = empirical_sd(national_held_errors(history, base_year), "national_tfr_held")
+    short, _ = empirical_sd(national_held_errors(history, base_year, FIRST_ORIGIN), "national_tfr_held")
+    summary.pop("mean_z_h1")
+    summary.update(first_origin=int(history.index.min()), rmse_h5=round(float(long[4]), 4),
+                   rmse_h10=round(float(long[9]), 4), rmse_h5_from_2000=round(float(short[4]), 4),
+                   rmse_h10_from_2000=round(float(short[9]), 4))
+    return np.sqrt(np.clip(long ** 2 - short ** 2, 0.0, None)), summary
 
 
 def lever_calibration_table(errors: pd.DataFrame, cal: Calibration | None, horizons=(1, 2, 3, 5, 10)) -> pd.DataFrame:
@@ -305,5 +358,89 @@ def lever_calibration_table(errors: pd.DataFrame, cal: Calibration | None, horiz
     return pd.DataFrame(rows)
 
 
-__all__ = ["LEVERS", "Calibration", "calibration", "fit_scales", "lever_calibration_table", "lever_errors",
-           "national_loading"]
+# The evidence on the fertility fall after 2010 (docs/methods-selection.md, section 1b; notebooks/methods.ipynb)
+# ---------------------------------------------------------------------------------------------------------------
+FALL_START = 2010  # the national TFR peaked at 1.87 in 2010
+
+
+def largest_changes(inputs: PopulationInputs) -> pd.DataFrame:
+    """The largest falls and rises of the TFR over k = 5 and 10 years, before and from 2010 [log and level]."""
+    national = inputs.tfr_national_history
+    regional = inputs.tfr.to_series().unstack("year").drop(index=COUNTRY_CODE)
+    rows = []
+    for k in (5, 10):
+        change = national.shift(-k) - national  # from year y to y + k
+        log_change = np.log(national).shift(-k) - np.log(national)
+        regional_log = np.log(regional).T.shift(-k) - np.log(regional).T  # (year, region)
+        for label, before in (("before 2010", True), ("from 2010", False)):
+            end = change.index + k
+            chosen = (end <= FALL_START) if before else ((change.index >= FALL_START) & (end <= national.index.max()))
+            fall = change[chosen].idxmin()
+            years = regional_log.index.to_numpy()
+            rchosen = (years + k <= FALL_START) if before else ((years >= FALL_START) & (years + k <= years.max()))
+            values = regional_log[rchosen].stack()
+            rows.append({"years": k, "period": label, "national first year": int(change[chosen].dropna().index.min()),
+                         "largest national fall": f"{national[fall]:.2f} → {national[fall + k]:.2f} "
+                                                  f"({fall}–{fall + k})",
+                         "national log change": log_change[fall], "largest national rise (log)":
+                         log_change[chosen].max(), "regional log change: most negative": values.min(),
+                         "regional log change: mean": values.mean()})
+    return pd.DataFrame(rows)
+
+
+def drift_scores(inputs: PopulationInputs) -> pd.DataFrame:
+    """RMSE of the country's log TFR h = 5, 10 years ahead: held level, the last 5 or 10 years' linear drift,
+    and the 5-year drift damped by 0.8 a year, over the origins 1955..2010 − h and 2011..2015."""
+    log = np.log(inputs.tfr_national_history)
+
+    def forecast(origin, h, window, damping):
+        if window == 0:
+            return log[origin]
+        past = log.loc[origin - window:origin]
+        slope = np.polyfit(past.index.to_numpy(float), past.to_numpy(), 1)[0]
+        return log[origin] + slope * sum(damping ** j for j in range(1, h + 1))
+
+    models = {"held": (0, 1.0), "drift 5 years": (5, 1.0), "drift 10 years": (10, 1.0),
+              "drift 5 years, damped 0.8": (5, 0.8)}
+    rows = []
+    for label, origins in (("1955..2010-h (before the fall)", lambda h: range(1955, FALL_START - h + 1)),
+                           ("2011..2015", lambda h: [o for o in range(2011, 2016) if o + h <= int(log.index.max())])):
+        for h in (5, 10):
+            chosen = list(origins(h))
+            row = {"origins": label, "years ahead": h, "cases": len(chosen)}
+            for name, (window, damping) in models.items():
+                errors = [log[o + h] - forecast(o, h, window, damping) for o in chosen]
+                row[name] = float(np.sqrt(np.mean(np.square(errors))))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def band_widths(inputs: PopulationInputs, origins=range(2011, 2016)) -> pd.DataFrame:
+    """Per origin and horizon: the realised change of the country's log TFR (and its mean over the years 1..h,
+    which the births follow), the TFR band's log sd from the regional errors since 2000 alone and with the
+    national history, and the share of regions whose realised change lies inside the 80 / 95 % band."""
+    log = np.log(inputs.tfr.to_series().unstack("year"))
+    regions = [c for c in log.index if c != COUNTRY_CODE]
+    rows = []
+    for origin in origins:
+        cal = calibration(inputs, origin)
+        regional_only, _ = empirical_sd(lever_errors(inputs, origin), "tfr_held")
+        for h in (5, 10):
+            if origin + h > int(log.columns.max()):
+                continue
+            national = log.loc[COUNTRY_CODE, origin + h] - log.loc[COUNTRY_CODE, origin]
+            mean_path = log.loc[COUNTRY_CODE, origin + 1:origin + h].mean() - log.loc[COUNTRY_CODE, origin]
+            change = log.loc[regions, origin + h] - log.loc[regions, origin]
+            row = {"origin": origin, "years ahead": h, "national change": national, "mean over 1..h": mean_path}
+            for name, sd in (("regional errors since 2000", regional_only[h - 1]),
+                             ("with the national history", cal.tfr_held_sd[h - 1])):
+                z = np.abs(change / sd)
+                row.update({f"sd, {name}": sd, f"national z, {name}": national / sd,
+                            f"regions in 80 %, {name}": float(np.mean(z < 1.2816)),
+                            f"regions in 95 %, {name}": float(np.mean(z < 1.96))})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+__all__ = ["LEVERS", "Calibration", "band_widths", "calibration", "drift_scores", "fit_scales", "largest_changes",
+           "lever_calibration_table", "lever_errors", "national_loading", "national_top_up"]
