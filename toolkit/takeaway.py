@@ -9,7 +9,8 @@ language; an animated figure (the pyramid) gets a column for its frame (the year
 :func:`dataset_tables` does the same for the dataset of ``forum project`` or ``forum skills``: one table per
 variable, one row per cell, the dimensions and the variable's name and unit in the chosen language.
 
-:func:`write_pack_data` writes a pack's tables into its folder: ``data/<nn>-<topic>.csv`` and one workbook.
+:func:`write_pack_data` writes a pack's tables into its folder: ``data/<nn>-<topic>.csv`` and one workbook;
+:func:`write_run_workbook` writes the workbook of ``forum project|skills --out FILE.xlsx``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from toolkit.io.results import check_finite, check_output_path
 from toolkit.io.tables import Table, file_stem, write_csv, write_workbook
 from toolkit.text import t
+from toolkit.version import __version__
 
 DATA_DIR = "data"
 """The folder of a pack's CSV files."""
@@ -211,8 +214,8 @@ def figure_tables(figures: Iterable[Mapping], lang: str, source: str) -> list[Ta
 def dataset_tables(ds: xr.Dataset, lang: str, source: str) -> list[Table]:
     """One tidy table per data variable of a run's dataset: its dimensions, then its value.
 
-    Headers come from the text catalogue (``takeaway.dim.<name>`` and ``takeaway.var.<name>``, with the unit of the
-    variable's ``units`` attribute); a name the catalogue lacks is shown as it is.
+    Headers come from the text catalogue (``takeaway.dim.<name>``, ``takeaway.var.<name>`` and, for the variable's
+    ``units`` attribute, ``takeaway.units.<units>``).
     """
     tables = []
     for variable in ds.data_vars:
@@ -232,11 +235,8 @@ def dataset_tables(ds: xr.Dataset, lang: str, source: str) -> list[Table]:
 
 
 def _label(kind: str, name: str, lang: str) -> str:
-    key = f"takeaway.{kind}.{name}"
-    try:
-        return t(key, lang)
-    except KeyError:
-        return name
+    """The catalogue's ``takeaway.<kind>.<name>`` (a dimension, variable or unit of a run's dataset)."""
+    return t(f"takeaway.{kind}.{name}", lang)
 
 
 def widen(table: Table) -> Table:
@@ -278,3 +278,12 @@ def write_pack_data(folder: Path, tables: Sequence[Table], lang: str) -> dict[st
         write_workbook(folder / WORKBOOK[lang], [widen(table) for table in tables])
         written["workbook"].append(WORKBOOK[lang])
     return written
+
+
+def write_run_workbook(ds: xr.Dataset, path, lang: str) -> Path:
+    """Write a run's dataset as one workbook (a sheet per variable, headers in ``lang``), atomically, after the
+    checks of :func:`toolkit.io.results.write_dataset` (a known suffix, finite values)."""
+    path = check_output_path(path)
+    check_finite(ds, path)
+    write_workbook(path, dataset_tables(ds, lang, t("takeaway.source_text", lang, version=__version__)))
+    return path
