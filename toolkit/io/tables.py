@@ -70,7 +70,7 @@ def sheet_names(tables: Sequence[Table]) -> list[str]:
     """Each table's sheet name: Excel's forbidden characters removed, at most 31 characters, unique."""
     names: list[str] = []
     for table in tables:
-        base = _SHEET_FORBIDDEN.sub(" ", table.name).strip() or "Sheet"
+        base = " ".join(_SHEET_FORBIDDEN.sub(" ", table.name).split()) or "Sheet"
         name, number = base[:SHEET_NAME_LENGTH], 2
         while name.lower() in {existing.lower() for existing in names}:
             suffix = f" ({number})"
