@@ -156,8 +156,9 @@ def pack_page(notebook, headline: Mapping, lang: str, *, files: Mapping | None =
         f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         f"<title>{title}</title>\n<style>{_STYLE}{_PRINT_STYLE}</style>\n",
+        f"<script>{_PRINT_SCRIPT}</script>\n",  # listeners only: the page's body holds no script but the figures'
         f'<script src="{html.escape(assets)}/{_plotly_file(notebook)}"></script>\n</head>\n<body>\n<main>\n',
-        body, listing, f"\n</main>\n<script>{_PRINT_SCRIPT}</script>\n</body>\n</html>\n",
+        body, listing, "\n</main>\n</body>\n</html>\n",
     ])
     _check_offline(page)
     return page
@@ -203,7 +204,7 @@ _SLIDES_TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 _SLIDES_STYLE = """
 .reveal .slides{text-align:left}.reveal .slides section{height:100%;overflow-y:auto}
-.reveal h1,.reveal h2{text-transform:none}
+.reveal .slides h1,.reveal .slides h2{text-transform:none}
 .reveal .jp-RenderedHTMLCommon h1{font-size:48px}.reveal .jp-RenderedHTMLCommon h2{font-size:40px}
 .reveal .jp-RenderedHTMLCommon p,.reveal .jp-RenderedHTMLCommon li{font-size:26px;line-height:1.4}
 .reveal .jp-RenderedHTMLCommon table{font-size:20px}.reveal .jp-RenderedHTMLCommon td,
@@ -273,9 +274,9 @@ def slides_page(notebook, headline: Mapping, lang: str, *, assets: str = f"../{A
                               extra_loaders=[DictLoader({"forum_slides.html.j2": _SLIDES_TEMPLATE})],
                               exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                               reveal_url_prefix=f"{assets}/{REVEAL_DIR}", reveal_theme="white",
-                              reveal_transition="none")
+                              reveal_transition="none", language_code=lang)
     title = _first_heading(notebook) or headline["region"]
-    resources = {"metadata": {"name": title}, "language_code": lang,
+    resources = {"metadata": {"name": title},
                  "forum": {"assets": assets, "plotly": _plotly_file(notebook), "style": _SLIDES_STYLE,
                            "script": _SLIDES_SCRIPT}}
     page, _ = exporter.from_notebook_node(deck, resources=resources)
