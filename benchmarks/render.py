@@ -10,7 +10,7 @@ Prints, for the render and the reference: the wall time of ``forum render``, the
 of three loads per page, over ``--pages`` areas). Targets: 23 areas in ≤ 60 s with ``--jobs 2``, every page
 ≤ 1.5 MB, ready in ≤ 1.5 s.
 
-Run: ``.venv/bin/python benchmarks/render.py [--all] [--jobs 2] [--reference /tmp/ref] [--pages 5]``.
+Run: ``.venv/bin/python benchmarks/render.py [--all | --region ID ...] [--jobs 2] [--reference /tmp/ref] [--pages 5]``.
 """
 
 from __future__ import annotations
@@ -81,6 +81,16 @@ def seconds_per_area(out: Path) -> list[float]:
     return [entry["seconds"] for entry in manifest["areas"].values() if entry["status"] == "ok"]
 
 
+def stages(out: Path) -> str:
+    """Median seconds per stage of an area (kernel start or reset, notebook cells, conversion), where recorded."""
+    manifest = json.loads((out / batch.MANIFEST).read_text(encoding="utf-8"))
+    recorded = [entry["stages"] for entry in manifest["areas"].values() if entry.get("stages")]
+    if not recorded:
+        return ""
+    return " | per area (median): " + ", ".join(
+        f"{name} {statistics.median(stage[name] for stage in recorded):.1f} s" for name in recorded[0])
+
+
 def line(name: str, wall: float, out: Path, areas: list[str], ready: list[float]) -> str:
     sizes = page_sizes(out, areas)
     per_area = seconds_per_area(out)
@@ -89,12 +99,15 @@ def line(name: str, wall: float, out: Path, areas: list[str], ready: list[float]
     return (f"{name:10s} {wall:7.1f} s wall for {len(sizes)} areas (per area {min(per_area):.1f}–{max(per_area):.1f} s)"
             f" | page largest {max(sizes) / 1e6:.2f} MB, median {statistics.median(sizes) / 1e6:.2f} MB"
             f" (+ shared assets {assets / 1e6:.2f} MB per folder)"
-            f" | ready median {statistics.median(ready):.2f} s, max {max(ready):.2f} s over {len(ready)} pages")
+            f" | ready median {statistics.median(ready):.2f} s, max {max(ready):.2f} s over {len(ready)} pages"
+            + stages(out))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="all 23 areas (default: the nine forum areas)")
+    parser.add_argument("--region", action="append", default=[], metavar="ID",
+                        help="these areas only; repeatable (default: the nine forum areas)")
     parser.add_argument("--jobs", type=int, default=2, help="areas at the same time (default 2)")
     parser.add_argument("--draws", type=int, default=batch.DEFAULT_DRAWS,
                         help=f"draws per scenario (default {batch.DEFAULT_DRAWS})")
@@ -103,7 +116,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=5, help="pages timed in Chromium per render (default 5)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: a temporary folder)")
     args = parser.parse_args()
-    areas = list(load_regions()) if args.all else [area.id for area in forum_regions()]
+    areas = list(load_regions()) if args.all else (args.region or [area.id for area in forum_regions()])
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-forum-"))
     print(f"cache filled for {len(areas)} areas in {warm(areas):.1f} s (not counted)")
     report = batch.render(areas, None, jobs=args.jobs, out=folder / "new", draws=args.draws, progress=False)

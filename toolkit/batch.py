@@ -107,6 +107,9 @@ class AreaResult:
     headline: dict | None = None
     page_bytes: int | None = None
     executed_notebook: str | None = None
+    stages: dict | None = None
+    """Seconds of wall time per stage: ``kernel`` (start or reset), ``execute`` (the notebook's cells),
+    ``convert`` (page, slides, CSV files and workbook)."""
 
 
 @dataclass
@@ -495,13 +498,14 @@ def render_area(task: AreaTask) -> AreaResult:
     _WORKER["busy"] = True
     executed = staging / EXECUTED
     attempts = 0
+    stages = {"kernel": 0.0, "execute": 0.0, "convert": 0.0}
 
     def run() -> None:
         nonlocal attempts
         attempts += 1
         offset = _kernel_log_offset()
         try:
-            _execute_notebook(task, executed, staging)
+            _execute_notebook(task, executed, staging, stages)
         except BaseException:
             _kernel_log_since(offset, staging / KERNEL_LOG)
             _stop_kernel()  # the next area (or attempt) gets a new kernel
@@ -511,11 +515,14 @@ def render_area(task: AreaTask) -> AreaResult:
     try:
         with _stderr_to(staging / KERNEL_LOG):
             execute_with_retry(run, executed)
+        converting = time.perf_counter()
         page, headline = write_pack(executed, staging / "pack", task.parameters["lang"])
+        stages["convert"] = time.perf_counter() - converting
         _install(staging, task.out / task.region)
         return AreaResult(task.region, "ok", time.perf_counter() - started, attempts, dict(task.parameters),
                           headline=headline, page_bytes=len(page.encode()),
-                          executed_notebook=f"{task.region}/{EXECUTED}")
+                          executed_notebook=f"{task.region}/{EXECUTED}",
+                          stages={name: round(value, 2) for name, value in stages.items()})
     except Exception as error:  # one area's failure must not stop the others: report it instead
         kept = _keep_failed(staging, task)
         return AreaResult(task.region, "failed", time.perf_counter() - started, attempts, dict(task.parameters),
@@ -528,16 +535,22 @@ def render_area(task: AreaTask) -> AreaResult:
         _WORKER["busy"] = False
 
 
-def _execute_notebook(task: AreaTask, executed: Path, cwd: Path) -> None:
-    """Run the notebook with papermill in the worker's kernel (:func:`_kernel`)."""
+def _execute_notebook(task: AreaTask, executed: Path, cwd: Path, stages: dict | None = None) -> None:
+    """Run the notebook with papermill in the worker's kernel (:func:`_kernel`); the seconds of the kernel's
+    start or reset and of the run are added to ``stages``."""
     import papermill
 
+    started = time.perf_counter()
     km, kc = _kernel(task.out)
+    running = time.perf_counter()
     papermill.execute_notebook(
         str(task.notebook), str(executed), parameters=dict(task.parameters), kernel_name=KERNEL_NAME,
         progress_bar=False, start_timeout=START_TIMEOUT, cwd=str(cwd), request_save_on_cell_execute=False,
         km=km, kc=kc,
     )
+    if stages is not None:
+        stages["kernel"] += running - started
+        stages["execute"] += time.perf_counter() - running
 
 
 def execute_with_retry(run: Callable[[], None], executed: Path) -> None:

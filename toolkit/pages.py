@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
+from jinja2 import DictLoader
 from plotly.offline import get_plotlyjs_version
 
 from toolkit.io.assets import ASSETS, REVEAL_DIR, plotly_script
@@ -266,7 +267,6 @@ def slides_page(notebook, headline: Mapping, lang: str, *, assets: str = f"../{A
     """The pack as reveal.js slides (nbconvert's reveal template, everything loaded from ``assets``): a slide per
     figure or card and per stretch of text (:func:`slide_notebook`). The arrow keys move between slides.
     Raises ``RuntimeError`` if the slides would load anything remotely."""
-    from jinja2 import DictLoader
     from nbconvert import SlidesExporter
 
     deck = slide_notebook(notebook)
