@@ -58,7 +58,7 @@ from toolkit.io.assets import write_pack_assets
 from toolkit.io.files import atomic_write, remove_stale_temporaries
 from toolkit.io.params import data_provenance
 from toolkit.nomenclature import AGES, LANGS
-from toolkit.pages import SAFE_ID, SLIDES, figures, index_page, load_executed, pack_page, slides_page
+from toolkit.pages import SAFE_ID, SLIDES, index_page, load_executed, pack_page, slides_page, take_figures
 from toolkit.population.project import AUTO_QUANTILE_VALUES, MAX_DRAWS, project_population
 from toolkit.population.resources import check_memory
 from toolkit.regions import Region, forum_regions, resolve_regions
@@ -596,7 +596,7 @@ def write_pack(executed: Path, pack: Path, lang: str) -> tuple[str, dict]:
     notebook, headline = load_executed(executed)
     pack.mkdir()
     source = t("takeaway.source_text", lang, version=__version__)
-    files = write_pack_data(pack, figure_tables(figures(notebook), lang, source), lang)
+    files = write_pack_data(pack, figure_tables(take_figures(notebook), lang, source), lang)
     files["slides"] = SLIDES
     page = pack_page(notebook, headline, lang, files=files)
     slides = slides_page(notebook, headline, lang)

@@ -104,6 +104,23 @@ def load_executed(executed: Path):
     return notebook, headline
 
 
+FIGURE_MARK = "forum_figure"
+"""Output metadata of a figure whose plotly JSON was taken out (:func:`take_figures`): its trace types."""
+
+
+def take_figures(notebook) -> list[dict]:
+    """The plotly JSON of every figure (as :func:`figures`), taken out of the notebook's outputs, which keep their
+    HTML and a mark: the pages are converted from what they show, without copying the JSON along."""
+    taken = figures(notebook)
+    for cell in notebook.cells:
+        for output in getattr(cell, "outputs", []):
+            if PLOTLY_MIME in output.get("data", {}):
+                figure = output["data"].pop(PLOTLY_MIME)
+                output.setdefault("metadata", {})[FIGURE_MARK] = sorted(
+                    {trace.get("type", "scatter") for trace in figure.get("data", [])}) or ["scatter"]
+    return taken
+
+
 def figures(notebook) -> list[dict]:
     """The plotly JSON of every figure of the notebook, in the order of the page."""
     return [dict(output["data"][PLOTLY_MIME]) for cell in notebook.cells for output in getattr(cell, "outputs", [])
@@ -113,6 +130,8 @@ def figures(notebook) -> list[dict]:
 def _plotly_file(notebook) -> str:
     """The shared plotly.js file that serves every figure of the notebook (see :func:`plotly_script`)."""
     types = {trace.get("type", "scatter") for figure in figures(notebook) for trace in figure.get("data", [])}
+    types |= {kind for cell in notebook.cells for output in getattr(cell, "outputs", [])
+              for kind in output.get("metadata", {}).get(FIGURE_MARK) or ()}  # the figures taken out
     return plotly_script(types, get_plotlyjs_version())
 
 
@@ -225,7 +244,7 @@ Reveal.on('ready',forumResize);Reveal.on('slidechanged',forumResize);
 
 
 def _is_figure(output) -> bool:
-    return PLOTLY_MIME in output.get("data", {})
+    return PLOTLY_MIME in output.get("data", {}) or bool(output.get("metadata", {}).get(FIGURE_MARK))
 
 
 def _is_heading(output) -> bool:
