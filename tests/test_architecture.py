@@ -2,7 +2,7 @@
 
 Layers, lowest first: base (errors, nomenclature, version) → io (every file touch) → text (the catalogue) →
 core (regions, scenarios, trends, indicators, population, skills) → viz (figures) → apps (report, pack, pages,
-batch, explorer) → cli (the command and the package root). A module may import from its own layer and below.
+batch, takeaway, explorer) → cli (the command and the package root). A module may import from its own layer and below.
 See docs/architecture.md.
 """
 
@@ -21,7 +21,8 @@ LAYERS = {
     "core": ("toolkit.regions", "toolkit.scenarios", "toolkit.trends", "toolkit.indicators", "toolkit.population",
              "toolkit.skills", "toolkit.goals", "toolkit.discovery"),
     "viz": ("toolkit.viz",),
-    "apps": ("toolkit.report", "toolkit.pack", "toolkit.pages", "toolkit.batch", "toolkit.explorer"),
+    "apps": ("toolkit.report", "toolkit.pack", "toolkit.pages", "toolkit.batch", "toolkit.takeaway",
+             "toolkit.explorer"),
     "cli": ("toolkit.cli", "toolkit"),
 }
 ORDER = list(LAYERS)

@@ -72,6 +72,24 @@ def test_project_netcdf_by_code_and_path(capsys, tmp_path):
     assert "wrote" in stdout
 
 
+def test_project_xlsx_is_a_workbook_in_the_language(capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "p.xlsx"
+    code, stdout, err = run(capsys, "project", "--region", "kainuu", "--scenario", "baseline", "--horizon", "2027",
+                            "--lang", "sv", "--out", str(out))
+    assert code == 0, err
+    book = load_workbook(out, read_only=True)
+    sheets = {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+    rows = sheets["Befolkning 31.12"]
+    assert rows[0] == ("Befolkning 31.12",) and rows[1] == ("Enhet: personer",) and rows[2][0].startswith("Källa:")
+    assert rows[4] == ("Område", "Scenario", "År", "Kön", "Ålder", "Befolkning 31.12 (personer)")
+    assert len(rows) == 5 + 3 * 2 * 101  # 2025-2027, two sexes, ages 0-100
+    assert sum(row[5] for row in rows[5:] if row[2] == 2025) > 60_000  # Kainuu's population in the base year
+    code, _, err = run(capsys, "project", "--region", "kainuu", "--draws", "10", "--out", str(tmp_path / "d.xlsx"))
+    assert code == 2 and "a workbook holds no draws" in err and not (tmp_path / "d.xlsx").exists()
+
+
 def test_project_csv_is_tidy(capsys, tmp_path):
     import pandas as pd
 
@@ -137,7 +155,7 @@ def test_missing_scenario_file(capsys, tmp_path):
 
 @pytest.mark.parametrize(
     ("target", "match"),
-    [("missing-folder/out.nc", "does not exist"), ("out.xlsx", "unknown format '.xlsx'"), ("", "is a folder")],
+    [("missing-folder/out.nc", "does not exist"), ("out.json", "unknown format '.json'"), ("", "is a folder")],
 )
 def test_bad_output(capsys, tmp_path, target, match):
     out = str(tmp_path / target) if target else str(tmp_path)

@@ -1,18 +1,27 @@
 """Forum packs: run ``notebooks/forum.ipynb`` per area with papermill, in parallel, into offline HTML pages.
 
 Each area is executed in its own kernel (one worker process per job), converted to HTML without code cells
-and with plotly.js inlined once per page, checked to load nothing from the network, and moved into place
-only when complete: a failed run never replaces an earlier good pack. ``index.html`` links every pack with
+(plotly.js is loaded from the folder's shared ``assets/``) and to slides, its figures' numbers written as CSV
+files and a workbook, every page checked to load nothing from the network, and moved into place only when
+complete: a failed run never replaces an earlier good pack. ``index.html`` links every pack with
 its headline numbers; ``manifest.json`` records, per area, the status, seconds, parameters, data provenance
 and toolkit version. Layout of the output folder::
 
     index.html, manifest.json
-    <region>/index.html        the pack (one self-contained page)
+    assets/plotly.min.js       plotly.js, shared by every page of the folder
+    assets/reveal/             reveal.js (vendored), shared by every slides page
+    <region>/index.html        the pack (one page; prints as an A4 handout)
+    <region>/slides.html       the pack as slides (one figure or card per slide)
+    <region>/luvut.xlsx        the figures' numbers, a sheet per figure (siffror.xlsx in sv, numbers.xlsx in en)
+    <region>/data/*.csv        the same numbers, one tidy CSV file per figure
     <region>/forum.ipynb       the executed notebook behind it
     failed/<region>.ipynb      the executed notebook of the last failed run of an area (for diagnosis)
     failed/<region>.log        the kernel's messages of that run
 
-SIGINT, SIGTERM and SIGHUP stop every worker and its kernel; the message says which packs were replaced, and the
+Each worker keeps one kernel for all the areas it renders (a fresh namespace for each area: ``%reset``), so the
+kernel's start, the toolkit's imports and the data it has read are paid once per worker, not once per area; a
+failed area's kernel is replaced before the next area. SIGINT, SIGTERM and SIGHUP stop every worker and its
+kernel; the message says which packs were replaced, and the
 index and manifest are updated for those. Staging folders ``.<region>.p<pid>.<id>.tmp`` of killed renders are
 removed at the start of the next render.
 
@@ -24,10 +33,12 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -38,18 +49,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from jupyter_client.manager import KernelManager
+from plotly.offline import get_plotlyjs
 from tqdm import tqdm
 
 from toolkit.errors import InputError
+from toolkit.io.assets import write_pack_assets
 from toolkit.io.files import atomic_write, remove_stale_temporaries
 from toolkit.io.params import data_provenance
 from toolkit.nomenclature import AGES, LANGS
-from toolkit.pages import SAFE_ID, index_page, notebook_page
+from toolkit.pages import SAFE_ID, SLIDES, index_page, load_executed, pack_page, slides_page, take_figures
 from toolkit.population.project import AUTO_QUANTILE_VALUES, MAX_DRAWS, project_population
 from toolkit.population.resources import check_memory
 from toolkit.regions import Region, forum_regions, resolve_regions
 from toolkit.regions import areas as areas_of_level
 from toolkit.scenarios import available_scenarios, load_scenarios, scenarios_dir
+from toolkit.takeaway import figure_tables, write_pack_data
+from toolkit.text import t
 from toolkit.version import __version__
 
 FORUM_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "forum.ipynb"
@@ -57,7 +73,7 @@ KERNEL_NAME = "python3"
 PAGE, EXECUTED, MANIFEST, FAILED_DIR, KERNEL_LOG = "index.html", "forum.ipynb", "manifest.json", "failed", "kernel.log"
 START_TIMEOUT = 60  # [s] for a kernel to start
 DEFAULT_DRAWS = 200  # Monte Carlo draws per scenario in a pack: stable 80 % bands, seconds per area
-MAX_PAGE_BYTES = 8_000_000  # [bytes] the page-size budget of a pack (reported, see benchmarks/render.py)
+MAX_PAGE_BYTES = 1_500_000  # [bytes] the page-size budget of a pack (reported, see benchmarks/render.py)
 # ------------------------------------------------------------------------------------------ results
 
 
@@ -92,6 +108,9 @@ class AreaResult:
     headline: dict | None = None
     page_bytes: int | None = None
     executed_notebook: str | None = None
+    stages: dict | None = None
+    """Seconds of wall time per stage: ``kernel`` (start or reset), ``execute`` (the notebook's cells),
+    ``convert`` (page, slides, CSV files and workbook)."""
 
 
 @dataclass
@@ -243,6 +262,7 @@ def run_tasks(tasks: Sequence[AreaTask], *, jobs: int = 2, progress: bool | None
     started = time.perf_counter()
     for task in tasks:  # staging folders of renders that were killed (their worker's pid is gone)
         remove_stale_temporaries(out / task.region)
+    write_pack_assets(out, get_plotlyjs())  # before any pack: a new pack never points at a missing script
     show = sys.stderr.isatty() if progress is None else progress
     started_ns = time.time_ns()
     try:
@@ -333,6 +353,7 @@ def _worker_signal(signum, frame):
         _WORKER["pending"] = signum
         return
     if not _WORKER["busy"]:
+        _stop_kernel()
         os._exit(128 + signum)
     raise KeyboardInterrupt
 
@@ -340,6 +361,68 @@ def _worker_signal(signum, frame):
 def _worker_start() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _worker_signal)
+    multiprocessing.util.Finalize(None, _stop_kernel, exitpriority=10)  # the worker's kernel ends with it
+
+
+_KERNEL: dict = {"km": None, "kc": None, "log": None}
+"""The worker's kernel: its manager, its client and the file that receives its stderr."""
+
+
+def _kernel(cwd: Path):
+    """The worker's kernel, started on first use (and again after :func:`_stop_kernel`), its namespace emptied."""
+    if _KERNEL["km"] is not None and not _KERNEL["km"].is_alive():
+        _stop_kernel()
+    if _KERNEL["km"] is None:
+        log = tempfile.TemporaryFile()
+        km = KernelManager(kernel_name=KERNEL_NAME)
+        _KERNEL.update(km=km, log=log)
+        km.start_kernel(cwd=str(cwd), stderr=log)
+        kc = km.client()
+        kc.start_channels()
+        _KERNEL["kc"] = kc
+        try:
+            kc.wait_for_ready(timeout=START_TIMEOUT)
+        except RuntimeError:
+            _stop_kernel()
+            raise
+    else:  # the previous area's variables go; imported modules and their caches stay
+        reply = _KERNEL["kc"].execute_interactive("get_ipython().run_line_magic('reset', '-f')", timeout=60,
+                                                  output_hook=lambda message: None)
+        if reply["content"]["status"] != "ok":
+            _stop_kernel()
+            return _kernel(cwd)
+    return _KERNEL["km"], _KERNEL["kc"]
+
+
+def _stop_kernel() -> None:
+    """Shut the worker's kernel down (if it runs) and forget it."""
+    km, kc, log = _KERNEL["km"], _KERNEL["kc"], _KERNEL["log"]
+    _KERNEL.update(km=None, kc=None, log=None)
+    if kc is not None:
+        with contextlib.suppress(Exception):
+            kc.stop_channels()
+    if km is not None:
+        with contextlib.suppress(Exception):
+            km.shutdown_kernel(now=True)
+    if log is not None:
+        log.close()
+
+
+def _kernel_log_since(offset: int, path: Path) -> None:
+    """Append what the worker's kernel wrote to stderr since ``offset`` to ``path``."""
+    log = _KERNEL["log"]
+    if log is None:
+        return
+    log.flush()
+    size = os.fstat(log.fileno()).st_size
+    if size > offset:
+        with open(path, "ab") as handle:
+            handle.write(os.pread(log.fileno(), size - offset, offset))
+
+
+def _kernel_log_offset() -> int:
+    log = _KERNEL["log"]
+    return os.fstat(log.fileno()).st_size if log is not None else 0
 
 
 def _stop_workers(pool: ProcessPoolExecutor, signum: int) -> None:
@@ -444,21 +527,31 @@ def render_area(task: AreaTask) -> AreaResult:
     _WORKER["busy"] = True
     executed = staging / EXECUTED
     attempts = 0
+    stages = {"kernel": 0.0, "execute": 0.0, "convert": 0.0}
 
     def run() -> None:
         nonlocal attempts
         attempts += 1
-        _execute_notebook(task, executed, staging)
+        offset = _kernel_log_offset()
+        try:
+            _execute_notebook(task, executed, staging, stages)
+        except BaseException:
+            _kernel_log_since(offset, staging / KERNEL_LOG)
+            _stop_kernel()  # the next area (or attempt) gets a new kernel
+            raise
+        _kernel_log_since(offset, staging / KERNEL_LOG)
 
     try:
         with _stderr_to(staging / KERNEL_LOG):
             execute_with_retry(run, executed)
-        page, headline = notebook_page(executed, task.parameters["lang"])
-        (staging / PAGE).write_text(page, encoding="utf-8")
+        converting = time.perf_counter()
+        page, headline = write_pack(executed, staging / "pack", task.parameters["lang"])
+        stages["convert"] = time.perf_counter() - converting
         _install(staging, task.out / task.region)
         return AreaResult(task.region, "ok", time.perf_counter() - started, attempts, dict(task.parameters),
                           headline=headline, page_bytes=len(page.encode()),
-                          executed_notebook=f"{task.region}/{EXECUTED}")
+                          executed_notebook=f"{task.region}/{EXECUTED}",
+                          stages={name: round(value, 2) for name, value in stages.items()})
     except Exception as error:  # one area's failure must not stop the others: report it instead
         kept = _keep_failed(staging, task)
         return AreaResult(task.region, "failed", time.perf_counter() - started, attempts, dict(task.parameters),
@@ -471,13 +564,22 @@ def render_area(task: AreaTask) -> AreaResult:
         _WORKER["busy"] = False
 
 
-def _execute_notebook(task: AreaTask, executed: Path, cwd: Path) -> None:
+def _execute_notebook(task: AreaTask, executed: Path, cwd: Path, stages: dict | None = None) -> None:
+    """Run the notebook with papermill in the worker's kernel (:func:`_kernel`); the seconds of the kernel's
+    start or reset and of the run are added to ``stages``."""
     import papermill
 
+    started = time.perf_counter()
+    km, kc = _kernel(task.out)
+    running = time.perf_counter()
     papermill.execute_notebook(
         str(task.notebook), str(executed), parameters=dict(task.parameters), kernel_name=KERNEL_NAME,
         progress_bar=False, start_timeout=START_TIMEOUT, cwd=str(cwd), request_save_on_cell_execute=False,
+        km=km, kc=kc,
     )
+    if stages is not None:
+        stages["kernel"] += running - started
+        stages["execute"] += time.perf_counter() - running
 
 
 def execute_with_retry(run: Callable[[], None], executed: Path) -> None:
@@ -517,12 +619,25 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def write_pack(executed: Path, pack: Path, lang: str) -> tuple[str, dict]:
+    """Write a pack folder from an executed notebook: the page, the slides, the figures' numbers (CSV files and
+    a workbook) and the notebook itself. Returns the page and the headline numbers."""
+    notebook, headline = load_executed(executed)
+    pack.mkdir()
+    source = t("takeaway.source_text", lang, version=__version__)
+    files = write_pack_data(pack, figure_tables(take_figures(notebook), lang, source), lang)
+    files["slides"] = SLIDES
+    page = pack_page(notebook, headline, lang, files=files)
+    slides = slides_page(notebook, headline, lang)
+    (pack / PAGE).write_text(page, encoding="utf-8")
+    (pack / SLIDES).write_text(slides, encoding="utf-8")
+    os.replace(executed, pack / EXECUTED)
+    return page, headline
+
+
 def _install(staging: Path, target: Path) -> None:
     """Put the finished pack in place: the old pack is renamed aside first and removed only afterwards."""
     pack = staging / "pack"
-    pack.mkdir()
-    for name in (PAGE, EXECUTED):
-        os.replace(staging / name, pack / name)
     aside = staging / "previous"
     _WORKER["installing"] = True  # a stop request waits for the two renames (never a missing pack)
     try:
@@ -552,7 +667,7 @@ def _stderr_to(path: Path):
     """Send this process's stderr (and so the kernel's, which inherits it) to ``path`` while running."""
     sys.stderr.flush()
     saved = os.dup(2)
-    log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
         os.dup2(log, 2)
         yield

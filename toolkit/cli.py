@@ -49,7 +49,7 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
                         help="scenario id or YAML file; repeatable (default: every shipped scenario)")
     parser.add_argument("--horizon", type=int, default=2050, help="last projected year (default 2050)")
     parser.add_argument("--draws", type=int, default=0, help="Monte Carlo draws (default 0 = deterministic)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the draws")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
     parser.add_argument("--base-year", type=int, default=None, help="jump-off year (default: last observed)")
     parser.add_argument("--quantiles", action=argparse.BooleanOptionalAction, default=None,
                         help="reduce draws to the quantiles 0.025..0.975 (default: when the draws exceed 20 million "
@@ -57,28 +57,32 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
                         help="run the ensemble chunks on a Dask distributed scheduler")
     parser.add_argument("--jobs", type=int, default=None, help="local worker threads (default: all cores)")
-    parser.add_argument("--out", required=True, metavar="FILE", help="output file, .nc or .csv")
+    parser.add_argument("--out", required=True, metavar="FILE",
+                        help="output file: .nc (NetCDF), .csv (tidy table) or .xlsx (a workbook, a sheet per variable)")
+    parser.add_argument("--lang", choices=LANGS, default="en",
+                        help="language of the .xlsx headers (default en)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="forum", description="Population and skills scenarios for Finland's future forums.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     regions = commands.add_parser("regions", help="list region ids, codes and names")
-    regions.add_argument("--lang", choices=LANGS, default="en")
+    regions.add_argument("--lang", choices=LANGS, default="en", help="language of the names (default en)")
     regions.add_argument("--level", choices=("region", "subregion", "municipality", "area"), default=None,
                          help="list the 19 regions, the 69 subregions, the 309 municipalities (2021 division) or the "
                               "named areas (default: the registry's 23 areas)")
     scenarios = commands.add_parser("scenarios", help="list scenario ids and names")
-    scenarios.add_argument("--lang", choices=LANGS, default="en")
+    scenarios.add_argument("--lang", choices=LANGS, default="en", help="language of the names (default en)")
     project = commands.add_parser("project", help="project the population of regions under scenarios")
     _add_selection(project)
     skills = commands.add_parser("skills", help="project job openings and labour supply (population run included)")
     _add_selection(skills)
     skills.add_argument("--no-tightness", action="store_true", help="leave out the occupational tightness forecast")
     hindcast = commands.add_parser("hindcast", help="the model's accuracy on past data (19 regions, baseline)")
-    hindcast.add_argument("--base-year", type=int, default=2015)
-    hindcast.add_argument("--draws", type=int, default=500)
-    hindcast.add_argument("--seed", type=int, default=0)
+    hindcast.add_argument("--base-year", type=int, default=2015,
+                          help="the jump-off year of the hindcast (default 2015)")
+    hindcast.add_argument("--draws", type=int, default=500, help="Monte Carlo draws (default 500)")
+    hindcast.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
     hindcast.add_argument("--out", metavar="FILE.csv", default=None, help="also write the full table as CSV")
     hindcast.add_argument("--levers", action="store_true",
                           help="check the TFR and net-migration models instead: refitted at every origin before the "
@@ -86,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     hindcast.add_argument("--origins", metavar="FIRST-LAST", default=None,
                           help="rolling-origin evaluation instead: project from every origin (e.g. 2011-2020; the "
                                "first possible origin is 2011) and compare every later observed year")
-    hindcast.add_argument("--max-horizon", type=int, default=15, help="with --origins: the last horizon (1..15)")
+    hindcast.add_argument("--max-horizon", type=int, default=15,
+                          help="with --origins: the last horizon (1..15, default 15)")
     hindcast.add_argument("--uncalibrated", action="store_true",
                           help="with --origins: the lever models' own widths (the model before calibration)")
     hindcast.add_argument("--compare", action="store_true",
@@ -94,8 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     data_cmd = commands.add_parser("data", help="Statistics Finland data: refresh params/data or show its status")
     data_sub = data_cmd.add_subparsers(dest="data_command", required=True, parser_class=_Parser, metavar="ACTION")
     refresh = data_sub.add_parser("refresh", help="fetch the latest figures from the StatFin PxWeb API")
-    refresh.add_argument("--region", action="append", default=[], metavar="ID|CODE")
-    refresh.add_argument("--municipality", action="append", default=[], metavar="KUxxx")
+    refresh.add_argument("--region", action="append", default=[], metavar="ID|CODE",
+                         help="refresh only this region; repeatable (default: every region)")
+    refresh.add_argument("--municipality", action="append", default=[], metavar="KUxxx",
+                         help="also refresh this municipality's figures; repeatable (default: none)")
     refresh.add_argument("--to", default=None, metavar="DIR", help="params folder to update (default: params/)")
     refresh.add_argument("--base-url", default=None, help=argparse.SUPPRESS)  # tests and mirrors
     data_sub.add_parser("status", help="which figures come from which table and date")
@@ -106,17 +113,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="any area (KU205, SK181, \"Kajaani+Sotkamo\", an area of params/areas/); repeatable")
     render.add_argument("--all", action="store_true", dest="all_regions", help="all 23 areas")
     render.add_argument("--level", choices=LEVEL_CHOICES, default=None,
-                        help="every area of a level: 19 regions, 69 subregions or 309 municipalities")
+                        help="every area of a level: 19 regions, 69 subregions or 309 municipalities (default: none)")
     render.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
-                        help="render the packs on a Dask distributed cluster (its workers share the output folder)")
-    render.add_argument("--scenario", action="append", default=[], metavar="ID|PATH")
-    render.add_argument("--lang", choices=LANGS, default="fi")
-    render.add_argument("--jobs", type=int, default=2)
-    render.add_argument("--horizon", type=int, default=2050)
+                        help="render the packs on a Dask distributed cluster (its workers share the output folder; "
+                             "default: local processes)")
+    render.add_argument("--scenario", action="append", default=[], metavar="ID|PATH",
+                        help="scenario id or YAML file; repeatable (default: every shipped scenario)")
+    render.add_argument("--lang", choices=LANGS, default="fi", help="language of the packs (default fi)")
+    render.add_argument("--jobs", type=int, default=2,
+                        help="areas rendered at the same time, one kernel each (default 2)")
+    render.add_argument("--horizon", type=int, default=2050, help="last projected year (default 2050)")
     render.add_argument("--draws", type=int, default=None,
                         help="Monte Carlo draws per scenario for the bands (default 200; 0 = lines only)")
-    render.add_argument("--seed", type=int, default=0)
-    render.add_argument("--out", default="build/forum", metavar="DIR")
+    render.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
+    render.add_argument("--out", default="build/forum", metavar="DIR",
+                        help="output folder of the packs, their index and shared assets (default build/forum)")
     goal = commands.add_parser("goal", help="what would it take: the lever value that meets a target")
     goal.add_argument("--region", "--area", required=True, metavar="ID", dest="region",
                       help="region id or official code, or any area (KU205, \"Kajaani+Sotkamo\")")
@@ -131,18 +142,21 @@ def build_parser() -> argparse.ArgumentParser:
     goal.add_argument("--period", default=None, metavar="FIRST-LAST", help="the target holds in every year of it")
     goal.add_argument("--target", type=float, required=True, metavar="VALUE", help="persons (jobs a year)")
     bound = goal.add_mutually_exclusive_group()
-    bound.add_argument("--at-least", action="store_const", const=">=", dest="direction")
-    bound.add_argument("--at-most", action="store_const", const="<=", dest="direction")
+    bound.add_argument("--at-least", action="store_const", const=">=", dest="direction",
+                       help="the outcome at least the target (default: equal to it)")
+    bound.add_argument("--at-most", action="store_const", const="<=", dest="direction",
+                       help="the outcome at most the target (default: equal to it)")
     goal.add_argument("--probability", type=float, default=None, help="met with this probability, in (0, 1)")
     goal.add_argument("--draws", type=int, default=500, help="draws with --probability (default 500)")
-    goal.add_argument("--seed", type=int, default=0)
-    goal.add_argument("--horizon", type=int, default=2050)
-    goal.add_argument("--lang", choices=LANGS, default="en")
+    goal.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
+    goal.add_argument("--horizon", type=int, default=2050, help="last projected year (default 2050)")
+    goal.add_argument("--lang", choices=LANGS, default="en", help="language of the answer (default en)")
     goal.add_argument("--json", action="store_true", help="print one JSON object")
     present = commands.add_parser("present", help="the live explorer with Voilà on localhost (works offline)")
     present.add_argument("--region", "--area", default=None, metavar="ID", dest="region",
-                         help="region id or code, or any area (KU205, \"Kajaani+Sotkamo\")")
-    present.add_argument("--port", type=int, default=8866)
+                         help="area shown first: region id or code, or any area (KU205, \"Kajaani+Sotkamo\"; "
+                              "default: the first forum area)")
+    present.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     return parser
 
 
@@ -219,24 +233,42 @@ def _describe(ds) -> str:
             f"{int(ds.year[0])}-{int(ds.year[-1])}")
 
 
+def _check_workbook(args, out: Path) -> None:
+    if out.suffix.lower() == ".xlsx" and args.draws and not args.quantiles:
+        raise InputError(f"output {out}: a workbook holds no draws; add --quantiles or write a .nc or .csv file")
+
+
+def _write(ds, out: Path, lang: str) -> None:
+    """The run's dataset to ``out``: a workbook for .xlsx, else NetCDF or CSV."""
+    from toolkit.io.results import write_dataset
+    from toolkit.takeaway import write_run_workbook
+
+    if out.suffix.lower() == ".xlsx":
+        write_run_workbook(ds, out, lang)
+    else:
+        write_dataset(ds, out)
+
+
 def cmd_project(args) -> None:
-    from toolkit.io.results import check_output_path, write_dataset
+    from toolkit.io.results import check_output_path
 
     out = check_output_path(args.out)
+    _check_workbook(args, out)
     started = time.perf_counter()
     args.target, args.started_ns = out, time.time_ns()
-    ds = _population(args, output=out.suffix.lower())
-    write_dataset(ds, out)
+    ds = _population(args, output=".csv" if out.suffix.lower() == ".xlsx" else out.suffix.lower())
+    _write(ds, out, args.lang)
     print(f"wrote {out}: {_describe(ds)}, in {time.perf_counter() - started:.1f} s")
 
 
 def cmd_skills(args) -> None:
-    from toolkit.io.results import check_output_path, write_dataset
+    from toolkit.io.results import check_output_path
     from toolkit.report import skills_sentences
     from toolkit.scenarios import load_scenarios
     from toolkit.skills import headline_indicators, project_skills
 
     out = check_output_path(args.out)
+    _check_workbook(args, out)
     started = time.perf_counter()
     population = _population(args)
     scenarios = load_scenarios(_selected_scenarios(args))  # scenario files too, not only shipped ids
@@ -248,7 +280,7 @@ def cmd_skills(args) -> None:
             sentences = skills_sentences(indicators.sel(region=region, scenario="baseline"), "en")
             lines.append(f"  {region}: " + " ".join(sentences.values()))
     args.target, args.started_ns = out, time.time_ns()
-    write_dataset(skills, out)
+    _write(skills, out, args.lang)
     print(f"wrote {out}: {_describe(population)}, in {time.perf_counter() - started:.1f} s")
     print("\n".join(lines))
 
@@ -287,9 +319,7 @@ def cmd_data(args) -> None:
     from toolkit.io.statfin import refresh as statfin
 
     if args.data_command == "status":
-        for row in statfin.status():
-            print(f"{row['file']:<32} {row['origin']:<10} {row.get('table') or '':<8} {row.get('updated') or '':<22}"
-                  f" {row.get('source') or ''}")
+        print(status_table(statfin.status()))
         return
     options = {"base_url": args.base_url} if args.base_url else {}
     from toolkit.regions import get_region, load_regions
@@ -297,6 +327,27 @@ def cmd_data(args) -> None:
     report = statfin.refresh(regions=[get_region(name) for name in args.region], municipalities=args.municipality,
                              registry=load_regions(), to_dir=args.to, **options)
     print(report.summary())
+
+
+STATUS_COLUMNS = (("file", "file"), ("origin", "origin"), ("table", "table id"), ("reference", "reference date"),
+                  ("regions", "regions"), ("updated", "table updated"), ("fetched_at", "fetched"))
+
+
+def status_table(rows: Sequence[dict]) -> str:
+    """The rows of ``forum data status`` as an aligned text table with a header line."""
+    def text(row, key):
+        value = row.get(key)
+        if key == "regions":
+            return f"{len(value)} ({', '.join(value[:3])}{', …' if len(value) > 3 else ''})" if value else "-"
+        return str(value) if value else "-"
+
+    cells = [[title for _, title in STATUS_COLUMNS]] + [[text(row, key) for key, _ in STATUS_COLUMNS] for row in rows]
+    widths = [max(len(line[index]) for line in cells) for index in range(len(STATUS_COLUMNS))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+             for line in cells]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    sources = [f"  {row['file']}: {row['source'].split('`: ', 1)[-1]}" for row in rows if row.get("source")]
+    return "\n".join(lines + (["", "sources:", *sources] if sources else []))
 
 
 def cmd_render(args) -> int:

@@ -158,7 +158,15 @@ def test_render_writes_offline_packs_index_and_manifest(first_render):
         assert entry["toolkit_version"] and "population.csv" in entry["data_provenance"]
         assert set(entry["scenario_hashes"]) == set(SCENARIOS)
         page = (out / entry["pack"]).read_text()
-        assert pages.remote_references(page) == [] and not re.search(r"<(script|link)[^>]+(src|href)=", page)
+        assert pages.remote_references(page) == []
+        # the only script it loads is the folder's shared plotly.js; everything else is inline
+        assert re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"([^\"]+)\"", page) == ["../assets/plotly-forum.min.js"]
+        assert (out / "assets" / "plotly-forum.min.js").stat().st_size > 500_000
+        slides = (out / region / "slides.html").read_text()
+        assert pages.remote_references(slides) == [] and "../assets/reveal/dist/reveal.js" in slides
+        csv_files = sorted((out / region / "data").glob("*.csv"))
+        assert len(csv_files) >= 9 and (out / region / "numbers.xlsx").stat().st_size > 5_000
+        assert all(f'href="data/{path.name}"' in page for path in csv_files) and 'href="numbers.xlsx"' in page
         assert page.count("Plotly.newPlot") >= 9 and page.count("<script") >= 10
         assert len(page.encode()) == entry["page_bytes"] < batch.MAX_PAGE_BYTES
         assert "def say" not in page and "import toolkit" not in page  # no code cells

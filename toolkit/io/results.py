@@ -13,7 +13,7 @@ import xarray as xr
 from toolkit.errors import InputError
 from toolkit.io.files import atomic_write
 
-FORMATS = (".nc", ".csv")
+FORMATS = (".nc", ".csv", ".xlsx")
 CSV_BYTES_PER_ROW = 40
 """Lower bound of a tidy CSV row's size [bytes] (the shortest rows, a code, a year and a value, have ~40)."""
 
@@ -27,9 +27,9 @@ def check_output_path(path: str | os.PathLike) -> Path:
     if not os.access(folder, os.W_OK):
         raise InputError(f"output {path}: folder {folder} is not writable")
     if path.is_dir():
-        raise InputError(f"output {path}: is a folder; give a file name ending in .nc or .csv")
+        raise InputError(f"output {path}: is a folder; give a file name ending in .nc, .csv or .xlsx")
     if path.suffix.lower() not in FORMATS:
-        raise InputError(f"output {path}: unknown format {path.suffix or '(none)'!r}; use a .nc or .csv file")
+        raise InputError(f"output {path}: unknown format {path.suffix or '(none)'!r}; use a .nc, .csv or .xlsx file")
     return path
 
 

@@ -303,13 +303,16 @@ def status(params_dir: str | os.PathLike | None = None) -> list[dict]:
     Returns
     -------
     One dict per file and origin: ``file``, ``origin`` (``"shipped"`` or ``"refreshed"``),
-    ``regions`` (codes), ``table``, ``updated``, ``fetched_at`` (None for the shipped snapshot) and
-    ``source`` (the file's line in SOURCES.md for the shipped snapshot, the table URL when refreshed).
+    ``regions`` (codes), ``table``, ``updated``, ``fetched_at`` (None for the shipped snapshot),
+    ``reference`` (the reference dates: the ``Reference date`` line of SOURCES.md for the shipped snapshot, the
+    first and last year of the refreshed regions' rows when refreshed) and ``source`` (the file's line in
+    SOURCES.md for the shipped snapshot, the table URL when refreshed).
     """
     params = Path(params_dir) if params_dir is not None else default_params_dir()
     record_path = params / "data" / REFRESH_RECORD
     record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.exists() else {}
     sources = _sources_lines(params / "data" / "SOURCES.md")
+    references = _reference_dates(params / "data" / "SOURCES.md")
     rows = []
     for kind, spec in {**TABLES, **MUNICIPAL_TABLES}.items():
         name = f"{kind}.csv"
@@ -319,9 +322,36 @@ def status(params_dir: str | os.PathLike | None = None) -> list[dict]:
         shipped = [code for code in codes if code not in refreshed]
         if shipped:
             rows.append({"file": name, "origin": "shipped", "regions": shipped, "table": spec.table,
-                         "updated": None, "fetched_at": None, "source": sources.get(name, "")})
-        rows += _refreshed_rows(name, refreshed)
+                         "updated": None, "fetched_at": None, "source": sources.get(name, ""),
+                         "reference": references.get(name, "")})
+        for row in _refreshed_rows(name, refreshed):
+            row["reference"] = _year_range(existing, row["regions"])
+            rows.append(row)
     return rows
+
+
+def _year_range(frame, codes) -> str:
+    """``first ... last`` year of the rows of ``codes`` in a file's table ('' if it has no year column)."""
+    if frame is None:
+        return ""
+    column = next((name for name in ("year", "period_end_year") if name in frame.columns), None)
+    if column is None:
+        return ""
+    years = frame.loc[frame["region_code"].isin(codes), column]
+    return f"{int(years.min())} ... {int(years.max())}" if len(years) else ""
+
+
+def _reference_dates(path: Path) -> dict[str, str]:
+    """File name → the ``Reference date`` line of its section in SOURCES.md."""
+    if not path.exists():
+        return {}
+    found, current = {}, None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = next((f"{kind}.csv" for kind in TABLES if f"`{kind}.csv`" in line), None)
+        elif current and line.startswith("* Reference date:") and current not in found:
+            found[current] = line.split(":", 1)[1].strip()
+    return found
 
 
 def _refreshed_rows(name: str, refreshed: Mapping[str, dict]) -> list[dict]:
