@@ -3,6 +3,9 @@
 A bad input (an unknown region or scenario, a malformed file, an out-of-range value, an unwritable output)
 ends in one message on stderr and exit code 2, with no traceback and no output written. Anything else is a
 bug: exit code 1 with a traceback.
+
+Length: the parser of every subcommand with each option's help and default is one readable block, and each
+subcommand's handler is a short function next to it.
 """
 
 from __future__ import annotations
