@@ -8,13 +8,17 @@
   rebinding; SIGHUP and SIGINT shut the kernels down like SIGTERM does;
 * :class:`CappedKernelManager` refuses a kernel beyond :data:`MAX_KERNELS` (HTTP 503), so that requests cannot fill
   the memory with kernels (about 440 MB each);
+* the page comes from the ``forum`` template (:data:`TEMPLATE_ROOT`): Voilà's lab template without its links to a
+  CDN, so the page requests nothing from outside the machine;
 * kernels of closed pages are culled after :data:`CULL_IDLE_SECONDS` without activity (``cull_connected`` off: an
   open page keeps its kernel).
 """
 
 from __future__ import annotations
 
+import os
 import signal
+from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
@@ -27,6 +31,10 @@ CULL_IDLE_SECONDS = 120
 """A kernel that no page is connected to is shut down after this long without activity [s]."""
 CULL_INTERVAL_SECONDS = 30
 """How often idle kernels are looked for [s]."""
+TEMPLATE = "forum"
+"""The Voilà template of the explorer page."""
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "jupyter"
+"""A Jupyter data folder holding ``voila/templates/forum`` (put first on ``JUPYTER_PATH``)."""
 LOCAL_HOSTNAMES = ("localhost",)
 """Host names served besides loopback addresses (127.0.0.1, ::1)."""
 
@@ -47,6 +55,9 @@ class ForumVoila(Voila):
     """Voilà with the Host check on and every stop signal shutting the kernels down."""
 
     def initialize(self, argv=None):
+        paths = os.environ.get("JUPYTER_PATH", "")
+        if str(TEMPLATE_ROOT) not in paths.split(os.pathsep):
+            os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, (str(TEMPLATE_ROOT), paths)))
         super().initialize(argv)
         for signum in (signal.SIGHUP, signal.SIGINT):
             signal.signal(signum, self._handle_signal_stop)
@@ -60,7 +71,7 @@ class ForumVoila(Voila):
 def server_options() -> list[str]:
     """The command-line options that configure the cap and the culling."""
     manager = f"{CappedKernelManager.__module__}.{CappedKernelManager.__name__}"
-    return [f"--VoilaConfiguration.multi_kernel_manager_class={manager}",
+    return [f"--VoilaConfiguration.multi_kernel_manager_class={manager}", f"--template={TEMPLATE}",
             f"--CappedKernelManager.max_kernels={MAX_KERNELS}",
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
