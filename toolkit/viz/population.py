@@ -43,6 +43,9 @@ from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, apply_theme, rgba, ser
 
 COHORT_GROUPS = ("7-15", "16-18", "75+", "85+")
 
+FULL_FAN_SCENARIOS = 2
+"""Up to this many scenarios a fan chart draws all three bands per scenario; with more, the 80 % band only."""
+
 
 def _hover_format(measure: str) -> str:
     return ",.1f" if measure in RATIO_MEASURES else ",.0f"
@@ -107,13 +110,15 @@ def fan_chart(
     Returns
     -------
     go.Figure
-        Per scenario three band polygons (95, 80, 50 %) and the median line — or one line for a
-        deterministic run — then the observed line if given.
+        Per scenario three band polygons (95, 80, 50 %) and the median line — only the 80 % band when more than
+        :data:`FULL_FAN_SCENARIOS` scenarios are drawn, so that the bands stay readable — or one line for a
+        deterministic run; then the observed line if given.
     """
     check_lang(lang)
     values = population_measure(region_variable(ds, "population", region), measure)
     present = scenario_ids(values)
     chosen = present if scenarios is None else scenario_ids(values, scenarios)
+    bands = BANDS if len(chosen) <= FULL_FAN_SCENARIOS else tuple(band for band in BANDS if band[2] == 80)
     traces = [
         trace
         for index, scenario in enumerate(present)
@@ -124,6 +129,7 @@ def fan_chart(
             series_colour(index),
             measure,
             lang,
+            bands,
         )
     ]
     fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
@@ -140,7 +146,7 @@ def update_fan_chart(fig: go.Figure, ds: xr.Dataset, region: str, measure: str, 
     fig.data[scenario_ids(values).index(scenario)].y = finite(select(values, scenario=scenario).values, measure)
 
 
-def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, lang: str) -> list:
+def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, lang: str, levels=BANDS) -> list:
     years = values["year"].values
     if not is_probabilistic(values):
         return [_line(years, values.values, name, colour, measure, legendgroup=name)]
@@ -156,7 +162,7 @@ def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, la
             legendgroup=name,
             showlegend=False,
         )
-        for low, high, level in BANDS
+        for low, high, level in levels
     ]
     return traces + [
         _line(
