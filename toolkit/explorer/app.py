@@ -121,6 +121,7 @@ class Explorer:
         self.save_dir = Path(save_dir) if save_dir is not None else Path.cwd()
         self._pending: asyncio.TimerHandle | None = None
         self._quiet = False
+        self._pair = None
         self.status = widgets.HTML()
         self.sentences = widgets.HTML()
         self.controls = pickers(get_region(region).id, load_scenario(scenario).id, lang, horizon)
@@ -432,7 +433,12 @@ class Explorer:
                 CURRENT: {"name": {lang: f"{label('current', lang)}: {source.name[lang]}"}}}
 
     def _both(self, baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
-        return xr.concat([baseline, current], dim="scenario", combine_attrs="override", data_vars="all")
+        """Baseline and edited run side by side (built once per pair of runs: a lever change needs it thrice)."""
+        key = (id(baseline), id(current))
+        if self._pair is None or self._pair[0] != key:
+            both = xr.concat([baseline, current], dim="scenario", combine_attrs="override", data_vars="all")
+            self._pair = (key, both, baseline, current)  # the runs held, so that their ids stay theirs
+        return self._pair[1]
 
     def _fresh_figures(self) -> dict[str, go.Figure]:
         """The ten figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""

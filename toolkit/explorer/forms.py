@@ -60,12 +60,14 @@ def solve_form(on_solve: Callable[[], None]) -> dict[str, widgets.Widget]:
     """The "solve for" control: an outcome, its year and target, the slider to move, a button, a status."""
     style = {"description_width": "initial"}
     form = {
-        "outcome": widgets.Dropdown(options=list(SOLVE_OUTCOMES), value="15-64", style=style),
+        "outcome": widgets.Dropdown(options=list(SOLVE_OUTCOMES), value="15-64", style=style,
+                                    layout=widgets.Layout(width="35em")),
         "year": widgets.BoundedIntText(value=2040, min=2026, max=max(HORIZONS), style=style,
                                        layout=widgets.Layout(width="10em")),
         "target": widgets.FloatText(value=0.0, style=style, layout=widgets.Layout(width="14em")),
-        "slider": widgets.Dropdown(options=list(SOLVE_SLIDERS), value="extra_migration", style=style),
-        "solve": widgets.Button(button_style="info"),
+        "slider": widgets.Dropdown(options=list(SOLVE_SLIDERS), value="extra_migration", style=style,
+                                   layout=widgets.Layout(width="27em")),
+        "solve": widgets.Button(button_style="info", layout=widgets.Layout(width="8em")),
         "status": widgets.HTML(),
     }
     form["solve"].on_click(lambda _: on_solve())
