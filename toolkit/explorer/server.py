@@ -8,6 +8,7 @@
   rebinding; SIGHUP and SIGINT shut the kernels down like SIGTERM does;
 * :class:`CappedKernelManager` refuses a kernel beyond :data:`MAX_KERNELS` (HTTP 503), so that requests cannot fill
   the memory with kernels (about 440 MB each);
+* the page loads no front-end extension it does not use (:data:`UNUSED_EXTENSIONS`);
 * the page comes from the ``forum`` template (:data:`TEMPLATE_ROOT`): Voilà's lab template without its links to a
   CDN, so the page requests nothing from outside the machine;
 * kernels of closed pages are culled after :data:`CULL_IDLE_SECONDS` without activity (``cull_connected`` off: an
@@ -35,6 +36,9 @@ TEMPLATE = "forum"
 """The Voilà template of the explorer page."""
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "jupyter"
 """A Jupyter data folder holding ``voila/templates/forum`` (put first on ``JUPYTER_PATH``)."""
+UNUSED_EXTENSIONS = ("@voila-dashboards/jupyterlab-preview", "jupyterlab-plotly", "anywidget")
+"""Front-end extensions the explorer page does not load: JupyterLab's Voilà preview button (it needs a newer
+JupyterLab than Voilà's page and logs errors), and plotly's and anywidget's (no ``FigureWidget`` in the explorer)."""
 LOCAL_HOSTNAMES = ("localhost",)
 """Host names served besides loopback addresses (127.0.0.1, ::1)."""
 
@@ -59,6 +63,8 @@ class ForumVoila(Voila):
         if str(TEMPLATE_ROOT) not in paths.split(os.pathsep):
             os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, (str(TEMPLATE_ROOT), paths)))
         super().initialize(argv)
+        if self.voila_configuration.extension_denylist is None:
+            self.voila_configuration.extension_denylist = list(UNUSED_EXTENSIONS)
         for signum in (signal.SIGHUP, signal.SIGINT):
             signal.signal(signum, self._handle_signal_stop)
 

@@ -8,6 +8,7 @@ shown by their median where a figure has one line per scenario.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -134,7 +135,9 @@ def fan_chart(
     ]
     fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(f"measure.{measure}", lang), hovermode="x")
-    return apply_theme(fig, lang, title_for("fan_title", lang, region, region_name))
+    # the measure in the title: the explorer shows two fan charts side by side
+    return apply_theme(fig, lang, title_for("fan_title", lang, region, region_name,
+                                            measure=html.escape(t(f"measure.{measure}", lang))))
 
 
 def update_fan_chart(fig: go.Figure, ds: xr.Dataset, region: str, measure: str, scenario: str) -> None:

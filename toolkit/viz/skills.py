@@ -124,8 +124,26 @@ def job_openings_chart(
         ],
     )
     fig.update_yaxes(automargin=True)
+    _short_ticks(fig, labels)
     title = title_for("openings_title", lang, region, region_name, start=years[0], end=years[-1])
     return apply_theme(fig, lang, title)
+
+
+TICK_CHARS = 30
+"""Longest industry name on an axis; a longer one is cut at a word and ends in "…" (the bar's hover shows it whole)."""
+
+
+def short_label(text: str, chars: int = TICK_CHARS) -> str:
+    """``text`` cut to at most ``chars`` characters at a word boundary, with "…" if it was cut."""
+    if len(text) <= chars:
+        return text
+    cut = text[: chars - 1].rsplit(" ", 1)[0].rstrip(" ,;–-")
+    return cut + "…"
+
+
+def _short_ticks(fig: go.Figure, labels: list[str]) -> None:
+    """Industry names on the y axis cut to :data:`TICK_CHARS`, so that the bars keep the width of the figure."""
+    fig.layout.yaxis.update(tickmode="array", tickvals=labels, ticktext=[short_label(label) for label in labels])
 
 
 def _openings_order(sums: Mapping[str, xr.DataArray], scenario: str, lang: str) -> tuple[list[str], list[str]]:
@@ -151,6 +169,7 @@ def update_job_openings_chart(fig: go.Figure, skills: xr.Dataset, region: str, s
               for name in scenario_ids(sums["expansion"]) for key in ("expansion", "replacement")]
     for trace, x in zip(fig.data, values, strict=True):
         trace.update(x=finite(x, "job openings"), y=labels)
+    _short_ticks(fig, labels)
 
 
 def update_labour_balance_chart(fig: go.Figure, skills: xr.Dataset, region: str, scenario: str) -> None:

@@ -41,6 +41,8 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+LEGEND_BELOW_TITLE = -0.3
+"""Legend position [share of the plot's height below it] under an x axis with a title."""
 YEARS = (1800, 2200)
 """Values of an axis all whole numbers in this range make it a year axis (ticks without thousands separators)."""
 _CARTESIAN = {"scatter", "bar", "box", "histogram", "heatmap", "contour", "waterfall"}
@@ -99,4 +101,7 @@ def apply_theme(fig: go.Figure, lang: str, title: str) -> go.Figure:
         hoverlabel={"font": {"family": FONT_FAMILY}},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0},
     )
-    return number_axes(fig)
+    number_axes(fig)
+    if fig.layout.xaxis.title.text:  # the legend below the x axis's title, not on it
+        fig.update_layout(legend_y=LEGEND_BELOW_TITLE)
+    return fig
