@@ -74,14 +74,19 @@ class ForumVoila(Voila):
         return settings
 
 
+IOPUB_TIMEOUT_SECONDS = 120
+"""How long Voilà waits for a cell's output after the kernel said the cell is done [s]. nbclient's 4 s drop the
+explorer's output (plotly.js, the page script, the widgets) on a busy laptop, and the page then stays empty."""
+
+
 def server_options() -> list[str]:
-    """The command-line options that configure the cap and the culling."""
+    """The command-line options that configure the cap, the culling and the wait for outputs."""
     manager = f"{CappedKernelManager.__module__}.{CappedKernelManager.__name__}"
     return [f"--VoilaConfiguration.multi_kernel_manager_class={manager}", f"--template={TEMPLATE}",
             f"--CappedKernelManager.max_kernels={MAX_KERNELS}",
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
-            "--MappingKernelManager.cull_connected=False"]
+            "--MappingKernelManager.cull_connected=False", f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}"]
 
 
 main = ForumVoila.launch_instance

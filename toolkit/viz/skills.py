@@ -119,7 +119,8 @@ def job_openings_chart(
                 "active": scenarios.index(scenario),
                 "x": 1.0,
                 "xanchor": "right",
-                "y": 1.08,
+                "y": 1.01,
+                "yanchor": "bottom",
             }
         ],
     )

@@ -41,7 +41,11 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
-LEGEND_BELOW_TITLE = -0.3
+LEGEND_BELOW_TITLE = -0.4
+LEGEND_BELOW_CATEGORIES = -0.6
+"""Legend position under a bar chart's category names (written aslant when long)."""
+TITLE_CHARS = 58
+"""A longer figure title is written on two lines."""
 """Legend position [share of the plot's height below it] under an x axis with a title."""
 YEARS = (1800, 2200)
 """Values of an axis all whole numbers in this range make it a year axis (ticks without thousands separators)."""
@@ -94,7 +98,7 @@ def apply_theme(fig: go.Figure, lang: str, title: str) -> go.Figure:
     """Set the shared layout (font, margins, separators of ``lang``, title, axis number formats) on ``fig``."""
     fig.update_layout(
         template="simple_white",
-        title={"text": title, "x": 0.0, "xanchor": "left"},
+        title={"text": wrap_title(title), "x": 0.0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": "#222222"},
         margin=MARGIN,
         separators=separators(lang),
@@ -102,6 +106,19 @@ def apply_theme(fig: go.Figure, lang: str, title: str) -> go.Figure:
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0},
     )
     number_axes(fig)
-    if fig.layout.xaxis.title.text:  # the legend below the x axis's title, not on it
+    categories = any(trace.type == "bar" and trace.orientation != "h" and trace.x is not None
+                     and len(trace.x) and isinstance(trace.x[0], str) for trace in fig.data)
+    if categories:  # long category names are written aslant under the axis: the legend below them
+        fig.update_layout(legend_y=LEGEND_BELOW_CATEGORIES)
+    elif fig.layout.xaxis.title.text:  # the legend below the x axis's title, not on it
         fig.update_layout(legend_y=LEGEND_BELOW_TITLE)
     return fig
+
+
+def wrap_title(title: str, chars: int = TITLE_CHARS) -> str:
+    """A title longer than ``chars`` characters on two lines (broken at the last space before ``chars``), so that
+    it fits a figure half a laptop screen wide."""
+    if len(title) <= chars or "<br>" in title:
+        return title
+    head, _, tail = title[:chars].rpartition(" ")
+    return f"{head}<br>{tail}{title[chars:]}" if head else title
