@@ -112,12 +112,13 @@ def _plain(value):
 
 
 def figure_json(fig: go.Figure, height: int = FIGURE_HEIGHT) -> str:
-    """The figure's data and layout as JSON safe inside HTML (no ``<``), with the explorer's config and height.
+    """The figure's data and layout as JSON safe inside HTML (no ``<``), with the explorer's config and height
+    (``height``, or the figure's own when it needs more: a bar per industry).
 
     Reads the figure's own validated property dicts (what ``to_plotly_json`` deep-copies), so a redraw costs well
     under a millisecond per figure.
     """
-    layout = {**fig._layout, "height": height, "autosize": True}
+    layout = {**fig._layout, "height": max(height, fig._layout.get("height") or 0), "autosize": True}
     layout.pop("width", None)
     figure = {"data": fig._data, "layout": layout, "config": PLOTLY_CONFIG}
     try:

@@ -127,7 +127,10 @@ def job_openings_chart(
     fig.update_yaxes(automargin=True)
     _short_ticks(fig, labels)
     title = title_for("openings_title", lang, region, region_name, start=years[0], end=years[-1])
-    return apply_theme(fig, lang, title)
+    apply_theme(fig, lang, title)
+    # the title at the top, the scenario menu on a row of its own between it and the bars
+    fig.update_layout(title_y=0.99, title_yanchor="top", title_yref="container", margin_t=110)
+    return fig
 
 
 TICK_CHARS = 30
