@@ -154,7 +154,7 @@ def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNU
                     page.wait_for_function(
                         f"() => {wanted}.every(i => window.forumWatch.changedAt[i] !== null)",
                         timeout=TIMEOUT_S * 1000, polling=50)
-                    times.append(page.evaluate(
+                    times.append(page.evaluate(  # every wanted figure changed: the last one's frame
                         f"() => Math.max(...{wanted}.map(i => window.forumWatch.changedAt[i]))"
                         " - window.forumWatch.start"))
                 except Exception:  # noqa: BLE001 - a figure that never changed: counted, the run goes on
@@ -184,6 +184,7 @@ def main() -> None:
     print(f"  page ready (every figure drawn) {seen['ready']:.1f} s after the request")
     for name, values in (("in process (model + figures)", process_times), ("in Chromium (key to screen)",
                                                                              browser_times)):
+        values = [value for value in values if np.isfinite(value)]
         if values:
             print(f"  {name:<30} median {np.median(values):7.1f}   p95 {np.percentile(values, 95):7.1f}"
                   f"   max {np.max(values):7.1f}   n {len(values)}")
