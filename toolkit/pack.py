@@ -28,7 +28,7 @@ from toolkit.io.params import load_population
 from toolkit.population.project import project_population
 from toolkit.population.statements import chance_below, likely_range
 from toolkit.regions import get_region
-from toolkit.report import skills_sentences
+from toolkit.report import in_words, skills_sentences
 from toolkit.scenarios import available_scenarios, load_scenarios
 from toolkit.skills import headline_indicators, load_assumptions, project_skills
 from toolkit.text import check_lang, number, t
@@ -297,9 +297,10 @@ class ForumPack:
         """What is assumed and how sure the numbers are, with the scenarios' and the skills model's reasoning."""
         uncertainty = t("pack.uncertainty_bands" if self.draws else "pack.uncertainty_lines", self.lang,
                         draws=self.draws)
-        levers = [(s.name[self.lang], s.justification) for s in self.scenarios]
-        skills = [(f"{record['id']} ({record['file']})", " ".join(record["reasoning"].split()))
-                  for record in load_assumptions().records]
+        # the reasoning is written in English: file names in it become English words (the methods notebook)
+        levers = [(s.name[self.lang], in_words(s.justification, "en")) for s in self.scenarios]
+        skills = [(t(f"pack.assumption.{record['id']}", self.lang),
+                   in_words(" ".join(record["reasoning"].split()), "en")) for record in load_assumptions().records]
         return [self.say("assumed"),
                 self.say("assumed_text", base=self.base_year, horizon=self.horizon, uncertainty=uncertainty),
                 HTML(_details(t("pack.levers", self.lang), levers)

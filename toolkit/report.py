@@ -6,6 +6,8 @@ from the catalogue; the number format from Babel through :func:`toolkit.text.num
 
 from __future__ import annotations
 
+import re
+
 import xarray as xr
 
 from toolkit.errors import InputError
@@ -13,6 +15,28 @@ from toolkit.text import check_lang, number, t
 
 NEAR_FRACTION = 0.12  # relative distance within which a share reads as "one in N"
 ORDINALS = range(2, 11)  # "one in N" is written for N = 2..10
+
+
+_PATH = re.compile(r"\b(?:toolkit|params|docs|scenarios|notebooks|tools|tests)/[\w./-]*\w|\b\w+\.(?:py|md)\b")
+_NAME = re.compile(r"\b(?:tfr|mean_age_at_birth_shift|e0_gain_per_decade|migration_rate_scale|additional_net_migration"
+                   r"|participation_change|retirement_age_shift|industry_growth|productivity_growth|shift_pace)\b")
+_REPEATED = re.compile(r"(?P<words>[^,;()]+)(?:[,;] (?P=words))+")
+
+
+def in_words(text: str, lang: str) -> str:
+    """``text`` with the repository's file names replaced by words a forum reads.
+
+    A data file (``params/...``) becomes "the model's data tables", code and documents (``toolkit/...``,
+    ``docs/...``, ``*.py``) become the methods notebook, by name; a phrase repeated by the replacement is written
+    once; a lever's id becomes its name (``retirement_age_shift``: "retirement age"). ``lang`` is the language of
+    ``text``.
+    """
+    def word(match: re.Match) -> str:
+        return t("pack.in_words.data" if match.group(0).startswith("params/") else "pack.in_words.code", lang)
+
+    text = _REPEATED.sub(lambda match: match.group("words"), _PATH.sub(word, text))
+    return _NAME.sub(lambda match: t(f"explorer.lever_{match.group(0)}", lang) if match.group(0) != "shift_pace"
+                     else t("pack.in_words.shift_pace", lang), text)
 
 
 def rounded_count(value: float, lang: str) -> str:

@@ -1,23 +1,15 @@
-"""A rendered pack in headless Chromium: every figure drawn, no JS errors, no network, index links resolve."""
+"""A rendered pack in headless Chromium: every figure drawn and non-empty, no JS errors, no network, index links
+resolve, the pyramid keeps its bars through play and a slider move, and no legend, axis title, slider, button or
+title overlaps another at 1280×800 and 1920×1080. With ``CI=true`` a missing Chromium fails."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.apps.browser import ARGS, CHROMIUM, DRAWN, OVERLAPS, SIZES, need_chromium, pyramid_bars
 from toolkit import batch
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists() and os.environ.get("CI") != "true",
-                       reason="Debian chromium is not installed at /usr/bin/chromium (in CI the test fails instead)"),
-]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +23,7 @@ def pack(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -39,9 +32,9 @@ def browser():
         instance.close()
 
 
-def visit(browser, url: str, action=None) -> dict:
+def visit(browser, url: str, action=None, viewport=SIZES[0]) -> dict:
     """Open ``url`` (and run ``action`` on the page); the JS errors and the non-file requests seen."""
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     errors, remote = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -67,6 +60,7 @@ def test_index_links_resolve_to_the_pack(browser, pack):
     assert seen["errors"] == [] and seen["remote"] == []
 
 
+@pytest.mark.xfail(strict=True, reason="open (issue 16): a pack figure has traces but no drawn mark or no title")
 def test_every_figure_is_drawn_without_errors_or_network(browser, pack):
     def figures(page):
         page.wait_for_function(
@@ -77,11 +71,13 @@ def test_every_figure_is_drawn_without_errors_or_network(browser, pack):
             "() => ({divs: document.querySelectorAll('.plotly-graph-div').length,"
             " drawn: document.querySelectorAll('.plotly-graph-div .main-svg').length > 0,"
             " text: document.body.innerText})"
-        )
+        ) | {"graphs": page.evaluate(DRAWN)}
 
     seen = visit(browser, (pack / "raahe" / "index.html").as_uri(), figures)
     result = seen["result"]
     assert result["divs"] >= 9 and result["drawn"]
+    assert all(graph["traces"] > 0 and graph["marks"] > 0 and graph["title"] for graph in result["graphs"]), \
+        result["graphs"]
     assert "Mitä tämä merkitsee työlle ja osaamiselle" in result["text"] and "Lähde: Tilastokeskus" in result["text"]
     assert "def say" not in result["text"]
     assert seen["errors"] == [] and seen["remote"] == []
@@ -125,4 +121,37 @@ def test_the_pyramid_keeps_its_bars_through_play_and_does_not_play_by_itself(bro
     assert active == 0  # still at the base year: no autoplay
     assert bars_at_load > 100 and bars_played == bars_at_load  # 101 ages x shown sexes, still bars
     assert lines == 2  # the baseline's outline only
+    assert not seen["errors"] and not seen["remote"]
+
+
+@pytest.mark.xfail(strict=True, reason="open (issue 16): a click on the pyramid's slider rail does not move it")
+def test_the_pyramid_keeps_its_bars_after_a_slider_move(browser, pack):
+    def move(page):
+        page.wait_for_function(f"() => {_PYRAMID}.querySelectorAll('.bars path').length > 0")
+        before = page.evaluate(pyramid_bars(_PYRAMID))
+        rail = page.locator(".plotly-graph-div").first.locator(".slider-rail-rect").bounding_box()
+        page.mouse.click(rail["x"] + rail["width"] * 0.95, rail["y"] + rail["height"] / 2)
+        page.wait_for_function(f"() => {_PYRAMID}.layout.sliders[0].active > 0")
+        page.wait_for_timeout(1500)
+        after = page.evaluate(pyramid_bars(_PYRAMID))
+        return before, after, page.evaluate(f"() => {_PYRAMID}.layout.sliders[0].active")
+
+    seen = visit(browser, (pack / "raahe" / "index.html").as_uri(), move)
+    before, after, active = seen["result"]
+    assert active > 0 and after == before and after[0] > 100
+    assert not seen["errors"] and not seen["remote"]
+
+
+@pytest.mark.xfail(strict=True, reason="open (issue 16): in a pack the pyramid's legend overlaps another part")
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_no_legend_title_slider_or_button_overlaps_another(browser, pack, size):
+    def overlaps(page):
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.plotly-graph-div')].every(div => div.querySelector('.main-svg'))",
+            timeout=30_000,
+        )
+        return page.evaluate(OVERLAPS)
+
+    seen = visit(browser, (pack / "raahe" / "index.html").as_uri(), overlaps, viewport=size)
+    assert seen["result"] == []
     assert not seen["errors"] and not seen["remote"]

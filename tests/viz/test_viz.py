@@ -155,10 +155,14 @@ def test_titles_and_axes_differ_between_languages(runs, skills):
         }
     for name in texts["fi"]:
         assert texts["fi"][name][0] != texts["sv"][name][0] != texts["en"][name][0], name
-    assert texts["fi"]["fan_chart"][1:] == ("Vuosi", "Työikäiset 15–64")
-    assert texts["sv"]["fan_chart"][1:] == ("År", "I arbetsför ålder 15–64")
-    assert texts["en"]["fan_chart"][1:] == ("Year", "Working age 15–64")
+    # a year axis has no title (its ticks are years; the legend stands below it), numbers on it are plain years
+    assert texts["fi"]["fan_chart"][1:] == (None, "Työikäiset 15–64")
+    assert texts["sv"]["fan_chart"][1:] == (None, "I arbetsför ålder 15–64")
+    assert texts["en"]["fan_chart"][1:] == (None, "Working age 15–64")
     assert texts["sv"]["pyramid"][1:] == ("Personer", "Ålder")
+    fan = population_figures(runs["deterministic"], "sv")["fan_chart"]
+    assert fan.layout.xaxis.tickformat == "d" and fan.layout.yaxis.separatethousands  # "2030", "80 000"
+    assert fan.layout.yaxis.exponentformat == "none"  # never "80k"
 
 
 def test_figures_work_as_widgets(runs, skills):
@@ -236,13 +240,15 @@ def test_fan_chart_bands_from_draws_and_quantiles(runs):
     observed = observed_history()
     for layout in ("draws", "quantiles"):
         fig = fan_chart(runs[layout], "alpha", "total", observed=observed, lang="en")
-        assert len(fig.data) == 4 * N_SCENARIOS + 1
-        assert [trace.fill for trace in fig.data[:4]] == ["toself", "toself", "toself", None]
+        assert len(fig.data) == 2 * N_SCENARIOS + 1  # more than two scenarios: the 80 % band and the median each
+        assert [trace.fill for trace in fig.data[:2]] == ["toself", None] and "80 %" in fig.data[0].name
+        two = fan_chart(runs[layout], "alpha", "total", scenarios=["baseline", "vitality"], lang="en")
+        assert [trace.fill for trace in two.data[:4]] == ["toself", "toself", "toself", None]
         assert fig.data[-1].name == "Observed"
         np.testing.assert_allclose(fig.data[-1].y, observed.sum(["sex", "age"]).values)
     median = runs["draws"]["population"].sel(region="alpha", scenario="baseline").sum(["sex", "age"])
     np.testing.assert_allclose(
-        fan_chart(runs["draws"], "alpha", "total").data[3].y, median.quantile(0.5, dim="draw").values
+        fan_chart(runs["draws"], "alpha", "total").data[1].y, median.quantile(0.5, dim="draw").values
     )
 
 
@@ -431,8 +437,9 @@ def test_labour_balance_chart(skills):
 def test_openings_flow_sankey(skills):
     fig = openings_flow(skills, "alpha", "vitality", (2027, 2028), lang="fi")
     sankey = fig.data[0]
-    n_industries = len(INDUSTRIES)
-    assert list(sankey.node.label[n_industries:]) == ["Laajenemiskysyntä", "Eläköityminen", "Kuolleisuus"]
+    assert list(sankey.node.label[-3:]) == ["Laajenemiskysyntä", "Eläköityminen", "Kuolleisuus"]
+    industries = list(sankey.node.label[:-3])
+    assert len(industries) < len(INDUSTRIES) and industries[-1] == "Muut toimialat"  # small ones as one node
     data = skills.sel(region="alpha", scenario="vitality", year=[2027, 2028]).sum("year")
     expected = (
         data["expansion_demand"].clip(min=0).sum()

@@ -2,11 +2,14 @@
 
 ``Explorer(region).ui`` is the root widget: area, scenario, language and horizon pickers, sliders for the levers
 a forum discusses, a reset button, a "solve for" control, a "save as scenario" form, the headline sentences and ten
-``go.FigureWidget`` figures (pyramid, population and working-age paths against the baseline, dependency ratios, job
+figures (pyramid, population and working-age paths against the baseline, dependency ratios, job
 openings by industry, by occupation group and by education, labour and occupation balance, tightness). A lever
 change re-runs the deterministic projection of the one area and the edited scenario (the baseline run is cached per
 area and horizon) and writes the new numbers into the existing figures with the update functions of
-:mod:`toolkit.viz`; the figures are never rebuilt.
+:mod:`toolkit.viz`; the figures are never rebuilt. Each figure is shown by a :class:`toolkit.explorer.plots.PlotView`
+(a plain ``HTML`` widget drawn with ``Plotly.react`` by one script in the page), so no figure depends on a widget
+front end starting in time; show the explorer with ``display(explorer)`` (or as a cell's last value), which puts
+that script and plotly.js in the page once.
 
 Length: the module is the one class that wires the widgets to the runs and the figures; its parts with a
 life of their own (lever mapping, runs, forms, the scenario writer) are modules beside it.
@@ -34,8 +37,6 @@ from toolkit.explorer.forms import (
     SOLVE_OUTCOMES,
     SOLVE_SLIDERS,
     TIGHTNESS_GROUP,
-    copy_figure,
-    figure_widget,
     label,
     pickers,
     save_form,
@@ -52,6 +53,7 @@ from toolkit.explorer.levers import (
     levers_from_sliders,
     slider_values,
 )
+from toolkit.explorer.plots import LEVERS_CLASS, PlotView, page_script
 from toolkit.explorer.runs import (
     BASELINE,
     baseline_population,
@@ -104,13 +106,14 @@ class Explorer:
     controls : dict of pickers (``region``, ``scenario``, ``lang``, ``horizon``, ``year``, ``industry``)
     sliders : dict of lever sliders (see :func:`slider_values`, plus ``industry_growth`` [%/year] of the
         industry picked in ``controls["industry"]``)
-    figures : dict of ``go.FigureWidget``: ``pyramid``, ``population``, ``15-64``, ``dependency``,
+    figures : dict of ``go.Figure``: ``pyramid``, ``population``, ``15-64``, ``dependency``,
         ``openings``, ``balance``, ``occupations``, ``education``, ``occupation_balance``, ``tightness``
+    views : dict of :class:`~toolkit.explorer.plots.PlotView` by the same names (the widgets in the page)
     run, skills : the population and skills runs of the edited scenario (scenario id :data:`CURRENT`)
     """
 
     def __init__(self, region: str, scenario: str = BASELINE, lang: str = "fi", *, horizon: int = 2050,
-                 debounce: float = 0.1, save_dir: str | os.PathLike | None = None):
+                 debounce: float = 0.0, save_dir: str | os.PathLike | None = None):
         check_lang(lang)
         if horizon not in HORIZONS:
             raise InputError(f"horizon {horizon!r} is not offered; allowed: {', '.join(map(str, HORIZONS))}")
@@ -118,6 +121,7 @@ class Explorer:
         self.save_dir = Path(save_dir) if save_dir is not None else Path.cwd()
         self._pending: asyncio.TimerHandle | None = None
         self._quiet = False
+        self._pair = None
         self.status = widgets.HTML()
         self.sentences = widgets.HTML()
         self.controls = pickers(get_region(region).id, load_scenario(scenario).id, lang, horizon)
@@ -131,11 +135,28 @@ class Explorer:
         self._load()
         self.run = project_population(self.region, [self.scenario], horizon=self.horizon)
         self.skills = skills_run(self.run, self.scenario)
-        self.figures = {name: figure_widget(fig) for name, fig in self._fresh_figures().items()}
+        self.views = {name: PlotView(fig, name) for name, fig in self._fresh_figures().items()}
         self._update_sentences()
         self.ui = self._layout()
         self._relabel()
         self._observe()
+
+    @property
+    def figures(self) -> dict[str, go.Figure]:
+        """The ten figures as the explorer last drew them (see :attr:`views`)."""
+        return {name: view.figure for name, view in self.views.items()}
+
+    def _ipython_display_(self) -> None:
+        """plotly.js and the drawing script (once per page), then the explorer's widgets."""
+        from IPython.display import HTML, display
+
+        display(HTML(page_script()))
+        display(self.ui)
+
+    def _show(self, *names: str) -> None:
+        """Send the named figures (all when none are named) to the page; unchanged ones are not sent."""
+        for name in names or tuple(self.views):
+            self.views[name].show()
 
     @classmethod
     def from_environment(cls, default_region: str | None = None) -> Explorer:
@@ -213,10 +234,11 @@ class Explorer:
         levers = widgets.VBox([*(self.sliders[name] for name in SLIDERS if name != "industry_growth"),
                                self.controls["industry"], self.sliders["industry_growth"],
                                self.reset_button, self.status, solve],
-                              layout=widgets.Layout(width="34em"))
-        pyramid = widgets.VBox([self.figures["pyramid"], self.controls["year"]],
-                               layout=widgets.Layout(flex="1"))
-        grid = widgets.GridBox([self.figures[name] for name in ("population", "15-64", "dependency",
+                              layout=widgets.Layout(width="36em", flex="0 0 auto"))
+        levers.add_class(LEVERS_CLASS)
+        pyramid = widgets.VBox([self.views["pyramid"].widget, self.controls["year"]],
+                               layout=widgets.Layout(flex="1 1 auto", min_width="0"))
+        grid = widgets.GridBox([self.views[name].widget for name in ("population", "15-64", "dependency",
                                                                 "balance", "openings", "occupations",
                                                                 "education", "occupation_balance",
                                                                 "tightness")],
@@ -388,7 +410,8 @@ class Explorer:
         scenario = self.scenario
         self.run = project_population(self.region, [scenario], horizon=self.horizon)
         changed = changed_levers(self._source_levers, scenario.levers)
-        self.status.value = html.escape(label("changed", self.lang).format(names=", ".join(changed)) if changed
+        names = ", ".join(label(f"lever_{name}", self.lang) for name in changed)
+        self.status.value = html.escape(label("changed", self.lang).format(names=names) if changed
                                         else label("unchanged", self.lang))
 
     def run_skills(self) -> None:
@@ -402,7 +425,7 @@ class Explorer:
         self.run_population()
         self.run_skills()
         for name, fresh in self._fresh_figures().items():
-            copy_figure(self.figures[name], fresh, full=True)
+            self.views[name].show(fresh)
         self._update_sentences()
 
     def _meta(self) -> dict:
@@ -411,7 +434,12 @@ class Explorer:
                 CURRENT: {"name": {lang: f"{label('current', lang)}: {source.name[lang]}"}}}
 
     def _both(self, baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
-        return xr.concat([baseline, current], dim="scenario", combine_attrs="override", data_vars="all")
+        """Baseline and edited run side by side (built once per pair of runs: a lever change needs it thrice)."""
+        key = (id(baseline), id(current))
+        if self._pair is None or self._pair[0] != key:
+            both = xr.concat([baseline, current], dim="scenario", combine_attrs="override", data_vars="all")
+            self._pair = (key, both, baseline, current)  # the runs held, so that their ids stay theirs
+        return self._pair[1]
 
     def _fresh_figures(self) -> dict[str, go.Figure]:
         """The ten figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""
@@ -445,31 +473,30 @@ class Explorer:
     def update_population_figures(self) -> None:
         """Pyramid, paths and dependency ratios: the edited run's numbers written into the figures in place."""
         population = self._both(baseline_population(self.region, self.horizon), self.run)
+        figures = self.figures
         for name, measure in (("population", "total"), ("15-64", "15-64")):
-            with self.figures[name].batch_update():
-                viz.update_fan_chart(self.figures[name], population, self.region, measure, CURRENT)
-        with self.figures["dependency"].batch_update():
-            viz.update_dependency_ratio_chart(self.figures["dependency"], population, self.region, CURRENT)
+            viz.update_fan_chart(figures[name], population, self.region, measure, CURRENT)
+        viz.update_dependency_ratio_chart(figures["dependency"], population, self.region, CURRENT)
         self._update_pyramid()
+        self._show("population", "15-64", "dependency")
 
     def _update_pyramid(self) -> None:
         population = self._both(baseline_population(self.region, self.horizon), self.run)
-        with self.figures["pyramid"].batch_update():
-            viz.update_pyramid(self.figures["pyramid"], population, self.region, self.controls["year"].value,
-                               BASELINE, lang=self.lang)
+        viz.update_pyramid(self.figures["pyramid"], population, self.region, self.controls["year"].value,
+                           BASELINE, lang=self.lang)
+        self._show("pyramid")
 
     def update_skills_figures(self) -> None:
         """Job openings and labour balance: the edited run's numbers written into the figures in place."""
         skills = self._both(baseline_skills(self.region, self.horizon), self.skills)
-        with self.figures["openings"].batch_update():
-            viz.update_job_openings_chart(self.figures["openings"], skills, self.region, CURRENT, lang=self.lang)
-        with self.figures["balance"].batch_update():
-            viz.update_labour_balance_chart(self.figures["balance"], skills, self.region, CURRENT)
+        figures = self.figures
+        viz.update_job_openings_chart(figures["openings"], skills, self.region, CURRENT, lang=self.lang)
+        viz.update_labour_balance_chart(figures["balance"], skills, self.region, CURRENT)
         for name, update, run in (("occupations", update_occupation_openings_chart, self.skills),
                                   ("education", update_education_openings_chart, self.skills),
                                   ("occupation_balance", update_occupation_balance_chart, skills)):
-            with self.figures[name].batch_update():
-                update(self.figures[name], run, self.region, CURRENT, lang=self.lang)
+            update(figures[name], run, self.region, CURRENT, lang=self.lang)
+        self._show("openings", "balance", "occupations", "education", "occupation_balance")
         self._update_sentences()
 
     def _update_sentences(self) -> None:

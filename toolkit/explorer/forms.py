@@ -1,11 +1,10 @@
-"""The explorer's widgets: pickers, the "solve for" and "save as scenario" forms, and figure-widget helpers."""
+"""The explorer's widgets: pickers, the "solve for" and "save as scenario" forms."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
 from toolkit.explorer.levers import GROWTH_CHOICES, HORIZONS
 from toolkit.nomenclature import LANGS
@@ -13,7 +12,6 @@ from toolkit.regions import load_regions
 from toolkit.scenarios import available_scenarios
 from toolkit.text import t
 
-_TRACE_KEYS = ("x", "y", "customdata", "text", "name", "hovertemplate")
 TIGHTNESS_GROUP = "2"  # the tightness shown: professionals (ISCO-08 major group 2)
 SOLVE_OUTCOMES = ("15-64", "0-14", "7-15", "75+", "total", "labour_balance", "job_openings")
 """Outcomes the "solve for" control can target (population groups and skills outcomes)."""
@@ -26,33 +24,10 @@ def label(key: str, lang: str) -> str:
     return t(f"explorer.{key}", lang)
 
 
-def copy_figure(widget: go.FigureWidget, fresh: go.Figure, *, full: bool) -> None:
-    """Write the traces of ``fresh`` into the same-shaped ``widget`` in one batch.
-
-    ``full`` also copies trace visibility and the layout (without the template): for a new area,
-    horizon, scenario or language. Otherwise only the data, names and hover texts change, so a choice
-    made in a figure's own menu stays.
-    """
-    keys = _TRACE_KEYS + (("visible", "showlegend") if full else ())
-    with widget.batch_update():
-        for target, source in zip(widget.data, fresh.data, strict=True):
-            target.update({key: source[key] for key in keys})
-        if full:
-            widget.update_layout({key: value for key, value in fresh.layout.to_plotly_json().items()
-                                  if key != "template"})
-
-
 def set_range(slider: widgets.Widget, low, high, step) -> None:
     """Set a slider's bounds (widened first: ipywidgets checks min <= max after each assignment)."""
     slider.min, slider.max = min(low, slider.min), max(high, slider.max)
     slider.min, slider.max, slider.step = low, high, step
-
-
-def figure_widget(fig: go.Figure) -> go.FigureWidget:
-    widget = go.FigureWidget(fig)
-    widget.layout.height = 420
-    return widget
-
 
 
 def pickers(region: str, scenario: str, lang: str, horizon: int) -> dict[str, widgets.Widget]:
@@ -85,12 +60,14 @@ def solve_form(on_solve: Callable[[], None]) -> dict[str, widgets.Widget]:
     """The "solve for" control: an outcome, its year and target, the slider to move, a button, a status."""
     style = {"description_width": "initial"}
     form = {
-        "outcome": widgets.Dropdown(options=list(SOLVE_OUTCOMES), value="15-64", style=style),
+        "outcome": widgets.Dropdown(options=list(SOLVE_OUTCOMES), value="15-64", style=style,
+                                    layout=widgets.Layout(width="35em")),
         "year": widgets.BoundedIntText(value=2040, min=2026, max=max(HORIZONS), style=style,
                                        layout=widgets.Layout(width="10em")),
         "target": widgets.FloatText(value=0.0, style=style, layout=widgets.Layout(width="14em")),
-        "slider": widgets.Dropdown(options=list(SOLVE_SLIDERS), value="extra_migration", style=style),
-        "solve": widgets.Button(button_style="info"),
+        "slider": widgets.Dropdown(options=list(SOLVE_SLIDERS), value="extra_migration", style=style,
+                                   layout=widgets.Layout(width="27em")),
+        "solve": widgets.Button(button_style="info", layout=widgets.Layout(width="8em")),
         "status": widgets.HTML(),
     }
     form["solve"].on_click(lambda _: on_solve())

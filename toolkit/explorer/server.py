@@ -8,13 +8,18 @@
   rebinding; SIGHUP and SIGINT shut the kernels down like SIGTERM does;
 * :class:`CappedKernelManager` refuses a kernel beyond :data:`MAX_KERNELS` (HTTP 503), so that requests cannot fill
   the memory with kernels (about 440 MB each);
+* the page loads no front-end extension it does not use (:data:`UNUSED_EXTENSIONS`);
+* the page comes from the ``forum`` template (:data:`TEMPLATE_ROOT`): Voilà's lab template without its links to a
+  CDN, so the page requests nothing from outside the machine;
 * kernels of closed pages are culled after :data:`CULL_IDLE_SECONDS` without activity (``cull_connected`` off: an
   open page keeps its kernel).
 """
 
 from __future__ import annotations
 
+import os
 import signal
+from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
@@ -27,6 +32,13 @@ CULL_IDLE_SECONDS = 120
 """A kernel that no page is connected to is shut down after this long without activity [s]."""
 CULL_INTERVAL_SECONDS = 30
 """How often idle kernels are looked for [s]."""
+TEMPLATE = "forum"
+"""The Voilà template of the explorer page."""
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "jupyter"
+"""A Jupyter data folder holding ``voila/templates/forum`` (put first on ``JUPYTER_PATH``)."""
+UNUSED_EXTENSIONS = ("@voila-dashboards/jupyterlab-preview", "jupyterlab-plotly", "anywidget")
+"""Front-end extensions the explorer page does not load: JupyterLab's Voilà preview button (it needs a newer
+JupyterLab than Voilà's page and logs errors), and plotly's and anywidget's (no ``FigureWidget`` in the explorer)."""
 LOCAL_HOSTNAMES = ("localhost",)
 """Host names served besides loopback addresses (127.0.0.1, ::1)."""
 
@@ -47,7 +59,12 @@ class ForumVoila(Voila):
     """Voilà with the Host check on and every stop signal shutting the kernels down."""
 
     def initialize(self, argv=None):
+        paths = os.environ.get("JUPYTER_PATH", "")
+        if str(TEMPLATE_ROOT) not in paths.split(os.pathsep):
+            os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, (str(TEMPLATE_ROOT), paths)))
         super().initialize(argv)
+        if self.voila_configuration.extension_denylist is None:
+            self.voila_configuration.extension_denylist = list(UNUSED_EXTENSIONS)
         for signum in (signal.SIGHUP, signal.SIGINT):
             signal.signal(signum, self._handle_signal_stop)
 
@@ -57,14 +74,19 @@ class ForumVoila(Voila):
         return settings
 
 
+IOPUB_TIMEOUT_SECONDS = 120
+"""How long Voilà waits for a cell's output after the kernel said the cell is done [s]. nbclient's 4 s drop the
+explorer's output (plotly.js, the page script, the widgets) on a busy laptop, and the page then stays empty."""
+
+
 def server_options() -> list[str]:
-    """The command-line options that configure the cap and the culling."""
+    """The command-line options that configure the cap, the culling and the wait for outputs."""
     manager = f"{CappedKernelManager.__module__}.{CappedKernelManager.__name__}"
-    return [f"--VoilaConfiguration.multi_kernel_manager_class={manager}",
+    return [f"--VoilaConfiguration.multi_kernel_manager_class={manager}", f"--template={TEMPLATE}",
             f"--CappedKernelManager.max_kernels={MAX_KERNELS}",
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
-            "--MappingKernelManager.cull_connected=False"]
+            "--MappingKernelManager.cull_connected=False", f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}"]
 
 
 main = ForumVoila.launch_instance

@@ -8,6 +8,7 @@ shown by their median where a figure has one line per scenario.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -42,6 +43,9 @@ from toolkit.viz._common import (
 from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, apply_theme, rgba, series_colour
 
 COHORT_GROUPS = ("7-15", "16-18", "75+", "85+")
+
+FULL_FAN_SCENARIOS = 2
+"""Up to this many scenarios a fan chart draws all three bands per scenario; with more, the 80 % band only."""
 
 
 def _hover_format(measure: str) -> str:
@@ -107,13 +111,15 @@ def fan_chart(
     Returns
     -------
     go.Figure
-        Per scenario three band polygons (95, 80, 50 %) and the median line — or one line for a
-        deterministic run — then the observed line if given.
+        Per scenario three band polygons (95, 80, 50 %) and the median line — only the 80 % band when more than
+        :data:`FULL_FAN_SCENARIOS` scenarios are drawn, so that the bands stay readable — or one line for a
+        deterministic run; then the observed line if given.
     """
     check_lang(lang)
     values = population_measure(region_variable(ds, "population", region), measure)
     present = scenario_ids(values)
     chosen = present if scenarios is None else scenario_ids(values, scenarios)
+    bands = BANDS if len(chosen) <= FULL_FAN_SCENARIOS else tuple(band for band in BANDS if band[2] == 80)
     traces = [
         trace
         for index, scenario in enumerate(present)
@@ -124,11 +130,14 @@ def fan_chart(
             series_colour(index),
             measure,
             lang,
+            bands,
         )
     ]
     fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(f"measure.{measure}", lang), hovermode="x")
-    return apply_theme(fig, lang, title_for("fan_title", lang, region, region_name))
+    # the measure in the title: the explorer shows two fan charts side by side
+    return apply_theme(fig, lang, title_for("fan_title", lang, region, region_name,
+                                            measure=html.escape(t(f"measure.{measure}", lang))))
 
 
 def update_fan_chart(fig: go.Figure, ds: xr.Dataset, region: str, measure: str, scenario: str) -> None:
@@ -140,7 +149,7 @@ def update_fan_chart(fig: go.Figure, ds: xr.Dataset, region: str, measure: str, 
     fig.data[scenario_ids(values).index(scenario)].y = finite(select(values, scenario=scenario).values, measure)
 
 
-def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, lang: str) -> list:
+def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, lang: str, levels=BANDS) -> list:
     years = values["year"].values
     if not is_probabilistic(values):
         return [_line(years, values.values, name, colour, measure, legendgroup=name)]
@@ -156,7 +165,7 @@ def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, la
             legendgroup=name,
             showlegend=False,
         )
-        for low, high, level in BANDS
+        for low, high, level in levels
     ]
     return traces + [
         _line(

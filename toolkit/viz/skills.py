@@ -20,6 +20,8 @@ from toolkit.text import check_lang, t
 from toolkit.viz._common import finite, region_variable, scenario_ids, scenario_name, title_for, years_between
 from toolkit.viz.theme import OKABE_ITO, apply_theme, rgba, series_colour
 
+SANKEY_SMALL_SHARE = 0.03
+"""Industries with less of the openings than this share are drawn as one node in :func:`openings_flow`."""
 _COMPONENT_COLOURS = {
     "expansion": OKABE_ITO["bluish_green"],
     "replacement": OKABE_ITO["reddish_purple"],
@@ -117,13 +119,35 @@ def job_openings_chart(
                 "active": scenarios.index(scenario),
                 "x": 1.0,
                 "xanchor": "right",
-                "y": 1.08,
+                "y": 1.01,
+                "yanchor": "bottom",
             }
         ],
     )
     fig.update_yaxes(automargin=True)
+    _short_ticks(fig, labels)
     title = title_for("openings_title", lang, region, region_name, start=years[0], end=years[-1])
-    return apply_theme(fig, lang, title)
+    apply_theme(fig, lang, title)
+    # the title at the top, the scenario menu on a row of its own between it and the bars
+    fig.update_layout(title_y=0.99, title_yanchor="top", title_yref="container", margin_t=110)
+    return fig
+
+
+TICK_CHARS = 30
+"""Longest industry name on an axis; a longer one is cut at a word and ends in "…" (the bar's hover shows it whole)."""
+
+
+def short_label(text: str, chars: int = TICK_CHARS) -> str:
+    """``text`` cut to at most ``chars`` characters at a word boundary, with "…" if it was cut."""
+    if len(text) <= chars:
+        return text
+    cut = text[: chars - 1].rsplit(" ", 1)[0].rstrip(" ,;–-")
+    return cut + "…"
+
+
+def _short_ticks(fig: go.Figure, labels: list[str]) -> None:
+    """Industry names on the y axis cut to :data:`TICK_CHARS`, so that the bars keep the width of the figure."""
+    fig.layout.yaxis.update(tickmode="array", tickvals=labels, ticktext=[short_label(label) for label in labels])
 
 
 def _openings_order(sums: Mapping[str, xr.DataArray], scenario: str, lang: str) -> tuple[list[str], list[str]]:
@@ -149,6 +173,7 @@ def update_job_openings_chart(fig: go.Figure, skills: xr.Dataset, region: str, s
               for name in scenario_ids(sums["expansion"]) for key in ("expansion", "replacement")]
     for trace, x in zip(fig.data, values, strict=True):
         trace.update(x=finite(x, "job openings"), y=labels)
+    _short_ticks(fig, labels)
 
 
 def update_labour_balance_chart(fig: go.Figure, skills: xr.Dataset, region: str, scenario: str) -> None:
@@ -196,7 +221,10 @@ def labour_balance_chart(
     fig = go.Figure(data=traces)
     fig.add_hline(y=0.0, line={"color": "#666666", "width": 1})
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t("labour_balance", lang))
-    return apply_theme(fig, lang, title_for("balance_title", lang, region, region_name))
+    apply_theme(fig, lang, title_for("balance_title", lang, region, region_name))
+    # what the line means, under the title where the reader looks first
+    fig.update_layout(title_subtitle_text=t("balance_reading", lang), margin_t=110)
+    return fig
 
 
 def openings_flow(
@@ -221,7 +249,9 @@ def openings_flow(
 
     Returns
     -------
-    go.Figure with one ``go.Sankey`` trace [persons over the period]; flows of zero are left out.
+    go.Figure with one ``go.Sankey`` trace [persons over the period]; flows of zero are left out, and industries
+    with less than :data:`SANKEY_SMALL_SHARE` of the openings are one node "other industries" (each label keeps
+    room of its own).
     """
     check_lang(lang)
     components = {
@@ -234,15 +264,22 @@ def openings_flow(
     flows = flows.transpose("industry", "component")
     values = finite(flows.values, "job openings")
     industries = [str(industry) for industry in flows["industry"].values]
+    totals = np.clip(values, 0.0, None).sum(axis=1)
+    small = totals < SANKEY_SMALL_SHARE * totals.sum()
+    if small.sum() > 1:  # small industries as one node: their labels would sit on each other
+        values = np.vstack([values[~small], values[small].sum(axis=0, keepdims=True)])
+        labels = [industry_label(industry, lang) for industry, tiny in zip(industries, small, strict=True)
+                  if not tiny] + [t("other_industries", lang)]
+    else:
+        labels = [industry_label(industry, lang) for industry in industries]
+    industries = labels
     source, target = np.nonzero(values > 0.0)
-    node_labels = [industry_label(industry, lang) for industry in industries] + [
-        t(key, lang) for key in components
-    ]
+    node_labels = labels + [t(key, lang) for key in components]
     node_colours = ["#999999"] * len(industries) + [_COMPONENT_COLOURS[key] for key in components]
     link_colours = [rgba(_COMPONENT_COLOURS[key], 0.35) for key in components]
     sankey = go.Sankey(
         valueformat=",.0f",
-        node={"label": node_labels, "color": node_colours, "pad": 8, "thickness": 14},
+        node={"label": node_labels, "color": node_colours, "pad": 14, "thickness": 14},
         link={
             "source": source,
             "target": target + len(industries),
@@ -251,7 +288,7 @@ def openings_flow(
         },
     )
     fig = go.Figure(data=[sankey])
-    fig.update_layout(height=max(450, 22 * len(industries) + 150))
+    fig.update_layout(height=max(450, 30 * len(industries) + 150))
     return apply_theme(
         fig, lang, title_for("flow_title", lang, region, region_name, start=years[0], end=years[-1])
     )

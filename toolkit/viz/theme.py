@@ -7,6 +7,7 @@ colours in a fixed order so that a scenario has the same colour in every figure 
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 
 from toolkit.text import separators
@@ -40,15 +41,84 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+LEGEND_BELOW_TITLE = -0.4
+LEGEND_BELOW_CATEGORIES = -0.6
+"""Legend position under a bar chart's category names (written aslant when long)."""
+TITLE_CHARS = 58
+"""A longer figure title is written on two lines."""
+"""Legend position [share of the plot's height below it] under an x axis with a title."""
+YEARS = (1800, 2200)
+"""Values of an axis all whole numbers in this range make it a year axis (ticks without thousands separators)."""
+_CARTESIAN = {"scatter", "bar", "box", "histogram", "heatmap", "contour", "waterfall"}
+
+
+def _axis_values(fig: go.Figure) -> dict[str, list]:
+    """The numeric values on every cartesian axis of ``fig`` (``xaxis``, ``yaxis2``, ...) from its traces."""
+    values: dict[str, list] = {}
+    for trace in fig.data:
+        if trace.type not in _CARTESIAN:
+            continue
+        for letter in ("x", "y"):
+            ref = getattr(trace, f"{letter}axis", None) or letter
+            data = getattr(trace, letter, None)
+            if data is None:
+                continue
+            try:
+                array = np.asarray(data, dtype=float)
+            except (TypeError, ValueError):  # categories
+                values.setdefault(ref.replace(letter, f"{letter}axis", 1), []).append(None)
+                continue
+            values.setdefault(ref.replace(letter, f"{letter}axis", 1), []).append(array[np.isfinite(array)])
+    return values
+
+
+def number_axes(fig: go.Figure) -> go.Figure:
+    """Axis numbers in the figure's language: whole numbers with the thousands separator of ``separators`` (plotly
+    writes "80 000" and "−6 000" for fi/sv, "80,000" for en, never "80k"), years as plain years ("2030") on an axis
+    without a title (the legend stands under the axis, where the title would be).
+
+    An axis with a tick format of its own (a percentage, say) keeps it."""
+    for axis, arrays in _axis_values(fig).items():
+        if any(array is None for array in arrays):
+            continue
+        layout_axis = fig.layout[axis] if axis in fig.layout else None
+        if layout_axis is None or layout_axis.tickformat or layout_axis.type in ("category", "log", "date"):
+            continue
+        present = np.concatenate(arrays) if arrays else np.array([])
+        years = present.size > 0 and bool(np.all((present == np.round(present)) & (present >= YEARS[0])
+                                                  & (present <= YEARS[1])))
+        if years:  # the tick labels say they are years; a title "Vuosi" would sit on the legend below the axis
+            layout_axis.update(tickformat="d", hoverformat="d", title_text=None)
+        else:
+            layout_axis.update(exponentformat="none", separatethousands=True)
+    return fig
+
+
 def apply_theme(fig: go.Figure, lang: str, title: str) -> go.Figure:
-    """Set the shared layout (font, margins, separators of ``lang``, title) on ``fig`` and return it."""
+    """Set the shared layout (font, margins, separators of ``lang``, title, axis number formats) on ``fig``."""
     fig.update_layout(
         template="simple_white",
-        title={"text": title, "x": 0.0, "xanchor": "left"},
+        title={"text": wrap_title(title), "x": 0.0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": "#222222"},
         margin=MARGIN,
         separators=separators(lang),
         hoverlabel={"font": {"family": FONT_FAMILY}},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0},
     )
+    number_axes(fig)
+    categories = any(trace.type == "bar" and trace.orientation != "h" and trace.x is not None
+                     and len(trace.x) and isinstance(trace.x[0], str) for trace in fig.data)
+    if categories:  # long category names are written aslant under the axis: the legend below them
+        fig.update_layout(legend_y=LEGEND_BELOW_CATEGORIES)
+    elif fig.layout.xaxis.title.text:  # the legend below the x axis's title, not on it
+        fig.update_layout(legend_y=LEGEND_BELOW_TITLE)
     return fig
+
+
+def wrap_title(title: str, chars: int = TITLE_CHARS) -> str:
+    """A title longer than ``chars`` characters on two lines (broken at the last space before ``chars``), so that
+    it fits a figure half a laptop screen wide."""
+    if len(title) <= chars or "<br>" in title:
+        return title
+    head, _, tail = title[:chars].rpartition(" ")
+    return f"{head}<br>{tail}{title[chars:]}" if head else title

@@ -1,0 +1,197 @@
+"""Time a lever move as the forum feels it: the explorer served by Voilà, driven in headless Chromium.
+
+Run: ``.venv/bin/python benchmarks/explorer_browser.py [REGION] [--moves-per-lever N] [--checkout PATH]``. Starts
+``forum present`` (of this checkout, or of the one at PATH: an older version to compare) on a free port of 127.0.0.1
+(every request to anything else is blocked and counted), opens the page in headless Chromium
+(``/usr/bin/chromium``), waits until every figure is drawn, then moves each lever slider in turn by typing a value
+into its readout and pressing Enter. A move is timed from the key press to the moment the last figure that depends
+on the lever shows its new values on the screen; which figures depend on a move comes from the same moves made first
+in this process on an :class:`~toolkit.explorer.Explorer` without a kernel, whose times are printed next to the
+browser's (the model runs and the figures' JSON, no page).
+
+How "shows the new values" is seen: every plotly graph of the page reports ``plotly_afterplot``; a graph counts as
+updated at the first such frame (``requestAnimationFrame``) where its data differ from before the move. This reads
+the page only through plotly.js, so it measures any way of putting figures in the page (``go.FigureWidget`` too:
+``--checkout`` an older version to compare). The run ends with SIGTERM to ``forum present``. A move whose figures
+have not all changed after ``TIMEOUT_S`` counts as a failure (a frozen figure). Target: p95 ≤ 150 ms on the 2-core
+development machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+import toolkit
+from toolkit.explorer import Explorer
+
+CHROMIUM = "/usr/bin/chromium"
+LEVERS = ("tfr", "e0_F", "e0_M", "extra_migration", "participation_55-64", "participation_65-74",
+          "retirement_age_shift", "industry_growth")
+"""The lever sliders in the order they stand on the page."""
+ORDER = ("pyramid", "population", "15-64", "dependency", "balance", "openings", "occupations", "education",
+         "occupation_balance", "tightness")
+"""The figures in the order they stand on the page."""
+TIMEOUT_S = 15.0
+PAGE_TIMEOUT_MS = 300_000
+
+# Installed once the page is drawn: a signature of each graph's data, and the time of the first frame after a
+# plotly_afterplot at which it differs from the signature taken at arm().
+_WATCH = """() => {
+  const graphs = () => [...document.querySelectorAll('.js-plotly-plot')];
+  const signature = gd => JSON.stringify((gd.data || []).map(trace => [trace.x, trace.y, trace.value, trace.text]));
+  const watch = window.forumWatch = {before: [], changedAt: [], start: null};
+  graphs().forEach((gd, index) => gd.on('plotly_afterplot', () => requestAnimationFrame(() => {
+    if (watch.start !== null && watch.changedAt[index] === null && signature(gd) !== watch.before[index])
+      watch.changedAt[index] = performance.now();
+  })));
+  watch.arm = () => {
+    watch.before = graphs().map(signature);
+    watch.changedAt = graphs().map(() => null);
+    watch.start = null;
+  };
+  document.addEventListener('keydown', event => {
+    if (event.key === 'Enter' && watch.start === null) watch.start = performance.now();
+  }, true);
+  return graphs().length;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_serving(url: str, seconds: float = 600.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "favicon.ico", timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"Voilà did not answer at {url}")
+
+
+def _moves(explorer: Explorer, per_lever: int) -> list[tuple[int, str, float]]:
+    """(slider index, slider name, value): each lever moved ``per_lever`` times to points on its step grid."""
+    moves = []
+    for round_ in range(per_lever):
+        for index, name in enumerate(LEVERS):
+            slider = explorer.sliders[name]
+            share = (0.15, 0.85, 0.3, 0.7, 0.45, 0.95, 0.05)[round_ % 7]
+            value = slider.min + round((slider.max - slider.min) * share / slider.step) * slider.step
+            if abs(value - slider.value) < slider.step / 2:
+                value = slider.min + round((slider.max - slider.min) * (1 - share) / slider.step) * slider.step
+            moves.append((index, name, round(value, 6)))
+            slider.value = value  # the in-process explorer follows, so the next move starts where the page is
+    return moves
+
+
+def in_process(region: str, moves: list[tuple[int, str, float]]) -> tuple[list[float], list[set[str]]]:
+    """Each move made on a kernel-less explorer: the time of the whole lever change [ms] and the figures it changed."""
+    explorer = Explorer(region, debounce=0)
+    times, changed = [], []
+    for _, name, value in moves:
+        versions = {key: view.version for key, view in explorer.views.items()}
+        started = time.perf_counter()
+        explorer.sliders[name].value = value
+        times.append((time.perf_counter() - started) * 1000.0)
+        changed.append({key for key, view in explorer.views.items() if view.version != versions[key]})
+    return times, changed
+
+
+def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNULL) -> dict:
+    """The moves made in Chromium on the Voilà page; times [ms], failures, blocked requests, console errors."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, "-m", "toolkit.cli", "present", "--region", region, "--port", str(port)]
+    process = subprocess.Popen(command,
+                               cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
+                               stdout=subprocess.DEVNULL, stderr=log)
+    blocked, errors, times, frozen = [], [], [], []
+    try:
+        _wait_until_serving(url)
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
+                          else (blocked.append(route.request.url), route.abort()))
+            page = context.new_page()
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            loaded = time.perf_counter()
+            page.goto(url)
+            page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= "
+                                   f"{len(ORDER)}")
+            ready = time.perf_counter() - loaded
+            page.wait_for_timeout(1000)
+            assert page.evaluate(_WATCH) == len(ORDER)
+            readouts = page.locator(".widget-slider .widget-readout")
+            for (index, _, value), expected in zip(moves, changed, strict=True):
+                wanted = [ORDER.index(name) for name in expected]
+                page.evaluate("() => window.forumWatch.arm()")
+                readouts.nth(index).click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(f"{value:g}")
+                page.keyboard.press("Enter")
+                try:
+                    page.wait_for_function(
+                        f"() => {wanted}.every(i => window.forumWatch.changedAt[i] !== null)",
+                        timeout=TIMEOUT_S * 1000, polling=50)
+                    times.append(page.evaluate(  # every wanted figure changed: the last one's frame
+                        f"() => Math.max(...{wanted}.map(i => window.forumWatch.changedAt[i]))"
+                        " - window.forumWatch.start"))
+                except Exception:  # noqa: BLE001 - a figure that never changed: counted, the run goes on
+                    frozen.append(page.evaluate(
+                        f"() => {wanted}.filter(i => window.forumWatch.changedAt[i] === null)"))
+                page.wait_for_timeout(300)  # the kernel idle again before the next move
+            browser.close()
+    finally:
+        process.send_signal(signal.SIGTERM)  # forum present stops Voilà and its kernels
+        process.wait(timeout=60)
+    return {"times": times, "frozen": frozen, "blocked": blocked, "errors": errors, "ready": ready}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("region", nargs="?", default="kainuu")
+    parser.add_argument("--moves-per-lever", type=int, default=5)
+    parser.add_argument("--checkout", type=Path, default=Path(toolkit.__file__).resolve().parents[1],
+                        help="the checkout whose `forum present` serves the page (default: this one)")
+    args = parser.parse_args()
+    moves = _moves(Explorer(args.region, debounce=0), args.moves_per_lever)
+    process_times, changed = in_process(args.region, moves)
+    seen = in_browser(args.region, moves, changed, args.checkout.resolve())
+    browser_times = seen["times"]
+    print(f"explorer in the browser, {args.region}, {len(moves)} lever moves of {len(LEVERS)} levers [ms], "
+          f"page served from {args.checkout}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"  page ready (every figure drawn) {seen['ready']:.1f} s after the request")
+    for name, values in (("in process (model + figures)", process_times), ("in Chromium (key to screen)",
+                                                                             browser_times)):
+        values = [value for value in values if np.isfinite(value)]
+        if values:
+            print(f"  {name:<30} median {np.median(values):7.1f}   p95 {np.percentile(values, 95):7.1f}"
+                  f"   max {np.max(values):7.1f}   n {len(values)}")
+    print(f"  moves with a figure that never changed: {len(seen['frozen'])}"
+          + (f" (figures {sorted({ORDER[i] for lost in seen['frozen'] for i in lost})})" if seen["frozen"] else ""))
+    print(f"  requests outside the server: {len(seen['blocked'])}; page errors: {len(seen['errors'])}")
+
+
+if __name__ == "__main__":
+    main()
