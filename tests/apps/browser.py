@@ -33,11 +33,20 @@ DRAWN = f"""() => {GRAPHS}.map(gd => ({{
     traces: (gd._fullData || []).filter(trace => trace.visible === true).length,
     marks: [...gd.querySelectorAll('.trace path, .sankey path, .sankey rect')].filter(mark =>
         (mark.getAttribute('d') || mark.tagName === 'rect') && mark.getAttribute('d') !== 'M0,0Z').length,
+    annotations: [...gd.querySelectorAll('.annotation')].filter(note => note.textContent.trim() !== '').length,
 }}))"""
-"""Each graph: its title, how many traces it shows and how many marks (paths, bars, Sankey nodes) it has drawn."""
+"""Each graph: its title, how many traces it shows, how many marks (paths, bars, Sankey nodes) it has drawn and how
+many annotations with text (a card of numbers is a figure of annotations only)."""
+
+
+def drawn(graph: dict) -> bool:
+    """A graph of :data:`DRAWN` shows something: a title, and marks for its traces or, without traces, the text
+    of a card."""
+    shows = graph["marks"] > 0 if graph["traces"] > 0 else graph["annotations"] > 0
+    return bool(graph["title"]) and shows
 
 OVERLAPS = f"""() => {{
-  const parts = ['.legend', '.xtitle', '.ytitle', '.x2title', '.y2title', '.slider-group', '.updatemenu-container',
+  const parts = ['.legend', '.xtitle', '.ytitle', '.x2title', '.y2title', '.slider-group', '.updatemenu-header-group',
                  '.gtitle', '.annotation'];
   const found = [];
   {GRAPHS}.forEach((gd, graph) => {{
@@ -58,7 +67,8 @@ OVERLAPS = f"""() => {{
   }});
   return found;
 }}"""
-"""Pairs of legend, axis titles, slider, menu buttons, title and annotations whose boxes overlap, per graph."""
+"""Pairs of legend, axis titles, slider, menus (each dropdown or row of buttons on its own), title and annotations
+whose boxes overlap, per graph."""
 
 
 def pyramid_bars(graph: str) -> str:

@@ -49,7 +49,7 @@ def test_reference_line_on_fan_chart_and_cone(national):
         line = with_line.data[-1]
         assert line.name == "Statistics Finland's projection 2024" and line.y[-1] == pytest.approx(61_219)
     note = add_official_projection(figure, None, lang="fi")
-    assert "ei ole" in note.layout.annotations[-1].text and len(note.data) == len(figure.data)
+    assert "ei ole" in note.layout.legend.title.text and len(note.data) == len(figure.data)
 
 
 def test_decomposition_explains_the_difference_from_the_official_projection():

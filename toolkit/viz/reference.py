@@ -31,8 +31,9 @@ def add_official_projection(fig: go.Figure, official: xr.DataArray | None, measu
     """
     out = go.Figure(fig)
     if official is None:
-        out.add_annotation(text=t("official_projection_missing", lang), xref="paper", yref="paper", x=0, y=-0.18,
-                           showarrow=False, font={"size": 11}, xanchor="left")
+        # the note heads the legend, so that it moves with it and never lies on a legend entry
+        out.update_layout(legend_title={"text": t("official_projection_missing", lang), "side": "top",
+                                        "font": {"size": 11}})
         return out
     missing = [dim for dim in ("year", "sex", "age") if dim not in official.dims]
     if missing or official.ndim != 3:
