@@ -325,19 +325,20 @@ def status(params_dir: str | os.PathLike | None = None) -> list[dict]:
                          "updated": None, "fetched_at": None, "source": sources.get(name, ""),
                          "reference": references.get(name, "")})
         for row in _refreshed_rows(name, refreshed):
-            row["reference"] = _year_range(existing, row["regions"])
+            row["reference"] = _year_range(existing, row["regions"], spec.columns[0])
             rows.append(row)
     return rows
 
 
-def _year_range(frame, codes) -> str:
-    """``first ... last`` year of the rows of ``codes`` in a file's table ('' if it has no year column)."""
+def _year_range(frame, codes, code_column: str) -> str:
+    """``first ... last`` year of the rows of ``codes`` (in ``code_column``: a region's or a municipality's code) in
+    a file's table ('' if it has no year column)."""
     if frame is None:
         return ""
     column = next((name for name in ("year", "period_end_year") if name in frame.columns), None)
     if column is None:
         return ""
-    years = frame.loc[frame["region_code"].isin(codes), column]
+    years = frame.loc[frame[code_column].isin(codes), column]
     return f"{int(years.min())} ... {int(years.max())}" if len(years) else ""
 
 
