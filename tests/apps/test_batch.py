@@ -228,7 +228,7 @@ def test_the_municipal_level_renders_every_municipality_on_a_dask_cluster(tmp_pa
     assert [task.parameters["region"] for task in tasks] == [area.id for area in municipalities]
     chosen = [task for task in tasks if task.parameters["region"] in {"kajaani", "sotkamo"}]
     assert len(chosen) == 2
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,  # in-process: no sockets
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,  # in-process: no sockets
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         report = batch.run_tasks(chosen, client=client, progress=False)
     assert report.failed == [], report.summary()
