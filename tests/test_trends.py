@@ -451,7 +451,9 @@ def test_series_trend_rejects_bad_input():
 
 
 def test_an_early_stop_of_the_optimizer_is_confirmed_not_reported():
-    """Pirkanmaa's log TFR 1990–2015: L-BFGS stops on a flat likelihood; the confirmed fit is as good or better."""
+    """Pirkanmaa's log TFR 1990–2015: an optimizer stopped early (here forced by an iteration cap, as L-BFGS stops
+    on a flat likelihood with some SciPy versions) warns; the toolkit's fit of the same series does not, and is at
+    least as good."""
     import warnings
 
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -460,7 +462,8 @@ def test_an_early_stop_of_the_optimizer_is_confirmed_not_reported():
     series = data.load_tfr().sel(region_code="MK06", year=slice(None, 2015)).to_series()
     with warnings.catch_warnings(record=True) as plain_warnings:
         warnings.simplefilter("always")
-        plain = ARIMA(pd.Series(np.log(series.to_numpy())), order=(0, 1, 1), trend="n").fit()
+        plain = ARIMA(pd.Series(np.log(series.to_numpy())), order=(0, 1, 1), trend="n").fit(
+            method_kwargs={"maxiter": 2})
     assert not plain.mle_retvals["converged"]  # the case this handles
     assert any(issubclass(w.category, ConvergenceWarning) for w in plain_warnings)
     with warnings.catch_warnings(record=True) as caught:
@@ -468,4 +471,3 @@ def test_an_early_stop_of_the_optimizer_is_confirmed_not_reported():
         fitted = trends.SeriesTrend.for_quantity("tfr", series).fit().fitted
     assert not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     assert fitted.llf >= plain.llf
-    np.testing.assert_allclose(fitted.params, plain.params, rtol=1e-2)

@@ -217,7 +217,7 @@ def test_a_kernel_that_cannot_start_is_retried_once(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_the_municipal_level_renders_every_municipality_on_a_dask_cluster(tmp_path):
-    """`forum render --level municipality` plans a pack for each of the 309 municipalities; two of them are
+    """`forum render --level municipality` plans a pack for each of the 309 municipalities; one of them is
     rendered here on a Dask cluster (rendering costs seconds per pack)."""
     distributed = pytest.importorskip("distributed")
     from toolkit.regions import areas
@@ -226,8 +226,8 @@ def test_the_municipal_level_renders_every_municipality_on_a_dask_cluster(tmp_pa
     municipalities = areas("municipality")
     assert len(tasks) == len(municipalities) == 309
     assert [task.parameters["region"] for task in tasks] == [area.id for area in municipalities]
-    chosen = [task for task in tasks if task.parameters["region"] in {"kajaani", "sotkamo"}]
-    assert len(chosen) == 2
+    chosen = [task for task in tasks if task.parameters["region"] == "kajaani"]
+    assert len(chosen) == 1
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,  # in-process: no sockets
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         report = batch.run_tasks(chosen, client=client, progress=False)

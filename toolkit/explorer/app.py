@@ -30,6 +30,7 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
+from IPython.display import HTML, display
 
 from toolkit import viz
 from toolkit.errors import InputError
@@ -148,8 +149,6 @@ class Explorer:
 
     def _ipython_display_(self) -> None:
         """plotly.js and the drawing script (once per page), then the explorer's widgets."""
-        from IPython.display import HTML, display
-
         display(HTML(page_script()))
         display(self.ui)
 

@@ -20,6 +20,8 @@ import json
 import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
+from plotly.offline import get_plotlyjs
 
 FIGURE_CLASS = "forum-figure"
 """CSS class of a figure's ``HTML`` widget."""
@@ -97,8 +99,6 @@ def page_script() -> str:
     plotly.js runs in a scope without ``define``/``module``, so it sets ``window.Plotly`` also where an AMD loader
     is present.
     """
-    from plotly.offline import get_plotlyjs
-
     return ("<style>" + _STYLE + "</style>\n<script type=\"text/javascript\">(function (define, module, exports) {\n"
             + get_plotlyjs() + "\n})();</script>\n<script type=\"text/javascript\">" + _DRAWER + "</script>")
 
@@ -124,8 +124,6 @@ def figure_json(fig: go.Figure, height: int = FIGURE_HEIGHT) -> str:
     try:
         text = json.dumps(figure, default=_plain, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except ValueError:  # a missing value (NaN) in the data: plotly's encoder writes it as null
-        from plotly.io.json import to_json_plotly
-
         text = to_json_plotly(figure)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
