@@ -42,6 +42,82 @@ def test_output_that_is_a_file_is_refused(tmp_path):
         batch.render(["kainuu"], None, out=target)
 
 
+@pytest.mark.parametrize(("jobs", "cpus", "threads"), [(1, 2, 2), (2, 2, 1), (4, 2, 1), (2, 8, 4), (3, 8, 2)])
+def test_kernels_share_the_cores_out(jobs, cpus, threads):
+    assert batch.kernel_threads(jobs, cpus) == threads
+
+
+def test_a_worker_kernel_starts_with_its_share_of_blas_threads(tmp_path, monkeypatch):
+    started = []
+
+    class Client:
+        def start_channels(self):
+            pass
+
+        def wait_for_ready(self, timeout):
+            pass
+
+        def stop_channels(self):
+            pass
+
+    class Manager:
+        def __init__(self, kernel_name):
+            self.kernel_name = kernel_name
+
+        def start_kernel(self, **kwargs):
+            started.append(kwargs)
+
+        def client(self):
+            return Client()
+
+        def is_alive(self):
+            return True
+
+        def shutdown_kernel(self, now):
+            pass
+
+        def close_clients(self):
+            pass
+
+    monkeypatch.setattr(batch, "_KernelManager", Manager)
+    monkeypatch.setitem(batch._WORKER, "threads", 3)
+    try:
+        batch._kernel(tmp_path)
+    finally:
+        batch._stop_kernel()
+    (kwargs,) = started
+    assert all(kwargs["env"][name] == "3" for name in batch.BLAS_THREAD_VARIABLES)
+    assert kwargs["env"]["PATH"] and kwargs["cwd"] == str(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_worker_kernel_runs_area_after_area_and_closes_each_client(tmp_path):
+    """The second notebook runs in the first one's kernel, emptied (no reply to the reset used to cost a 60 s
+    wait and a new kernel), and no client of a finished notebook stays open."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('region = "none"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os\nprint(region, 'left' in dir(), os.environ['OPENBLAS_NUM_THREADS'])\n"
+                                  "left = 1"),
+    ], metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(notebook, path)
+    printed, managers = [], []
+    try:
+        for region in ("kainuu", "raahe"):
+            executed = tmp_path / f"{region}.ipynb"
+            task = batch.AreaTask(region, {"region": region}, tmp_path, notebook=path)
+            batch._execute_notebook(task, executed, tmp_path)
+            printed.append(nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"].strip())
+            managers.append(batch._KERNEL["km"])
+            assert managers[-1].made == []
+    finally:
+        batch._stop_kernel()
+    assert printed == ["kainuu False 1", "raahe False 1"]
+    assert managers[0] is managers[1]
+
+
 def test_plan_defaults_to_the_nine_forum_areas_and_all_scenarios(tmp_path):
     from toolkit.regions import forum_regions
     from toolkit.scenarios import available_scenarios
@@ -142,7 +218,8 @@ def test_index_escapes_names_and_notes_estimates_and_failures():
 @pytest.fixture(scope="module")
 def first_render(tmp_path_factory):
     out = tmp_path_factory.mktemp("forum")
-    report = batch.render(["kainuu", "raahe"], SCENARIOS, jobs=2, out=out, progress=False, **SMALL)
+    # one job: the second area runs in the first one's kernel (reset), which must answer (attempts == 1)
+    report = batch.render(["kainuu", "raahe"], SCENARIOS, jobs=1, out=out, progress=False, **SMALL)
     return out, report
 
 
