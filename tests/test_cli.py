@@ -7,10 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xarray as xr
 
 from toolkit.cli import main
+from toolkit.errors import InputError
 
 VALID = """\
 id: my-future
@@ -198,6 +200,30 @@ def test_skills_writes_the_openings_identity(capsys, tmp_path):
     expected = skills.expansion_demand.clip(min=0) + skills.replacement_demand
     xr.testing.assert_allclose(skills.job_openings, expected)
     assert "job openings a year" in stdout
+
+
+def test_skills_writes_the_tightness_by_default_with_its_years_without_figures(capsys, tmp_path):
+    out = tmp_path / "skills.nc"
+    code, _, err = run(capsys, "skills", "--region", "kainuu", "--scenario", "baseline", "--horizon", "2030",
+                       "--out", str(out))
+    assert code == 0, err
+    skills = xr.open_dataset(out)
+    history, forecast = skills.tightness_history, skills.tightness_forecast
+    assert "no_figure" in forecast.attrs and np.isfinite(history).any() and np.isfinite(forecast).any()
+    # a year has a history figure or a forecast one, so NaN marks the other's years
+    assert not (np.isfinite(history) & np.isfinite(forecast)).any()
+
+
+def test_an_infinite_value_is_refused_even_where_nan_means_no_figure(tmp_path):
+    from toolkit.io.results import check_finite
+
+    ds = xr.Dataset({"tightness_history": ("tightness_year", [0.5, np.nan], {"no_figure": "outside the history"})})
+    check_finite(ds, tmp_path / "x.nc")
+    ds["tightness_history"][1] = np.inf
+    with pytest.raises(InputError, match="tightness_history is inf"):
+        check_finite(ds, tmp_path / "x.nc")
+    with pytest.raises(InputError, match="flows is nan"):
+        check_finite(xr.Dataset({"flows": ("year", [np.nan, 1.0, np.nan])}), tmp_path / "x.nc")
 
 
 def test_skills_refuses_a_lever_that_makes_participation_negative(capsys, tmp_path):

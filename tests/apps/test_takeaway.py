@@ -85,7 +85,9 @@ def test_pack_data_files_round_trip(tmp_path):
 def test_sheet_names_are_short_unique_and_allowed():
     tables = [Table(name=name, title=name, columns=["a"], rows=[]) for name in ("x" * 40, "x" * 40, "a/b:c?")]
     names = sheet_names(tables)
-    assert names[0] == "x" * 31 and names[1] == "x" * 27 + " (2)" and names[2] == "a b c"
+    assert names[0] == "x" * 30 + "…" and names[1] == "x" * 26 + "… (2)" and names[2] == "a b c"
+    long = [Table(name="Occupation group's balance (new entrants minus openings)", title="", columns=[], rows=[])]
+    assert sheet_names(long) == ["Occupation group's balance…"] and all(len(name) <= 31 for name in names)
 
 
 def test_a_table_longer_than_a_sheet_is_refused_before_writing(tmp_path, monkeypatch):

@@ -51,6 +51,9 @@ def to_tidy_frame(ds: xr.Dataset) -> pd.DataFrame:
 def check_finite(ds: xr.Dataset, path: str | os.PathLike) -> None:
     """Refuse to write a result with a NaN or infinite value (flows are NaN in the base year only, by design).
 
+    A variable whose ``no_figure`` attribute says what its NaN means (a tightness history outside its years, say)
+    may hold NaN there; an infinite value is refused everywhere.
+
     Raises
     ------
     InputError
@@ -60,7 +63,7 @@ def check_finite(ds: xr.Dataset, path: str | os.PathLike) -> None:
         if not variable.dtype.kind == "f":
             continue
         checked = variable.isel(year=slice(1, None)) if "year" in variable.dims else variable
-        bad = ~np.isfinite(checked.values)
+        bad = np.isinf(checked.values) if "no_figure" in variable.attrs else ~np.isfinite(checked.values)
         if bad.any():
             index = np.argwhere(bad)[0]
             where = ", ".join(f"{dim}={checked[dim].values[i]}" for dim, i in zip(checked.dims, index, strict=True)

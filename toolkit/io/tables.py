@@ -71,12 +71,22 @@ def sheet_names(tables: Sequence[Table]) -> list[str]:
     names: list[str] = []
     for table in tables:
         base = " ".join(_SHEET_FORBIDDEN.sub(" ", table.name).split()) or "Sheet"
-        name, number = base[:SHEET_NAME_LENGTH], 2
+        name, number = _shortened(base, SHEET_NAME_LENGTH), 2
         while name.lower() in {existing.lower() for existing in names}:
             suffix = f" ({number})"
-            name, number = base[:SHEET_NAME_LENGTH - len(suffix)] + suffix, number + 1
+            name, number = _shortened(base, SHEET_NAME_LENGTH - len(suffix)) + suffix, number + 1
         names.append(name)
     return names
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` if it fits in ``limit`` characters, else cut after its last whole word that fits, with "…"
+    (a word longer than the limit is cut where the limit falls)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    words = cut[:cut.rfind(" ")] if " " in cut.strip() else cut
+    return words.rstrip(" ,;:-–(") + "…"
 
 
 def _csv_text(table: Table, tmp: Path) -> None:

@@ -293,6 +293,17 @@ def _balance(supply: np.ndarray, demand: np.ndarray, employed: np.ndarray) -> np
     return supply - required
 
 
+NO_FIGURE = {
+    "tightness_monthly": "NaN: a month without unemployed jobseekers in the occupation group, or without figures",
+    "tightness_history": "NaN: a year outside the complete calendar years of the history",
+    "tightness_forecast": "NaN: a year outside the forecast",
+    "tightness_forecast_lower": "NaN: a year outside the forecast",
+    "tightness_forecast_upper": "NaN: a year outside the forecast",
+}
+"""Variables whose NaN means "no figure here" (the history and the forecast share one calendar of years): said in
+their ``no_figure`` attribute, which lets :func:`toolkit.io.results.check_finite` write them."""
+
+
 def _tightness(base: SkillsBase, regions: list[str], until: int, interval: float) -> xr.Dataset:
     """Tightness history and forecast of each area's region (municipal areas: the parent region)."""
     codes = sorted(set(base.tightness_code.sel(region=regions).values.tolist()))
@@ -322,6 +333,8 @@ def _finish(
     for name, (units, long_name) in VARIABLES.items():
         if name in result:
             result[name].attrs = {"units": units, "long_name": long_name}
+            if name in NO_FIGURE:
+                result[name].attrs["no_figure"] = NO_FIGURE[name]
     result.attrs = {
         "base_year": int(population["year"].values[0]),
         "industry_structure_year": INDUSTRY_STRUCTURE_YEAR,
