@@ -240,10 +240,12 @@ def test_fan_chart_bands_from_draws_and_quantiles(runs):
     observed = observed_history()
     for layout in ("draws", "quantiles"):
         fig = fan_chart(runs[layout], "alpha", "total", observed=observed, lang="en")
-        assert len(fig.data) == 2 * N_SCENARIOS + 1  # more than two scenarios: the 80 % band and the median each
+        assert len(fig.data) == 2 * N_SCENARIOS + 1  # several scenarios: the 80 % band and the median each
         assert [trace.fill for trace in fig.data[:2]] == ["toself", None] and "80 %" in fig.data[0].name
         two = fan_chart(runs[layout], "alpha", "total", scenarios=["baseline", "vitality"], lang="en")
-        assert [trace.fill for trace in two.data[:4]] == ["toself", "toself", "toself", None]
+        assert [trace.fill for trace in two.data[:4]] == ["toself", None, "toself", None]
+        one = fan_chart(runs[layout], "alpha", "total", scenarios=["vitality"], lang="en")
+        assert [trace.fill for trace in one.data[:4]] == ["toself", "toself", "toself", None]
         assert fig.data[-1].name == "Observed"
         np.testing.assert_allclose(fig.data[-1].y, observed.sum(["sex", "age"]).values)
     median = runs["draws"]["population"].sel(region="alpha", scenario="baseline").sum(["sex", "age"])
@@ -411,6 +413,13 @@ def test_job_openings_chart_stacks_and_switches(skills):
     np.testing.assert_allclose(fig.data[3].x, replacement.sel(industry=[label[0] for label in labels]).values)
     totals = np.asarray(fig.data[2].x) + np.asarray(fig.data[3].x)
     assert (np.diff(totals) >= 0).all()
+    # a tall figure keeps its legend as many pixels under the axis as a figure of the default height does
+    from toolkit.viz.theme import DEFAULT_HEIGHT, LEGEND_BELOW_TITLE, MARGIN
+
+    plot = fig.layout.height - MARGIN["t"] - MARGIN["b"]
+    assert fig.layout.height > DEFAULT_HEIGHT
+    default_plot = DEFAULT_HEIGHT - MARGIN["t"] - MARGIN["b"]
+    assert fig.layout.legend.y * plot == pytest.approx(LEGEND_BELOW_TITLE * default_plot)
 
 
 def test_job_openings_of_a_shrinking_industry_are_replacement_only(skills):

@@ -44,7 +44,7 @@ from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, apply_theme, rgba, ser
 
 COHORT_GROUPS = ("7-15", "16-18", "75+", "85+")
 
-FULL_FAN_SCENARIOS = 2
+FULL_FAN_SCENARIOS = 1  # two scenarios of three bands each already mix into one muddy colour
 """Up to this many scenarios a fan chart draws all three bands per scenario; with more, the 80 % band only."""
 
 

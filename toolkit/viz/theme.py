@@ -41,6 +41,7 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+DEFAULT_HEIGHT = 450  # [px] plotly's default figure height
 LEGEND_BELOW_TITLE = -0.4
 LEGEND_BELOW_CATEGORIES = -0.6
 """Legend position under a bar chart's category names (written aslant when long)."""
@@ -109,10 +110,21 @@ def apply_theme(fig: go.Figure, lang: str, title: str) -> go.Figure:
     categories = any(trace.type == "bar" and trace.orientation != "h" and trace.x is not None
                      and len(trace.x) and isinstance(trace.x[0], str) for trace in fig.data)
     if categories:  # long category names are written aslant under the axis: the legend below them
-        fig.update_layout(legend_y=LEGEND_BELOW_CATEGORIES)
+        fig.update_layout(legend_y=_below(fig, LEGEND_BELOW_CATEGORIES))
     elif fig.layout.xaxis.title.text:  # the legend below the x axis's title, not on it
-        fig.update_layout(legend_y=LEGEND_BELOW_TITLE)
+        fig.update_layout(legend_y=_below(fig, LEGEND_BELOW_TITLE))
     return fig
+
+
+REFERENCE_PLOT_HEIGHT = DEFAULT_HEIGHT - MARGIN["t"] - MARGIN["b"]
+"""[px] the plot area's height for which the ``LEGEND_BELOW_*`` fractions are set."""
+
+
+def _below(fig: go.Figure, fraction: float) -> float:
+    """The legend's y (a fraction of the plot area's height) that puts it as many pixels under the axis as
+    ``fraction`` does in a figure of the default height: a taller figure keeps its legend close to its axis."""
+    plot = (fig.layout.height or DEFAULT_HEIGHT) - MARGIN["t"] - MARGIN["b"]
+    return fraction * REFERENCE_PLOT_HEIGHT / max(plot, 1)
 
 
 def wrap_title(title: str, chars: int = TITLE_CHARS) -> str:
