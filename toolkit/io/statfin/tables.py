@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -90,18 +90,12 @@ TABLES: dict[str, TableSpec] = {
 #: the current municipal division as StatFin restates it (file stem → table). The migration file's
 #: ``net_migration`` is in - out.
 MUNICIPAL_TABLES: dict[str, TableSpec] = {
-    "municipality_population_2018_2019": TableSpec(
-        table="11re", path="vaerak/11re.px",
-        columns=("municipality_code", "year", "sex", "age", "population"), value_column="population",
-        area="Alue", area_level="municipality", year="Vuosi", measure=("Tiedot", "vaesto"),
-        first_year=2010, sex="Sukupuoli", age="Ikä",
-    ),
-    "municipality_migration_1990_2017": TableSpec(
-        table="11ae", path="muutl/11ae.px",
+    "municipality_population_2018_2019": replace(
+        TABLES["population"], columns=("municipality_code", *TABLES["population"].columns[1:])),
+    "municipality_migration_1990_2017": replace(
+        TABLES["net_migration_total"],
         columns=("municipality_code", "year", "in_migration", "out_migration", "net_migration"),
-        value_column="net_migration", area="Alue", area_level="municipality", year="Vuosi",
-        measure=("Tiedot", None), first_year=1990,
-        measures=(("in_migration", "vm41"), ("out_migration", "vm42")),
+        measure=("Tiedot", None), measures=(("in_migration", "vm41"), ("out_migration", "vm42")),
     ),
 }
 
