@@ -143,3 +143,14 @@ def test_cli_projects_an_area_given_on_the_command_line(tmp_path, capsys):
     bad = ["project", "--area", "Kajaani+Atlantis", "--scenario", "baseline", "--out", str(tmp_path / "x.nc")]
     assert main(bad) == 2
     assert "'Atlantis' is unknown" in capsys.readouterr().err
+
+
+def test_every_built_in_area_draws_from_a_random_stream_of_its_own():
+    """Areas outside the registry get hashed stream numbers: two of the 397 built-in areas sharing one would
+    draw identical innovations (perfectly correlated bands), so their numbers must all differ."""
+    from toolkit.population.project import _stream_index
+
+    registry = list(regions.load_regions())
+    ids = [area.id for level in ("region", "subregion", "municipality") for area in regions.areas(level)]
+    streams = [_stream_index(area, registry) for area in ids]
+    assert len(ids) == 19 + 69 + 309 and len(set(streams)) == len(ids)
