@@ -10,6 +10,10 @@ regions' migration deviations are balanced in every draw against the national mo
 municipalities, reconciled every year with the nationally balanced maakunnat
 (:mod:`toolkit.population.municipalities`).
 
+Memory: a run is worked on in groups of areas (whole maakunnat for areas of municipalities, :func:`_groups`), one
+group at a time with all its deterministic, reconciled and ensemble work, within :data:`CHUNK_BUDGET_BYTES`
+beside the output; the grouping changes no number (docs/scale.md).
+
 Length: the orchestrator keeps the deterministic, ensemble and reconciled runs on one path, so that every area,
 scenario and draw goes through the same lever arrays, balance and engine call.
 """

@@ -4,6 +4,7 @@ A run's chunks (one region × scenario with all its draws, :class:`toolkit.popul
 independent: :func:`run_chunks` yields each result as it finishes and :func:`assemble` writes it into the run's
 arrays at once, so the memory of a run is its output plus the chunks in flight (on a cluster, at most
 :data:`IN_FLIGHT_PER_THREAD` per worker thread). The numbers do not depend on where or in which order chunks run.
+A run gives them a group of areas at a time (:func:`toolkit.population.project._groups`), into the same arrays.
 """
 
 from __future__ import annotations
