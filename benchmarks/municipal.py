@@ -1,8 +1,9 @@
 """Municipal ensemble: every municipality (309) x every shipped scenario x 1,000 draws to 2050, quantiles, within
 the national run, on local threads (and with ``--dask`` on a local Dask cluster, checked to give the same numbers).
 
-Prints wall and CPU time, peak memory (the process's maximum resident set), the output's size and cell-years per
-second, next to the bare numpy kernel of benchmarks/ensemble.py run in this process on a sample of the same rows
+Prints wall and CPU time, peak memory (the process's maximum resident set), the output's size, the chunk budget
+(toolkit.population.project.CHUNK_BUDGET_BYTES) and cell-years per second, next to the bare numpy kernel of
+benchmarks/ensemble.py run in this process on a sample of the same rows
 (its rate does not depend on how many rows are timed). Trend fits come from the on-disk cache (the first, cold run
 fits them; its time is printed).
 
@@ -19,7 +20,7 @@ import time
 import numpy as np
 
 from benchmarks.ensemble import bare_kernel, peak_rss_mb
-from toolkit.population.project import project_population
+from toolkit.population.project import CHUNK_BUDGET_BYTES, project_population
 from toolkit.regions import areas
 from toolkit.scenarios import available_scenarios
 
@@ -47,7 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     cells = len(municipalities) * len(scenarios) * args.draws * 2 * 101 * steps
     print(f"municipal ensemble {len(municipalities)} x {len(scenarios)} x {args.draws} draws to {args.horizon}, "
           f"quantiles, local threads: {seconds:.1f} s wall, {cpu:.1f} s CPU, {cells / seconds:.3g} cell-years/s, "
-          f"peak RSS {peak_rss_mb():.0f} MB, output {ds.nbytes / 1e6:.0f} MB")
+          f"peak RSS {peak_rss_mb():.0f} MB, output {ds.nbytes / 1e6:.0f} MB, chunk budget "
+          f"{CHUNK_BUDGET_BYTES / 2**20:.0f} MiB")
 
     rng = np.random.default_rng(0)
     rows = args.draws * len(scenarios)

@@ -10,6 +10,7 @@ import xarray as xr
 
 from toolkit.io import municipal as data
 from toolkit.io.inputs import load_population_inputs
+from toolkit.population import project
 from toolkit.population.municipalities import balance_additive, municipal_model, rake
 from toolkit.population.project import project_population
 from toolkit.regions import areas, get_region, maakunnat
@@ -165,3 +166,54 @@ def test_draws_of_an_area_centre_on_its_reconciled_run():
     quantiles = bands.population.sum(["sex", "age"]).sel(year=2027).squeeze()
     assert float(quantiles.min()) < total < float(quantiles.max())
     assert abs(float(quantiles.sel(quantile=0.5)) / total - 1) < 0.02
+
+
+CHUNKED_AREAS = ["kajaani", "hameenlinna", "kainuu", "hyrynsalmi"]  # two in Kainuu, apart in the order
+
+
+def test_groups_keep_the_areas_of_a_maakunta_together_and_follow_the_budget():
+    bases = [project.region_base(INPUTS, get_region(area), 2025) for area in CHUNKED_AREAS]
+    model = municipal_model(INPUTS, 2025)
+    municipal = {i for i, base in enumerate(bases) if project.uses_municipal_model(INPUTS, base.region, 2025)}
+    assert municipal == {0, 1, 3}
+    assert project._groups(bases, municipal, model, 2, 4, budget=1) == [[0, 3], [1], [2]]
+    assert project._groups(bases, municipal, model, 2, 4, budget=10**12) == [[0, 1, 2, 3]]
+
+
+@pytest.mark.parametrize("run", [dict(draws=0), dict(draws=6, quantiles=True), dict(draws=4, quantiles=False)],
+                         ids=["deterministic", "quantiles", "draws"])
+def test_a_run_in_many_groups_gives_the_numbers_of_one_group(run, monkeypatch):
+    """The chunk budget only decides how many areas are worked on at once: forcing one group per maakunta gives
+    the numbers of the whole run in one group, to the last bit."""
+    args = dict(horizon=2029, seed=5, national=True, inputs=INPUTS, jobs=2, **run)
+    monkeypatch.setattr(project, "CHUNK_BUDGET_BYTES", 10**12)
+    whole = project_population(CHUNKED_AREAS, SCENARIOS, **args)
+    calls = []
+    reconciled = project._reconciled_areas
+
+    def counted(*a, **k):
+        calls.append([area.id for area in a[1]])
+        return reconciled(*a, **k)
+
+    monkeypatch.setattr(project, "CHUNK_BUDGET_BYTES", 1)
+    monkeypatch.setattr(project, "_reconciled_areas", counted)
+    grouped = project_population(CHUNKED_AREAS, SCENARIOS, **args)
+    assert calls == [["kajaani", "hyrynsalmi"], ["hameenlinna"]]  # one reconciliation per group of a maakunta
+    assert list(grouped.region.values) == CHUNKED_AREAS
+    xr.testing.assert_identical(whole, grouped)
+
+
+def test_a_run_in_many_groups_on_a_dask_cluster_gives_the_local_numbers(monkeypatch):
+    """Each scenario's national balance is shipped to the cluster once for all the groups of a run."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(project, "CHUNK_BUDGET_BYTES", 1)
+    args = dict(horizon=2028, draws=5, seed=2, quantiles=True, national=True, inputs=INPUTS)
+    local = project_population(CHUNKED_AREAS, SCENARIOS, jobs=2, **args)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,  # in-process: no sockets
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        scatter = client.scatter
+        shipped = []
+        monkeypatch.setattr(client, "scatter", lambda *a, **k: shipped.append(1) or scatter(*a, **k))
+        remote = project_population(CHUNKED_AREAS, SCENARIOS, client=client, **args)
+    assert len(shipped) == len(SCENARIOS)
+    xr.testing.assert_identical(local.drop_attrs(), remote.drop_attrs())

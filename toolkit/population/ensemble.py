@@ -184,26 +184,42 @@ def balance_migration_deviations(chunks: list[Chunk], maakunta: list[bool],
     deviation N of the scenario: a region gets its own deviation x plus its population share s of (N − Σ x), so
     internal moves cancel and the national total varies as the national model says. Municipal areas, parts of a
     maakunta, get the same per-capita term. ``maakunta`` flags the regions; Σ x is taken here, once per
-    scenario, and carried by the chunks.
+    scenario, and carried by the chunks (:func:`national_balance`, :func:`with_national_balance`).
     """
-    regions = len(maakunta)
-    scenarios = len(chunks) // regions
-    first = chunks[0]
+    scenarios = len(chunks) // len(maakunta)
+    regional = [chunks[i * scenarios:(i + 1) * scenarios] for i, flag in enumerate(maakunta) if flag]
+    common, country = national_balance(regional, national)
+    return with_national_balance(chunks, common, country)
+
+
+def national_balance(maakunnat: list[list[Chunk]], national: NationalMigration) -> tuple[list[np.ndarray], float]:
+    """The national balance N − Σ x of the deviations, one (draws, T) array [persons] per scenario, and the
+    country's base-year population, from the chunks of the maakunnat (one list of the scenarios' chunks per
+    maakunta, any order: they are summed in the order of their streams, so that any order of the regions gives
+    the same sums). :func:`balance_migration_deviations` gives the method."""
+    first = maakunnat[0][0]
+    scenarios = len(maakunnat[0])
     steps = first.tfr.shape[0]
     national_normals = standard_normals(first.seed, (0,), first.draws, 1)
     tfr_factor = standard_normals(first.seed, NATIONAL_TFR_KEY, first.draws, 1)
     totals = np.zeros((scenarios, first.draws, steps))
-    # in the order of the regions' streams (registry order), so that any order of the regions gives the same sums
-    order = sorted((i for i in range(regions) if maakunta[i]), key=lambda i: chunks[i * scenarios].region_index)
-    for i in order:
-        regional = standard_normals(first.seed, (1, chunks[i * scenarios].region_index), first.draws, 2)
-        for j in range(scenarios):
-            chunk = chunks[i * scenarios + j]
+    for row in sorted(maakunnat, key=lambda row: row[0].region_index):
+        regional = standard_normals(first.seed, (1, row[0].region_index), first.draws, 2)
+        for j, chunk in enumerate(row):
             z = innovations(chunk, steps, (national_normals, regional, tfr_factor))
             totals[j] += own_migration_deviation(chunk, z)
-    common = [national_migration_deviation(first.seed, first.draws, steps, national, chunks[j].scales[MIGRATION],
-                                           chunks[j].correlation) - totals[j] for j in range(scenarios)]
-    country = sum(chunks[i * scenarios].population.sum() for i in order)
+    common = [national_migration_deviation(first.seed, first.draws, steps, national, maakunnat[0][j].scales[MIGRATION],
+                                           maakunnat[0][j].correlation) - totals[j] for j in range(scenarios)]
+    country = 0.0
+    for row in sorted(maakunnat, key=lambda row: row[0].region_index):
+        country += row[0].population.sum()
+    return common, float(country)
+
+
+def with_national_balance(chunks: list[Chunk], common: list[np.ndarray], country: float) -> list[Chunk]:
+    """Chunks (region-major: region × scenario, any subset of whole regions) carrying the national balance of their
+    scenario (:func:`national_balance`) and their region's share of the country's population."""
+    scenarios = len(common)
     return [replace(chunk, migration_share=float(chunk.population.sum() / country),
                     migration_common=common[k % scenarios]) for k, chunk in enumerate(chunks)]
 

@@ -368,30 +368,40 @@ def reconcile(municipal: dict[str, np.ndarray], regional: dict[str, np.ndarray],
             "migration_capped": municipal["migration_capped"]}
 
 
-def centre_on_reconciled(arrays: dict, own: dict, reconciled: dict, rows: Sequence[int], mode: str) -> None:
+def centre_on_reconciled(arrays: dict, own: dict, reconciled: dict, rows: Sequence[int], mode: str,
+                         at: Sequence[int] | None = None) -> None:
     """Move the draws (or their quantiles) of reconciled areas onto the reconciled central path, in place.
+
+    ``rows``: the areas in ``own`` and ``reconciled``; ``at``: the same areas in ``arrays`` (default ``rows``).
 
     Each area's draws come from its own ensemble around its own central path; population, deaths and births are
     multiplied by the reconciled over the own central value of each cell (quantiles follow exactly), net migration
     is shifted by the difference. The draws keep the area's own spread; only the central run sums to the maakunta.
+    Flows in ``arrays`` may carry the base year first (NaN): only their projected years are moved.
     """
     def ratio(name):
         num, den = reconciled[name][rows], own[name][rows]
         return np.divide(num, den, out=np.ones_like(num), where=den > 0)[:, :, None]
 
-    index = np.asarray(rows)
+    def years(name, own_name):  # the projected years of a flow that carries the base year first
+        return slice(1, None) if arrays[name].shape[3] == own[own_name].shape[2] + 1 else slice(None)
+
+    index = np.asarray(rows if at is None else at)
     for name in ("population", "births", "deaths"):
-        arrays[name][index] = arrays[name][index] * ratio(name)
+        cut = years(name, name)
+        arrays[name][index, :, :, cut] = arrays[name][index, :, :, cut] * ratio(name)
     groups = reconciled["population"][rows].sum(-2) @ GROUP_MEMBERS.T
     own_groups = own["population"][rows].sum(-2) @ GROUP_MEMBERS.T
     if mode == "draw":
         arrays["population_group"][index] = arrays["population"][index].sum(-2) @ GROUP_MEMBERS.T
-        arrays["net_migration"][index] += (reconciled["net_migration"][rows] - own["net_migration"][rows])[:, :, None]
+        cut = years("net_migration", "net_migration")
+        arrays["net_migration"][index, :, :, cut] += (reconciled["net_migration"][rows]
+                                                      - own["net_migration"][rows])[:, :, None]
     else:
         arrays["population_group"][index] *= np.divide(groups, own_groups, out=np.ones_like(groups),
                                                        where=own_groups > 0)[:, :, None]
         shift = (reconciled["net_migration"][rows] - own["net_migration"][rows]).sum(-1)
-        arrays["net_migration_total"][index] += shift[:, :, None]
+        arrays["net_migration_total"][index, :, :, years("net_migration_total", "net_migration")] += shift[:, :, None]
     if "population_group_draw" in arrays:
         arrays["population_group_draw"][index] *= np.divide(groups, own_groups, out=np.ones_like(groups),
                                                             where=own_groups > 0)[:, :, None]

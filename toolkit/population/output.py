@@ -12,8 +12,10 @@ from toolkit.population.ccm import SRB
 from toolkit.version import __version__
 
 
-def _flow(values: np.ndarray, year_axis: int) -> np.ndarray:
-    """Prepend the base year (no flows: NaN) on the year axis of a flow array."""
+def _flow(values: np.ndarray, year_axis: int, years: int) -> np.ndarray:
+    """Prepend the base year (no flows: NaN) on the year axis of a flow array, unless it has it (``years``)."""
+    if values.shape[year_axis] == years:
+        return values
     pad_shape = list(values.shape)
     pad_shape[year_axis] = 1
     return np.concatenate([np.full(pad_shape, np.nan), values], axis=year_axis)
@@ -57,7 +59,7 @@ def to_dataset(arrays, mode, draws, bases, scenarios, base_year, horizon, proven
             continue
         values = arrays[name]
         if name in FLOWS:
-            values = _flow(values, len(lead))
+            values = _flow(values, len(lead), horizon - base_year + 1)
         variables[name] = (lead + ("year",) + tail, values, attrs)
     ds = xr.Dataset(variables, coords=coords)
     ds = ds.assign_coords(region_code=("region", [b.region.code for b in bases]))

@@ -10,6 +10,10 @@ regions' migration deviations are balanced in every draw against the national mo
 municipalities, reconciled every year with the nationally balanced maakunnat
 (:mod:`toolkit.population.municipalities`).
 
+Memory: a run is worked on in groups of areas (whole maakunnat for areas of municipalities, :func:`_groups`), one
+group at a time with all its deterministic, reconciled and ensemble work, within :data:`CHUNK_BUDGET_BYTES`
+beside the output; the grouping changes no number (docs/scale.md).
+
 Length: the orchestrator keeps the deterministic, ensemble and reconciled runs on one path, so that every area,
 scenario and draw goes through the same lever arrays, balance and engine call.
 """
@@ -24,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 import xarray as xr
+from tqdm import tqdm
 
 from toolkit.errors import InputError
 from toolkit.io.inputs import PopulationInputs, load_population_inputs
@@ -34,7 +39,8 @@ from toolkit.population.ccm import SRB, project
 from toolkit.population.ensemble import (
     Chunk,
     NationalMigration,
-    balance_migration_deviations,
+    national_balance,
+    with_national_balance,
 )
 from toolkit.population.jumpoff import (
     MIGRATION_WINDOW,
@@ -52,7 +58,7 @@ from toolkit.population.municipalities import (
     municipal_model,
     reconcile,
 )
-from toolkit.population.output import to_dataset
+from toolkit.population.output import FLOWS, to_dataset
 from toolkit.population.rates import fertility_rates, person_years
 from toolkit.population.resources import available_memory, check_memory, gb, run_seconds
 from toolkit.population.runs import assemble, run_chunks
@@ -191,13 +197,15 @@ def check_physical(ds: xr.Dataset) -> None:
     for name in PHYSICAL_VARIABLES:
         if name not in ds:
             continue
-        values = ds[name].sel(year=slice(first + 1, None)).values
-        bad = ~np.isfinite(values) | (values < -1e-6)
-        if bad.any():
-            index = np.argwhere(bad)[0]
-            where = {dim: ds[name].sel(year=slice(first + 1, None))[dim].values[i]
-                     for dim, i in zip(ds[name].dims, index, strict=True) if dim in ds[name].coords}
-            raise InputError(f"the projection reached {values[tuple(index)]!r} {name} at "
+        later = ds[name].sel(year=slice(first + 1, None))
+        values = later.values
+        for k in range(values.shape[0]):  # region by region: no temporaries of the whole array
+            bad = ~np.isfinite(values[k]) | (values[k] < -1e-6)
+            if not bad.any():
+                continue
+            index = (k, *np.argwhere(bad)[0])
+            where = {dim: later[dim].values[i] for dim, i in zip(later.dims, index, strict=True) if dim in later.coords}
+            raise InputError(f"the projection reached {values[index]!r} {name} at "
                              f"{', '.join(f'{k}={v}' for k, v in where.items())}: the levers or the data are outside "
                              "what the model can project (counts of persons must be finite and non-negative)")
 
@@ -357,44 +365,61 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     check_reachable_e0(paths["e0"], patterns.mortality, bases, scenario_list, years)
     levers = {name: value[:, :, 1:] if value.ndim > 2 else value for name, value in paths.items()}
 
-    start = np.stack([b.population for b in bases])[:, None]  # (R, 1, 2, A)
-    Lx, _ = person_years(levers["e0"], patterns.mortality)  # (R, S, T, 2, A)
-    asfr = fertility_rates(levers["tfr"], levers["shift"], patterns.fertility)  # (R, S, T, A)
-    own_rate = np.stack([b.migration_rate for b in bases])[:, None, None]  # (R, 1, 1, 2, A)
-    rates = levers["rate_scale"][..., None, None, None] * own_rate
-    counts = levers["extra"][..., None, None] * (0.5 * rogers_castro())  # additional migrants: half women, half men
     balanced = _balanced(region_list)
     if national and not balanced:
         raise InputError("a national run needs the inputs of every maakunta (params/data holds them; the given "
                          "inputs do not)")
+    delta = None
     if balanced:
         national_scale = [scenario.levers.migration_rate_scale for scenario in scenario_list]
-        rates = rates + balancing_rates(inputs, bases, national_scale, Lx, asfr, rates, counts, base_year,
-                                        migration_window)[None]
+        mk = _maakunta_order(bases)
+        central = _central(bases, mk, levers, patterns)
+        delta = balancing_rates(inputs, [bases[i] for i in mk], national_scale, central["Lx"], central["asfr"],
+                                central["rates"], central["counts"], base_year, migration_window)
+        del central
 
-    municipal = [i for i, b in enumerate(bases) if uses_municipal_model(inputs, b.region, base_year)]
-    if not draws or municipal:
-        result = project(start, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
-        own = {name: getattr(result, name) for name in result.__dataclass_fields__}
-        reconciled = own if not municipal else _reconciled_areas(
-            inputs, [bases[i].region for i in municipal], scenario_list, years, migration_window, own, municipal)
-    if not draws:
-        arrays = {name: values[:asked] for name, values in reconciled.items()}
-        arrays["population_group"] = arrays["population"].sum(-2) @ GROUP_MEMBERS.T
-        arrays.update(tfr=paths["tfr"][:asked], e0=paths["e0"][:asked])
-        mode = None
-    else:
+    municipal = {i for i in range(asked) if uses_municipal_model(inputs, bases[i].region, base_year)}
+    model = municipal_model(inputs, base_year) if municipal else None
+    reference = _reference(inputs, scenario_list, years, migration_window) if municipal else None
+    groups = _groups(bases[:asked], municipal, model, len(scenario_list), len(years), CHUNK_BUDGET_BYTES)
+    arrays: dict[str, np.ndarray] = {}
+    mode = None
+    if draws:
         n_values = draws * asked * len(scenario_list) * len(years) * 2 * AGES.size
         reduce = quantiles if quantiles is not None else n_values > AUTO_QUANTILE_VALUES
-        cal = calibration_for(inputs, base_year) if calibrated else None
-        chunks = _chunks(inputs, bases, scenario_list, paths, rates, patterns, draws, seed, reduce, balanced, cal,
-                         group_draws and reduce)
-        chunks = chunks[:asked * len(scenario_list)]  # region-major: the asked areas come first
-        arrays = assemble(run_chunks(chunks, client, jobs, show_progress), asked, len(scenario_list),
-                           {name: paths[name][:asked] for name in ("tfr", "e0")})
         mode = "quantile" if reduce else "draw"
-        if municipal:
-            centre_on_reconciled(arrays, own, reconciled, municipal, mode)
+        cal = calibration_for(inputs, base_year) if calibrated else None
+        plan = _ChunkPlan(inputs, bases, scenario_list, paths, levers, delta, patterns, draws, seed, reduce, cal,
+                          group_draws and reduce)
+        balance = plan.national_balance() if balanced else None
+        bar = tqdm(total=asked * len(scenario_list), disable=not show_progress, file=sys.stderr, unit="chunk",
+                   leave=False)
+        shared: dict = {}
+        lever_paths = {name: paths[name][:asked] for name in ("tfr", "e0")}
+    for rows in groups:
+        areas = [i for i in rows if i in municipal]
+        if not draws or areas:
+            own_rows = rows if not draws else areas
+            own = _own(bases, own_rows, levers, delta, patterns)
+            centre = [own_rows.index(i) for i in areas]
+            reconciled = own if not areas else _reconciled_areas(
+                inputs, [bases[i].region for i in areas], scenario_list, years, migration_window, own, centre,
+                reference, model)
+        if not draws:
+            _write_rows(arrays, rows, reconciled, asked)
+            continue
+        chunks = plan.chunks(rows, balance)
+        assemble(run_chunks(chunks, client, jobs, bar, shared), asked, len(scenario_list), lever_paths, rows=rows,
+                 arrays=arrays)
+        del chunks
+        if areas:
+            centre_on_reconciled(arrays, own, reconciled, centre, mode, at=areas)
+        own = reconciled = None
+    if not draws:
+        arrays["population_group"] = arrays["population"].sum(-2) @ GROUP_MEMBERS.T
+        arrays.update(tfr=paths["tfr"][:asked], e0=paths["e0"][:asked])
+    else:
+        bar.close()
     group_draw = arrays.pop("population_group_draw", None)
     ds = to_dataset(arrays, mode, draws, bases[:asked], scenario_list, base_year, horizon, inputs.provenance)
     if group_draw is not None:
@@ -430,19 +455,24 @@ def _engine(inputs: PopulationInputs, bases, scenarios, years, migration_window:
     return {name: getattr(result, name) for name in result.__dataclass_fields__}
 
 
+def _reference(inputs: PopulationInputs, scenarios, years, migration_window: int) -> dict[str, np.ndarray]:
+    """The maakunnat projected together (nationally balanced): what their municipalities are reconciled with."""
+    base_year = int(years[0])
+    return _engine(inputs, [region_base(inputs, r, base_year, migration_window) for r in maakunnat()], scenarios,
+                   years, migration_window, balanced=True)
+
+
 def _reconciled_areas(inputs: PopulationInputs, areas: Sequence[Region], scenarios, years, migration_window: int,
-                      own: dict, rows: Sequence[int]) -> dict[str, np.ndarray]:
+                      own: dict, rows: Sequence[int], reference: dict, model) -> dict[str, np.ndarray]:
     """``own`` with the rows of ``areas`` replaced by the sums of their reconciled municipalities.
 
-    The maakunnat are projected together (nationally balanced) as the reference; every municipality of the areas'
+    ``reference``: the maakunnat projected together (:func:`_reference`); every municipality of the areas'
     maakunnat is projected with its own base and rates (levers of its maakunta, or its own block of the scenario)
-    and reconciled with its maakunta every year (:func:`toolkit.population.municipalities.reconcile`).
+    and reconciled with its maakunta every year (:func:`toolkit.population.municipalities.reconcile`). Only the
+    maakunnat of ``areas`` are projected: a group of a run (:func:`_groups`) holds the municipalities of its own.
     """
     base_year = int(years[0])
     regional = maakunnat()
-    reference = _engine(inputs, [region_base(inputs, r, base_year, migration_window) for r in regional], scenarios,
-                        years, migration_window, balanced=True)
-    model = municipal_model(inputs, base_year)
     parents = {model.region_codes[model.index(code)] for area in areas for code in area.municipalities}
     members = [code for code, parent in zip(model.codes, model.region_codes, strict=True) if parent in parents]
     municipalities = [known_by_code(code) for code in members]
@@ -452,6 +482,7 @@ def _reconciled_areas(inputs: PopulationInputs, areas: Sequence[Region], scenari
                      migration_window, balanced=False, lever_ids=lever_ids)
     codes = [r.code for r in regional]
     result = reconcile(engine, reference, np.array([codes.index(m.parent_code) for m in municipalities]))
+    del engine
     position = {code: i for i, code in enumerate(members)}
     out = {name: values.copy() for name, values in own.items()}
     for row, area in zip(rows, areas, strict=True):
@@ -459,6 +490,103 @@ def _reconciled_areas(inputs: PopulationInputs, areas: Sequence[Region], scenari
         for name in out:
             out[name][row] = result[name][take].sum(0)
     return out
+
+
+CHUNK_BUDGET_BYTES = 256 * 2**20
+"""Memory a group of a run may hold beside the output [bytes]. A run is processed in groups of areas, one after
+another (:func:`_groups`; areas of municipalities by whole maakunnat), each group with its deterministic,
+reconciled and ensemble work, so that the peak is the output plus about this much (plus the chunks in flight),
+whatever the number of areas or draws. A maakunta whose municipalities alone need more is one group; the largest
+(Pohjois-Pohjanmaa, 30 municipalities) needs about 0.18 GB with the 6 shipped scenarios to 2050 (docs/scale.md)."""
+ROW_BYTES_FACTOR = 12
+"""Arrays of one scenario set × years × 2 sexes × 101 ages [8 bytes each] that a group holds per area and per
+municipality it projects: the engine's population and flows, their reconciled copies, the raking's temporaries and
+the centring of the area's quantiles; measured 11.4 with tracemalloc (all 309 municipalities, 6 scenarios, 7
+quantiles, docs/scale.md). A run that keeps its draws holds draws × its output anyway; this factor is for quantiles."""
+
+
+def _groups(bases, municipal: set[int], model, n_scenarios: int, n_years: int,
+            budget: int = CHUNK_BUDGET_BYTES) -> list[list[int]]:
+    """The rows of ``bases`` in groups that are run one after another, each within ``budget`` bytes.
+
+    Areas of municipalities (``municipal`` rows) whose maakunnat overlap are in one group (the reconciliation
+    rakes a maakunta's municipalities together); groups are packed in the order of their first row until the
+    estimate (municipalities projected + areas) × scenarios × years × 2 × 101 × 8 × :data:`ROW_BYTES_FACTOR`
+    would exceed the budget. The grouping does not change any number: every row is computed as in one group.
+    """
+    unit = n_scenarios * n_years * 2 * AGES.size * 8 * ROW_BYTES_FACTOR
+    members: dict[str, int] = {}
+    if model is not None:
+        for parent in model.region_codes:
+            members[parent] = members.get(parent, 0) + 1
+    components: list[tuple[list[int], set[str]]] = []
+    for i, base in enumerate(bases):
+        parents = ({model.region_codes[model.index(code)] for code in base.region.municipalities}
+                   if i in municipal else set())
+        joined = [c for c in components if c[1] & parents]
+        rows = sorted([i, *(row for c in joined for row in c[0])])
+        components = [c for c in components if not c[1] & parents]
+        components.append((rows, parents.union(*(c[1] for c in joined))))
+    components.sort(key=lambda c: c[0][0])
+    groups: list[list[int]] = []
+    group: list[int] = []
+    cost = 0
+    for rows, parents in components:
+        need = (len(rows) + sum(members[p] for p in parents)) * unit
+        if group and cost + need > budget:
+            groups.append(sorted(group))
+            group, cost = [], 0
+        group += rows
+        cost += need
+    if group:
+        groups.append(sorted(group))
+    return groups
+
+
+def _central(bases, rows, levers: dict, patterns, delta: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Engine inputs of the central paths of ``bases`` at ``rows``: the start population, Lx, ASFR, migration
+    rates (with the national balance ``delta`` (S, T, 2, A) if given) and additional migrants."""
+    take = np.asarray(rows, dtype=int)
+    lv = {name: value[take] for name, value in levers.items()}
+    Lx, _ = person_years(lv["e0"], patterns.mortality)  # (n, S, T, 2, A)
+    asfr = fertility_rates(lv["tfr"], lv["shift"], patterns.fertility)  # (n, S, T, A)
+    rates = _rates(bases, rows, levers, delta)
+    counts = lv["extra"][..., None, None] * (0.5 * rogers_castro())  # additional migrants: half women, half men
+    return {"start": np.stack([bases[i].population for i in rows])[:, None], "Lx": Lx, "asfr": asfr,
+            "rates": rates, "counts": counts}
+
+
+def _rates(bases, rows, levers: dict, delta: np.ndarray | None) -> np.ndarray:
+    """Net-migration rates (n, S, T|1, 2, A) of the rows: the scenario's scale of their own rates (+ balance)."""
+    own_rate = np.stack([bases[i].migration_rate for i in rows])[:, None, None]  # (n, 1, 1, 2, A)
+    rates = levers["rate_scale"][np.asarray(rows, dtype=int)][..., None, None, None] * own_rate
+    return rates if delta is None else rates + delta[None]
+
+
+def _own(bases, rows, levers: dict, delta, patterns) -> dict[str, np.ndarray]:
+    """The deterministic engine arrays of the rows' own central paths."""
+    c = _central(bases, rows, levers, patterns, delta)
+    result = project(c["start"], c["Lx"], c["asfr"], srb=SRB, migration_rate=c["rates"], migration_count=c["counts"])
+    return {name: getattr(result, name) for name in result.__dataclass_fields__}
+
+
+def _write_rows(arrays: dict, rows: Sequence[int], values: dict, n_regions: int) -> None:
+    """Write a group's engine arrays (its rows first) into the run's (R, S, year, …) arrays, allocated at the
+    first group; flows get the base year (NaN), so that the dataset holds these arrays without a copy."""
+    index = np.asarray(rows)
+    for name, value in values.items():
+        flow = name in FLOWS
+        if name not in arrays:
+            shape = list(value.shape)
+            shape[0] = n_regions
+            shape[2] += flow
+            arrays[name] = np.empty(shape, dtype=value.dtype)
+            if flow:
+                arrays[name][:, :, 0] = np.nan
+        if flow:
+            arrays[name][index, :, 1:] = value
+        else:
+            arrays[name][index] = value
 
 
 def calibration_for(inputs: PopulationInputs, base_year: int):
@@ -482,35 +610,70 @@ def _calibration_inputs(inputs: PopulationInputs) -> PopulationInputs:
     return load_population_inputs()
 
 
-def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, draws, seed, reduce,
-            balanced: bool, cal=None, group_draws: bool = False) -> list[Chunk]:
-    registry = list(load_regions())
-    years = paths["tfr"].shape[-1]
-    chunks = []
-    for i, base in enumerate(bases):
-        se = _uncertainty_se(inputs, base, np.arange(base.base_year + 1, base.base_year + years))
-        for j, scenario in enumerate(scenarios):
-            trend = isinstance(scenario.levers_for(base.region.id).tfr, TrendPath)
-            factors = None if cal is None else cal.factors(se, tfr_trend=trend)
-            chunks.append(Chunk(
-                region_index=_stream_index(base.region.id, registry), seed=seed, draws=draws, quantiles=reduce,
-                population=base.population, tfr=paths["tfr"][i, j, 1:], shift=paths["shift"][i, j, 1:],
-                e0=paths["e0"][i, j, 1:], extra=paths["extra"][i, j, 1:],
-                rate=np.broadcast_to(rates[i, j], rates.shape[2:]).copy(), se=se,
-                migration_phi=migration_trend(inputs, base.series_code, base.base_year).phi,
-                scales=scenario.uncertainty.scales(), correlation=scenario.uncertainty.correlation_matrix(),
-                per_1000=base.population.sum() / 1000.0, mortality=patterns.mortality,
-                fertility=patterns.fertility, calibration=factors,
-                tfr_loading=0.0 if cal is None else cal.tfr_loading, group_draws=group_draws))
-    if balanced:
-        base_year = bases[0].base_year
-        country = migration_trend(inputs, COUNTRY_CODE, base_year)
+class _ChunkPlan:
+    """The ensemble chunks of a run, made a group of regions at a time (:func:`_groups`)."""
+
+    def __init__(self, inputs: PopulationInputs, bases, scenarios, paths, levers, delta, patterns, draws, seed,
+                 reduce, cal=None, group_draws: bool = False, rates: np.ndarray | None = None):
+        self.inputs, self.bases, self.scenarios, self.paths, self.levers = inputs, bases, scenarios, paths, levers
+        self.delta, self.patterns, self.draws, self.seed, self.reduce = delta, patterns, draws, seed, reduce
+        self.cal, self.group_draws, self.rates = cal, group_draws, rates
+        self.registry = list(load_regions())
+
+    def _rates(self, i: int) -> np.ndarray:
+        """(S, T|1, 2, A) net-migration rates of the region at row ``i``: given, or from the levers and balance."""
+        if self.rates is not None:
+            return self.rates[i]
+        return _rates(self.bases, [i], self.levers, self.delta)[0]
+
+    def chunks(self, rows: Sequence[int], balance: tuple | None = None) -> list[Chunk]:
+        """The chunks of the regions at ``rows`` (region-major: region × scenario), with the national balance
+        of the deviations (:meth:`national_balance`) if given."""
+        inputs, paths, cal = self.inputs, self.paths, self.cal
+        years = paths["tfr"].shape[-1]
+        chunks = []
+        for i in rows:
+            base = self.bases[i]
+            rates = self._rates(i)
+            se = _uncertainty_se(inputs, base, np.arange(base.base_year + 1, base.base_year + years))
+            for j, scenario in enumerate(self.scenarios):
+                trend = isinstance(scenario.levers_for(base.region.id).tfr, TrendPath)
+                factors = None if cal is None else cal.factors(se, tfr_trend=trend)
+                chunks.append(Chunk(
+                    region_index=_stream_index(base.region.id, self.registry), seed=self.seed, draws=self.draws,
+                    quantiles=self.reduce, population=base.population, tfr=paths["tfr"][i, j, 1:],
+                    shift=paths["shift"][i, j, 1:], e0=paths["e0"][i, j, 1:], extra=paths["extra"][i, j, 1:],
+                    rate=np.broadcast_to(rates[j], rates.shape[1:]).copy(), se=se,
+                    migration_phi=migration_trend(inputs, base.series_code, base.base_year).phi,
+                    scales=scenario.uncertainty.scales(), correlation=scenario.uncertainty.correlation_matrix(),
+                    per_1000=base.population.sum() / 1000.0, mortality=self.patterns.mortality,
+                    fertility=self.patterns.fertility, calibration=factors,
+                    tfr_loading=0.0 if cal is None else cal.tfr_loading, group_draws=self.group_draws))
+        return chunks if balance is None else with_national_balance(chunks, *balance)
+
+    def national_balance(self) -> tuple[list[np.ndarray], float]:
+        """The national balance of the migration deviations per scenario and the country's population, from the
+        maakunnat's chunks (:func:`toolkit.population.ensemble.national_balance`)."""
+        order = _maakunta_order(self.bases)
+        chunks = self.chunks(order)
+        n = len(self.scenarios)
+        base_year = self.bases[0].base_year
+        years = self.paths["tfr"].shape[-1]
+        country = migration_trend(self.inputs, COUNTRY_CODE, base_year)
         national = NationalMigration(
             se=country.read(np.arange(base_year + 1, base_year + years), country.se), phi=country.phi,
-            per_1000=sum(bases[i].population.sum() for i in _maakunta_order(bases)) / 1000.0,
-            factor=None if cal is None else cal.scales["national_migration"][:years - 1])
-        chunks = balance_migration_deviations(chunks, [b.region.kind == "maakunta" for b in bases], national)
-    return chunks
+            per_1000=sum(self.bases[i].population.sum() for i in order) / 1000.0,
+            factor=None if self.cal is None else self.cal.scales["national_migration"][:years - 1])
+        return national_balance([chunks[k * n:(k + 1) * n] for k in range(len(order))], national)
+
+
+def _chunks(inputs: PopulationInputs, bases, scenarios, paths, rates, patterns, draws, seed, reduce,
+            balanced: bool, cal=None, group_draws: bool = False) -> list[Chunk]:
+    """Every chunk of ``bases`` × ``scenarios`` (region-major) with the given rates (R, S, T|1, 2, A), balanced
+    nationally if ``balanced`` (for callers that draw one area's levers, :mod:`toolkit.goals`)."""
+    plan = _ChunkPlan(inputs, bases, scenarios, paths, None, None, patterns, draws, seed, reduce, cal, group_draws,
+                      rates=rates)
+    return plan.chunks(range(len(bases)), plan.national_balance() if balanced else None)
 
 
 def _stream_index(region_id: str, registry: list[str]) -> int:
