@@ -60,7 +60,7 @@ from toolkit.population.municipalities import (
 )
 from toolkit.population.output import FLOWS, to_dataset
 from toolkit.population.rates import fertility_rates, person_years
-from toolkit.population.resources import available_memory, check_memory, gb, run_seconds
+from toolkit.population.resources import GROUP_BYTES, available_memory, check_memory, gb, run_seconds
 from toolkit.population.runs import assemble, run_chunks
 from toolkit.population.schedules import rogers_castro
 from toolkit.population.smallarea import estimated_base, observed_area_base
@@ -492,7 +492,7 @@ def _reconciled_areas(inputs: PopulationInputs, areas: Sequence[Region], scenari
     return out
 
 
-CHUNK_BUDGET_BYTES = 256 * 2**20
+CHUNK_BUDGET_BYTES = GROUP_BYTES
 """Memory a group of a run may hold beside the output [bytes]. A run is processed in groups of areas, one after
 another (:func:`_groups`; areas of municipalities by whole maakunnat), each group with its deterministic,
 reconciled and ensemble work, so that the peak is the output plus about this much (plus the chunks in flight),

@@ -18,6 +18,15 @@ stacking and the dataset); measured 61 bytes (635 MB for 10.5 million values, 2,
 OUTPUT_BYTES_PER_VALUE = {".csv": 850, ".nc": 32}
 """Extra peak memory of writing the result, per population value [bytes]: the tidy CSV table (one row per value of
 four variables; measured 830 bytes) or the NetCDF encoding (about four more copies of 8 bytes)."""
+QUANTILE_BYTES_PER_VALUE = 18
+"""Peak memory of a run reduced to quantiles, per quantile value of the population (quantile × region × scenario ×
+year × sex × age) [bytes]: its population and deaths by age (8 bytes each) and the small rest of the output;
+measured 1,136 MB of output for 63 million such values (309 municipalities × 6 scenarios × 7 quantiles to 2050)."""
+GROUP_BYTES = 256 * 2**20
+"""Memory a group of areas may hold beside the output while it runs [bytes] (a run works on one group at a time,
+:func:`toolkit.population.project._groups`): the peak of a quantile run is its output plus this much. Measured on
+the 309 municipalities with quantiles: 1,826 MB at 100 draws and 1,854 MB at 1,000, of which 1,136 MB output and
+about 380 MB the process's fixed part (docs/scale.md)."""
 MEMORY_SHARE = 0.8
 """Share of the machine's available memory a run may plan to use."""
 
@@ -33,10 +42,12 @@ def run_memory(draws: int, cells: int, reduce: bool, jobs: int = 1, output: str 
     jobs : worker threads (each holds one chunk's draws while reducing)
     output : ``.csv`` or ``.nc`` when the result is then written (its encoding counts too)
     """
-    kept = max(draws, 1) if not reduce else len(QUANTILES) + 2  # the quantiles, min and max
-    per_value = DRAW_BYTES_PER_VALUE + OUTPUT_BYTES_PER_VALUE.get(output or "", 0)
-    working = jobs * draws * 2 * AGES.size * 8 * 6 if reduce else 0  # each thread: populations and flows of a year
-    return int(kept * cells * per_value + working)
+    written = OUTPUT_BYTES_PER_VALUE.get(output or "", 0)
+    if not reduce:
+        return int(max(draws, 1) * cells * (DRAW_BYTES_PER_VALUE + written))
+    working = jobs * draws * 2 * AGES.size * 8 * 6  # each thread: populations and flows of a year of its chunk
+    kept = len(QUANTILES) * cells
+    return int(kept * (QUANTILE_BYTES_PER_VALUE + written) + min(GROUP_BYTES, kept * DRAW_BYTES_PER_VALUE) + working)
 
 
 VALUES_PER_SECOND = 6e7
