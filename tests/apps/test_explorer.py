@@ -11,7 +11,7 @@ import yaml
 from toolkit.cli import voila_command
 from toolkit.errors import InputError
 from toolkit.explorer import CURRENT, Explorer
-from toolkit.explorer.app import ENV_REGION
+from toolkit.explorer.app import ENV_REGION, PYRAMID_BOTTOM
 from toolkit.explorer.runs import baseline_population
 from toolkit.indicators import population_measure
 from toolkit.scenarios import load_scenario
@@ -48,6 +48,8 @@ def test_starts_at_the_scenario(explorer):
     base = baseline_population(REGION, 2050)["population"].sel(region=REGION, scenario="baseline")
     np.testing.assert_allclose(run.values, base.values)
     np.testing.assert_allclose(explorer.figures["population"].data[1].y, explorer.figures["population"].data[0].y)
+    pyramid = explorer.figures["pyramid"].layout  # its year is the explorer's own slider: no room kept for another
+    assert pyramid.sliders == () and pyramid.margin.b == PYRAMID_BOTTOM
 
 
 def test_higher_tfr_means_more_births_in_youngest_bars(explorer):

@@ -88,6 +88,10 @@ CURRENT = "explorer"
 ENV_REGION = "FORUM_EXPLORER_REGION"
 ENV_LANG = "FORUM_EXPLORER_LANG"
 ENV_SAVE_DIR = "FORUM_EXPLORER_SAVE_DIR"
+PYRAMID_BOTTOM = 70
+"""[px] under the explorer's pyramid: room for its axis title (a pack's pyramid keeps room for its slider)."""
+
+
 class Explorer:
     """Scenario levers, pickers and figures of one area, wired together.
 
@@ -448,7 +452,8 @@ class Explorer:
         population = self._both(baseline_population(region, self.horizon), self.run)
         pyramid = viz.pyramid(population, region, CURRENT, BASELINE, years=[self.controls["year"].value],
                               frames=False, **common)
-        pyramid.layout.sliders = ()  # the year is the explorer's own slider
+        pyramid.layout.sliders = ()  # the year is the explorer's own slider, so the room kept for a slider goes too
+        pyramid.update_layout(margin_b=PYRAMID_BOTTOM)
         return {
             "pyramid": pyramid,
             "population": viz.fan_chart(population, region, "total", **common),
