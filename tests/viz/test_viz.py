@@ -246,6 +246,9 @@ def test_fan_chart_bands_from_draws_and_quantiles(runs):
         assert [trace.fill for trace in two.data[:4]] == ["toself", None, "toself", None]
         one = fan_chart(runs[layout], "alpha", "total", scenarios=["vitality"], lang="en")
         assert [trace.fill for trace in one.data[:4]] == ["toself", "toself", "toself", None]
+        # the bands of more than two scenarios fade in proportion, so that their overlap stays light
+        alpha = {len(f.data) // 2: float(f.data[0].fillcolor.rsplit(",", 1)[1].rstrip(")")) for f in (fig, two)}
+        assert alpha[2] == 0.22 and alpha[N_SCENARIOS] == pytest.approx(0.22 * 2 / N_SCENARIOS, abs=1e-3)
         assert fig.data[-1].name == "Observed"
         np.testing.assert_allclose(fig.data[-1].y, observed.sum(["sex", "age"]).values)
     median = runs["draws"]["population"].sel(region="alpha", scenario="baseline").sum(["sex", "age"])

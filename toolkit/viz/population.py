@@ -44,6 +44,7 @@ from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, apply_theme, rgba, ser
 
 COHORT_GROUPS = ("7-15", "16-18", "75+", "85+")
 
+FULL_FAN_SCENARIOS_SHADED = 2  # scenarios whose bands keep their full shade; more fade in proportion
 FULL_FAN_SCENARIOS = 1  # two scenarios of three bands each already mix into one muddy colour
 """Up to this many scenarios a fan chart draws all three bands per scenario; with more, the 80 % band only."""
 
@@ -120,6 +121,9 @@ def fan_chart(
     present = scenario_ids(values)
     chosen = present if scenarios is None else scenario_ids(values, scenarios)
     bands = BANDS if len(chosen) <= FULL_FAN_SCENARIOS else tuple(band for band in BANDS if band[2] == 80)
+    # several scenarios' bands lie on one another: each one lighter, so that where all overlap the fill stays as
+    # light as two bands and the medians stay readable
+    fade = min(1.0, FULL_FAN_SCENARIOS_SHADED / len(chosen))
     traces = [
         trace
         for index, scenario in enumerate(present)
@@ -131,6 +135,7 @@ def fan_chart(
             measure,
             lang,
             bands,
+            fade,
         )
     ]
     fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
@@ -149,7 +154,8 @@ def update_fan_chart(fig: go.Figure, ds: xr.Dataset, region: str, measure: str, 
     fig.data[scenario_ids(values).index(scenario)].y = finite(select(values, scenario=scenario).values, measure)
 
 
-def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, lang: str, levels=BANDS) -> list:
+def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, lang: str, levels=BANDS,
+                  fade: float = 1.0) -> list:
     years = values["year"].values
     if not is_probabilistic(values):
         return [_line(years, values.values, name, colour, measure, legendgroup=name)]
@@ -161,7 +167,7 @@ def _scenario_fan(values: xr.DataArray, name: str, colour: str, measure: str, la
             bands.sel(quantile=high).values,
             f"{name}: {t('band', lang).format(level=level)}",
             colour,
-            BAND_ALPHA[level],
+            round(BAND_ALPHA[level] * fade, 3),
             legendgroup=name,
             showlegend=False,
         )
