@@ -352,8 +352,9 @@ BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THR
 def kernel_threads(jobs: int, cpus: int | None = None) -> int:
     """BLAS threads per kernel when ``jobs`` kernels run at once: the cores shared out, at least one.
 
-    Several kernels each running one BLAS thread per core oversubscribe the machine: on 2 cores, two kernels
-    fitting the tightness models took 2.8× as long with OpenBLAS's default of one thread per core as with one.
+    Several kernels each running one BLAS thread per core oversubscribe the machine: on 2 cores, two processes
+    running a skills run with its tightness fits took 2.8× as long with OpenBLAS's default of one thread per core
+    as with one each.
     """
     cpus = cpus or os.cpu_count() or 1
     return max(1, cpus // max(1, jobs))

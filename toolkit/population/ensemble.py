@@ -175,44 +175,36 @@ def national_migration_deviation(seed: int, draws: int, steps: int, national: Na
     return deviation if national.factor is None else deviation * national.factor[:steps]
 
 
-def balance_migration_deviations(chunks: list[Chunk], maakunta: list[bool],
-                                 national: NationalMigration) -> list[Chunk]:
-    """The chunks of a balanced run (region-major: region × scenario) with the national balance of the deviations.
+def national_balance(maakunnat: list[list[Chunk]], national: NationalMigration) -> tuple[list[np.ndarray], float]:
+    """The national balance of the migration deviations, one (draws, T) array [persons] per scenario, and the
+    country's base-year population, from the chunks of the maakunnat (one list of the scenarios' chunks per
+    maakunta, in any order).
 
     Each region's own migration deviation mixes moves within the country and across its border. Per draw and
     year, the deviations of the 19 maakunnat are made to sum to the country's net international migration
     deviation N of the scenario: a region gets its own deviation x plus its population share s of (N − Σ x), so
     internal moves cancel and the national total varies as the national model says. Municipal areas, parts of a
-    maakunta, get the same per-capita term. ``maakunta`` flags the regions; Σ x is taken here, once per
-    scenario, and carried by the chunks (:func:`national_balance`, :func:`with_national_balance`).
+    maakunta, get the same per-capita term. N − Σ x is taken here, once per scenario, and carried by the chunks
+    (:func:`with_national_balance`); the maakunnat are summed in the order of their streams, so that any order of
+    the regions gives the same sums.
     """
-    scenarios = len(chunks) // len(maakunta)
-    regional = [chunks[i * scenarios:(i + 1) * scenarios] for i, flag in enumerate(maakunta) if flag]
-    common, country = national_balance(regional, national)
-    return with_national_balance(chunks, common, country)
-
-
-def national_balance(maakunnat: list[list[Chunk]], national: NationalMigration) -> tuple[list[np.ndarray], float]:
-    """The national balance N − Σ x of the deviations, one (draws, T) array [persons] per scenario, and the
-    country's base-year population, from the chunks of the maakunnat (one list of the scenarios' chunks per
-    maakunta, any order: they are summed in the order of their streams, so that any order of the regions gives
-    the same sums). :func:`balance_migration_deviations` gives the method."""
-    first = maakunnat[0][0]
-    scenarios = len(maakunnat[0])
+    first_row = maakunnat[0]  # the scenarios' uncertainty settings (the same in every maakunta's row)
+    first = first_row[0]
+    scenarios = len(first_row)
+    ordered = sorted(maakunnat, key=lambda row: row[0].region_index)
     steps = first.tfr.shape[0]
     national_normals = standard_normals(first.seed, (0,), first.draws, 1)
     tfr_factor = standard_normals(first.seed, NATIONAL_TFR_KEY, first.draws, 1)
     totals = np.zeros((scenarios, first.draws, steps))
-    for row in sorted(maakunnat, key=lambda row: row[0].region_index):
+    country = 0.0
+    for row in ordered:
         regional = standard_normals(first.seed, (1, row[0].region_index), first.draws, 2)
         for j, chunk in enumerate(row):
             z = innovations(chunk, steps, (national_normals, regional, tfr_factor))
             totals[j] += own_migration_deviation(chunk, z)
-    common = [national_migration_deviation(first.seed, first.draws, steps, national, maakunnat[0][j].scales[MIGRATION],
-                                           maakunnat[0][j].correlation) - totals[j] for j in range(scenarios)]
-    country = 0.0
-    for row in sorted(maakunnat, key=lambda row: row[0].region_index):
         country += row[0].population.sum()
+    common = [national_migration_deviation(first.seed, first.draws, steps, national, first_row[j].scales[MIGRATION],
+                                           first_row[j].correlation) - totals[j] for j in range(scenarios)]
     return common, float(country)
 
 

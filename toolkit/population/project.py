@@ -6,7 +6,7 @@ machine or on a Dask cluster (``client``); a chunk's numbers depend only on the 
 dataset. When all 19 maakunnat are projected together, their net migration is balanced every year so that it
 sums to the national net international migration of the scenario (internal moves cancel); with draws, the
 regions' migration deviations are balanced in every draw against the national model's own deviation
-(:func:`toolkit.population.ensemble.balance_migration_deviations`). Areas of municipalities are the sums of their
+(:func:`toolkit.population.ensemble.national_balance`). Areas of municipalities are the sums of their
 municipalities, reconciled every year with the nationally balanced maakunnat
 (:mod:`toolkit.population.municipalities`).
 
