@@ -4,10 +4,12 @@ Run: ``.venv/bin/python benchmarks/explorer_browser.py [REGION] [--moves-per-lev
 ``forum present`` (of this checkout, or of the one at PATH: an older version to compare) on a free port of 127.0.0.1
 (every request to anything else is blocked and counted), opens the page in headless Chromium
 (``/usr/bin/chromium``), waits until every figure is drawn, then moves each lever slider in turn by typing a value
-into its readout and pressing Enter. A move is timed from the key press to the moment the last figure that depends
-on the lever shows its new values on the screen; which figures depend on a move comes from the same moves made first
-in this process on an :class:`~toolkit.explorer.Explorer` without a kernel, whose times are printed next to the
-browser's (the model runs and the figures' JSON, no page).
+into its readout and pressing Enter. A move is timed from the key press to the
+moment the last figure that depends on the lever shows its new values, twice: over every such figure of the page,
+and over those on the screen when the key was pressed (with the levers, at the top of the page: typing scrolls
+the readout into view). Which figures depend on a move comes from
+the same moves made first in this process on an :class:`~toolkit.explorer.Explorer` without a kernel, whose times
+are printed next to the browser's (the model runs and the figures' JSON, no page).
 
 How "shows the new values" is seen: every plotly graph of the page reports ``plotly_afterplot``; a graph counts as
 updated at the first such frame (``requestAnimationFrame``) where its data differ from before the move. This reads
@@ -58,6 +60,8 @@ _WATCH = """() => {
   watch.arm = () => {
     watch.before = graphs().map(signature);
     watch.changedAt = graphs().map(() => null);
+    watch.onScreen = graphs().map(gd => { const box = gd.getBoundingClientRect();
+                                           return box.bottom > 0 && box.top < innerHeight; });
     watch.start = null;
   };
   document.addEventListener('keydown', event => {
@@ -114,7 +118,8 @@ def in_process(region: str, moves: list[tuple[int, str, float]]) -> tuple[list[f
     return times, changed
 
 
-def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNULL) -> dict:
+def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNULL,
+               viewport: tuple[int, int] = (1280, 800)) -> dict:
     """The moves made in Chromium on the Voilà page; times [ms], failures, blocked requests, console errors."""
     from playwright.sync_api import sync_playwright
 
@@ -125,11 +130,12 @@ def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNU
                                cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
                                stdout=subprocess.DEVNULL, stderr=log)
     blocked, errors, times, frozen = [], [], [], []
+    screen = []
     try:
         _wait_until_serving(url)
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context = browser.new_context(viewport=dict(zip(("width", "height"), viewport, strict=True)))
             context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
                           else (blocked.append(route.request.url), route.abort()))
             page = context.new_page()
@@ -154,18 +160,24 @@ def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNU
                     page.wait_for_function(
                         f"() => {wanted}.every(i => window.forumWatch.changedAt[i] !== null)",
                         timeout=TIMEOUT_S * 1000, polling=50)
-                    times.append(page.evaluate(  # every wanted figure changed: the last one's frame
-                        f"() => Math.max(...{wanted}.map(i => window.forumWatch.changedAt[i]))"
-                        " - window.forumWatch.start"))
+                    every, shown = page.evaluate(  # every wanted figure changed: the last one's frame
+                        f"""() => {{ const w = window.forumWatch, at = i => w.changedAt[i] - w.start;
+                            const seen = {wanted}.filter(i => w.onScreen[i]);
+                            return [Math.max(...{wanted}.map(at)),
+                                    seen.length ? Math.max(...seen.map(at)) : null]; }}""")
+                    times.append(every)
+                    if shown is not None:
+                        screen.append(shown)
                 except Exception:  # noqa: BLE001 - a figure that never changed: counted, the run goes on
                     frozen.append(page.evaluate(
                         f"() => {wanted}.filter(i => window.forumWatch.changedAt[i] === null)"))
-                page.wait_for_timeout(300)  # the kernel idle again before the next move
+                page.wait_for_timeout(600)  # the kernel idle and the figures off the screen redrawn
             browser.close()
     finally:
         process.send_signal(signal.SIGTERM)  # forum present stops Voilà and its kernels
         process.wait(timeout=60)
-    return {"times": times, "frozen": frozen, "blocked": blocked, "errors": errors, "ready": ready}
+    return {"times": times, "screen": screen, "frozen": frozen, "blocked": blocked, "errors": errors,
+            "ready": ready}
 
 
 def main() -> None:
@@ -174,19 +186,23 @@ def main() -> None:
     parser.add_argument("--moves-per-lever", type=int, default=5)
     parser.add_argument("--checkout", type=Path, default=Path(toolkit.__file__).resolve().parents[1],
                         help="the checkout whose `forum present` serves the page (default: this one)")
+    parser.add_argument("--viewport", default="1280x800", help="the page's size in pixels (default 1280x800)")
     args = parser.parse_args()
+    viewport = tuple(int(side) for side in args.viewport.split("x"))
     moves = _moves(Explorer(args.region, debounce=0), args.moves_per_lever)
     process_times, changed = in_process(args.region, moves)
-    seen = in_browser(args.region, moves, changed, args.checkout.resolve())
+    seen = in_browser(args.region, moves, changed, args.checkout.resolve(), viewport=viewport)
     browser_times = seen["times"]
     print(f"explorer in the browser, {args.region}, {len(moves)} lever moves of {len(LEVERS)} levers [ms], "
-          f"page served from {args.checkout}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"page served from {args.checkout} at {args.viewport}; load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores")
     print(f"  page ready (every figure drawn) {seen['ready']:.1f} s after the request")
-    for name, values in (("in process (model + figures)", process_times), ("in Chromium (key to screen)",
-                                                                             browser_times)):
+    rows = [("in process (model + figures)", process_times), ("in Chromium, every figure", browser_times)]
+    rows.append(("in Chromium, figures on the screen", seen["screen"]))
+    for name, values in rows:
         values = [value for value in values if np.isfinite(value)]
         if values:
-            print(f"  {name:<30} median {np.median(values):7.1f}   p95 {np.percentile(values, 95):7.1f}"
+            print(f"  {name:<36} median {np.median(values):7.1f}   p95 {np.percentile(values, 95):7.1f}"
                   f"   max {np.max(values):7.1f}   n {len(values)}")
     print(f"  moves with a figure that never changed: {len(seen['frozen'])}"
           + (f" (figures {sorted({ORDER[i] for lost in seen['frozen'] for i in lost})})" if seen["frozen"] else ""))

@@ -12,6 +12,8 @@ it is escaped and it has no scripts.
 
 from __future__ import annotations
 
+import functools
+
 import html
 import re
 from collections.abc import Mapping
@@ -164,11 +166,7 @@ def pack_page(notebook, headline: Mapping, lang: str, *, files: Mapping | None =
     "slides": "slides.html"}``), linked at the top; ``assets``: where the shared plotly.js is, relative to the page.
     Raises ``RuntimeError`` if the page would load anything remotely.
     """
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(notebook)
+    body, _ = _html_exporter().from_notebook_node(notebook)
     title = html.escape(_first_heading(notebook) or headline["region"])
     bar, listing = _links(lang, files)
     body = _after_title(body, bar)
@@ -282,18 +280,33 @@ def slide_notebook(notebook):
     return deck
 
 
+@functools.cache
+def _html_exporter():
+    """nbconvert's exporter of the page, made once per process: making one compiles its Jinja templates (~0.1 s)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
+@functools.cache
+def _slides_exporter(lang: str, assets: str):
+    """nbconvert's exporter of the slides in ``lang`` with the reveal.js of ``assets``, made once per process."""
+    from nbconvert import SlidesExporter
+
+    return SlidesExporter(template_name="reveal", template_file="forum_slides.html.j2",
+                          extra_loaders=[DictLoader({"forum_slides.html.j2": _SLIDES_TEMPLATE})],
+                          exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                          reveal_url_prefix=f"{assets}/{REVEAL_DIR}", reveal_theme="white",
+                          reveal_transition="none", language_code=lang)
+
+
 def slides_page(notebook, headline: Mapping, lang: str, *, assets: str = f"../{ASSETS}") -> str:
     """The pack as reveal.js slides (nbconvert's reveal template, everything loaded from ``assets``): a slide per
     figure or card and per stretch of text (:func:`slide_notebook`). The arrow keys move between slides.
     Raises ``RuntimeError`` if the slides would load anything remotely."""
-    from nbconvert import SlidesExporter
-
     deck = slide_notebook(notebook)
-    exporter = SlidesExporter(template_name="reveal", template_file="forum_slides.html.j2",
-                              extra_loaders=[DictLoader({"forum_slides.html.j2": _SLIDES_TEMPLATE})],
-                              exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                              reveal_url_prefix=f"{assets}/{REVEAL_DIR}", reveal_theme="white",
-                              reveal_transition="none", language_code=lang)
+    exporter = _slides_exporter(lang, assets)
     title = _first_heading(notebook) or headline["region"]
     resources = {"metadata": {"name": title},
                  "forum": {"assets": assets, "plotly": _plotly_file(notebook), "style": _SLIDES_STYLE,

@@ -32,7 +32,7 @@ from toolkit.viz import (
     pyramid,
     scenario_card,
 )
-from toolkit.viz.theme import OKABE_ITO, rgba, series_colour
+from toolkit.viz.theme import OKABE_ITO, TEMPLATE, TEMPLATE_LAYOUT, TEMPLATE_TRACES, new_figure, rgba, series_colour
 
 N_SCENARIOS = len(SCENARIOS)
 N_YEARS = 6
@@ -120,6 +120,25 @@ def test_palette_is_okabe_ito():
     assert series_colour(0) == OKABE_ITO["blue"]
     assert series_colour(7) == series_colour(0)
     assert rgba("#0072B2", 0.5) == "rgba(0,114,178,0.5)"
+
+
+def test_the_template_is_simple_white_cut_to_what_the_figures_use(runs, skills):
+    import plotly.io as pio
+
+    full = pio.templates["simple_white"].to_plotly_json()
+    lean = TEMPLATE.to_plotly_json()
+    assert set(lean["layout"]) == set(TEMPLATE_LAYOUT) and set(lean["data"]) == set(TEMPLATE_TRACES)
+    for key in TEMPLATE_LAYOUT:
+        expected = full["layout"][key]
+        if key in ("xaxis", "yaxis"):
+            expected = {**expected, "ticklabeloverflow": "allow"}
+        assert lean["layout"][key] == expected, key
+    assert len(json.dumps(lean)) < len(json.dumps(full)) / 3
+    assert new_figure().layout.template.layout.colorway == tuple(full["layout"]["colorway"])  # not plotly's default
+    figures = {**population_figures(runs["draws"], "fi"), **skills_figures(skills, "fi")}
+    for name, fig in figures.items():  # every trace type drawn is styled by the template or needs no style
+        assert {trace.type for trace in fig.data} <= set(TEMPLATE_TRACES) | {"sankey"}, name
+        assert fig.layout.template.to_plotly_json() == lean, name
 
 
 # --- every figure --------------------------------------------------------------------------------

@@ -10,13 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from toolkit.text import t
-from toolkit.viz.theme import apply_theme, series_colour
+from toolkit.viz.theme import apply_theme, new_figure, series_colour
 
 
 def lever_calibration_figure(table: pd.DataFrame, *, lang: str = "en") -> go.Figure:
     """RMS of the standardised errors by horizon per lever, before (dashed) and after (solid) calibration, with
     the line of honest bands at 1."""
-    fig = go.Figure()
+    fig = new_figure()
     for index, (lever, rows) in enumerate(table.groupby("lever", sort=False)):
         rows = rows.sort_values("horizon")
         colour = series_colour(index)
@@ -36,7 +36,7 @@ def coverage_figure(before: pd.DataFrame, after: pd.DataFrame, *, measures=("tot
                     lang: str = "en") -> go.Figure:
     """Share of observed values inside the 80 % band by horizon and measure, before (dashed) and after (solid)
     calibration (two :func:`toolkit.population.evaluation.summary` tables), with the target band 70–90 %."""
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_hrect(y0=0.7, y1=0.9, fillcolor="rgba(0,0,0,0.08)", line_width=0)
     for index, measure in enumerate(measures):
         colour = series_colour(index)

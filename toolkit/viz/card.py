@@ -13,7 +13,7 @@ from toolkit.errors import InputError
 from toolkit.indicators import central, headline_population
 from toolkit.text import check_lang, number, t
 from toolkit.viz._common import finite
-from toolkit.viz.theme import OKABE_ITO, apply_theme
+from toolkit.viz.theme import OKABE_ITO, apply_theme, new_figure
 
 NARRATIVE_WIDTH = 95
 """Characters per line of the narrative (plotly annotations do not wrap by themselves)."""
@@ -79,7 +79,7 @@ def scenario_card(
     annotations.append(
         {**_text(0.0, 0.22, wrapped, 15), "xanchor": "left", "align": "left", "yanchor": "top"}
     )
-    fig = go.Figure()
+    fig = new_figure()
     fig.update_layout(
         annotations=annotations,
         height=430,

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from toolkit.errors import InputError
 from toolkit.text import check_lang, number, t
 from toolkit.text.goals import lever_label, outcome_label, outcome_title, unit_label
-from toolkit.viz.theme import OKABE_ITO, apply_theme, rgba
+from toolkit.viz.theme import OKABE_ITO, apply_theme, new_figure, rgba
 
 
 def _capitalised(text: str) -> str:
@@ -44,7 +44,7 @@ def matters_chart(indices: pd.DataFrame, region: str, outcome: str, year: int, *
     percent = 100 * rows["ST"].clip(lower=0, upper=1).to_numpy()  # sampling noise can take an estimate past 0..1
     spread = 100 * rows["ST_conf"].to_numpy() if "ST_conf" in rows else np.zeros_like(percent)
     labels = [html.escape(lever_label(lever, lang)) for lever in rows["lever"]]
-    fig = go.Figure(go.Bar(
+    fig = new_figure(go.Bar(
         x=percent, y=labels, orientation="h", marker_color=OKABE_ITO["blue"], customdata=spread,
         text=[t("goals_percent", lang, value=number(value, lang)) for value in percent], textposition="outside",
         cliponaxis=False, hovertemplate="%{y}: %{x:.0f} ± %{customdata:.0f}<extra></extra>"))
@@ -71,7 +71,7 @@ def goal_chart(values: np.ndarray, outcomes: np.ndarray, result, *, lang: str = 
         raise InputError("goal_chart needs one finite outcome for each lever value")
     name = lever_title or (t("goals_short_tfr_change", lang) if result.lever == "tfr" and result.form == "change"
                            else lever_label(result.lever, lang))
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_scatter(x=x, y=y, mode="lines", line={"color": OKABE_ITO["blue"], "width": 3},
                     name=html.escape(outcome_label(result.outcome, lang)),
                     hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
@@ -117,7 +117,7 @@ def discovery_parallel(samples: pd.DataFrame, levers: Sequence[str], outcome: st
             column["constraintrange"] = [float(limits.loc[lever, "low"]), float(limits.loc[lever, "high"])]
         dimensions.append(column)
     dimensions.append({"label": html.escape(outcome_title(outcome, lang)), "values": shown[outcome].to_numpy()})
-    fig = go.Figure(go.Parcoords(
+    fig = new_figure(go.Parcoords(
         line={"color": shown[outcome].to_numpy(), "colorscale": [[0, OKABE_ITO["vermillion"]],
                                                                  [0.5, rgba(OKABE_ITO["yellow"], 1.0)],
                                                                  [1, OKABE_ITO["blue"]]],

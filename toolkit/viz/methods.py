@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from toolkit.text import check_lang, t
-from toolkit.viz.theme import apply_theme, series_colour
+from toolkit.viz.theme import apply_theme, new_figure, series_colour
 
 
 def hindcast_errors_chart(table: pd.DataFrame, year: int, base_year: int, *, lang: str = "en") -> go.Figure:
@@ -26,7 +26,7 @@ def hindcast_errors_chart(table: pd.DataFrame, year: int, base_year: int, *, lan
     go.Figure with one marker trace per age group and the line of equal errors [%]
     """
     check_lang(lang)
-    fig = go.Figure()
+    fig = new_figure()
     for index, measure in enumerate(dict.fromkeys(table["measure"])):
         part = table[(table["measure"] == measure) & (table["year"] == year)]
         fig.add_trace(go.Scatter(x=part["naive_error_percent"], y=part["error_percent"], mode="markers",

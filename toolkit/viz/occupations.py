@@ -21,7 +21,7 @@ from toolkit.skills.headline import default_periods
 from toolkit.skills.occupation_headline import occupation_headline, occupation_sentences
 from toolkit.text import check_lang, t
 from toolkit.viz._common import finite, scenario_ids, scenario_name
-from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, apply_theme, rgba, series_colour
+from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, apply_theme, new_figure, rgba, series_colour
 
 EXPANSION_COLOUR = OKABE_ITO["bluish_green"]
 REPLACEMENT_COLOUR = OKABE_ITO["reddish_purple"]
@@ -80,7 +80,7 @@ def occupation_openings_chart(
     """
     check_lang(lang)
     traces, labels, period = _occupation_openings_traces(skills, region, scenario, period, top, lang)
-    fig = go.Figure(data=traces)
+    fig = new_figure(data=traces)
     fig.update_layout(barmode="stack", xaxis_title=t("skills_persons_period", lang),
                       height=max(450, 30 * len(labels) + 180))
     fig.update_yaxes(automargin=True)
@@ -145,7 +145,7 @@ def education_openings_chart(
     """
     check_lang(lang)
     traces, period = _education_traces(skills, region, scenario, period, lang)
-    fig = go.Figure(data=traces)
+    fig = new_figure(data=traces)
     fig.update_layout(barmode="group", yaxis_title=t("skills_persons_period", lang))
     return apply_theme(fig, lang, _title("skills_edu_openings_title", lang, region, region_name, period))
 
@@ -205,7 +205,7 @@ def occupation_balance_chart(
     """
     check_lang(lang)
     traces, labels, scenarios, period = _balance_traces(skills, region, reference, period, top, lang, meta)
-    fig = go.Figure(data=traces)
+    fig = new_figure(data=traces)
     fig.add_vline(x=0.0, line={"color": "#666666", "width": 1})
     fig.update_layout(barmode="group", xaxis_title=t("skills_balance_axis", lang),
                       height=max(450, 18 * len(labels) * max(len(scenarios), 1) + 180))
@@ -273,7 +273,7 @@ def tightness_chart(
     level = round(100 * float(skills.attrs.get("tightness_interval", 0.8)))
     x, y = np.concatenate([years, years[::-1]]), np.concatenate(
         [forecast["tightness_forecast_upper"].values, forecast["tightness_forecast_lower"].values[::-1]])
-    fig = go.Figure(data=[
+    fig = new_figure(data=[
         go.Scatter(x=x, y=y, fill="toself", fillcolor=rgba(OKABE_ITO["blue"], 0.2), line={"width": 0},
                    name=t("skills_forecast_band", lang, percent=f"{level} %"), hoverinfo="skip"),
         go.Scatter(x=history["tightness_year"].values, y=history.values, mode="lines+markers",

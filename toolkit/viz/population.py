@@ -40,7 +40,7 @@ from toolkit.viz._common import (
     title_for,
     with_quantiles,
 )
-from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, apply_theme, rgba, series_colour
+from toolkit.viz.theme import OBSERVED_COLOUR, OKABE_ITO, apply_theme, new_figure, rgba, series_colour
 
 COHORT_GROUPS = ("7-15", "16-18", "75+", "85+")
 
@@ -138,7 +138,7 @@ def fan_chart(
             fade,
         )
     ]
-    fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
+    fig = new_figure(data=traces + _observed_traces(observed, measure, lang))
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(f"measure.{measure}", lang), hovermode="x")
     # the measure in the title: the explorer shows two fan charts side by side
     return apply_theme(fig, lang, title_for("fan_title", lang, region, region_name,
@@ -268,7 +268,7 @@ def futures_cone(
             years, probable.sel(quantile=0.5).values, t("baseline_outline", lang), OKABE_ITO["blue"], measure
         )
     )
-    fig = go.Figure(data=traces + _observed_traces(observed, measure, lang))
+    fig = new_figure(data=traces + _observed_traces(observed, measure, lang))
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(f"measure.{measure}", lang))
     return apply_theme(fig, lang, title_for("cone_title", lang, region, region_name))
 
@@ -313,7 +313,7 @@ def dependency_ratio_chart(
         for index, scenario in enumerate(scenario_ids(ratios["old_age_dependency"]))
         for key, dash in styles.items()
     ]
-    fig = go.Figure(data=traces)
+    fig = new_figure(data=traces)
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t("per_100_working_age", lang))
     return apply_theme(fig, lang, title_for("dependency_title", lang, region, region_name))
 
@@ -355,7 +355,8 @@ def cohort_chart(
         )
     )
     fig = make_subplots(
-        rows=2, cols=2, subplot_titles=[t(f"measure.{group}", lang) for group in COHORT_GROUPS], shared_xaxes=True
+        rows=2, cols=2, subplot_titles=[t(f"measure.{group}", lang) for group in COHORT_GROUPS], shared_xaxes=True,
+        figure=new_figure(),
     )
     for panel, group in enumerate(COHORT_GROUPS):
         for index, scenario in enumerate(scenario_ids(groups)):
@@ -433,6 +434,6 @@ def area_comparison(
         )
         for index, scenario in enumerate(scenario_ids(values))
     ]
-    fig = go.Figure(data=traces)
+    fig = new_figure(data=traces)
     fig.update_layout(xaxis_title=axis_title, height=max(350, 28 * len(regions) + 160))
     return apply_theme(fig, lang, t("comparison_title", lang).format(year=year))

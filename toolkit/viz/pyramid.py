@@ -12,7 +12,7 @@ from toolkit.errors import InputError
 from toolkit.indicators import central
 from toolkit.text import check_lang, number, t
 from toolkit.viz._common import finite, region_variable, scenario_ids, scenario_name, title_for
-from toolkit.viz.theme import OBSERVED_COLOUR, SEX_COLOURS, apply_theme
+from toolkit.viz.theme import OBSERVED_COLOUR, SEX_COLOURS, apply_theme, new_figure
 
 
 def pyramid(
@@ -60,7 +60,7 @@ def pyramid(
     outline = counts[scenarios.index(baseline)] if baseline is not None else None
     ages = population["age"].values
     series = pyramid_series(counts, outline, sexes)
-    fig = go.Figure(data=_pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang))
+    fig = new_figure(data=_pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang))
     steps = _year_steps(fig, series, chosen_years, frames)
     fig.update_layout(
         sliders=[

@@ -18,7 +18,7 @@ import xarray as xr
 from toolkit.indicators import central, select
 from toolkit.text import check_lang, t
 from toolkit.viz._common import finite, region_variable, scenario_ids, scenario_name, title_for, years_between
-from toolkit.viz.theme import OKABE_ITO, apply_theme, rgba, series_colour
+from toolkit.viz.theme import OKABE_ITO, apply_theme, new_figure, rgba, series_colour
 
 SANKEY_SMALL_SHARE = 0.03
 """Industries with less of the openings than this share are drawn as one node in :func:`openings_flow`."""
@@ -107,7 +107,7 @@ def job_openings_chart(
         }
         for name in scenarios
     ]
-    fig = go.Figure(data=traces)
+    fig = new_figure(data=traces)
     fig.update_layout(
         barmode="stack",
         xaxis_title=t("persons", lang),
@@ -218,7 +218,7 @@ def labour_balance_chart(
         )
         for index, scenario in enumerate(scenario_ids(balance))
     ]
-    fig = go.Figure(data=traces)
+    fig = new_figure(data=traces)
     fig.add_hline(y=0.0, line={"color": "#666666", "width": 1})
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t("labour_balance", lang))
     apply_theme(fig, lang, title_for("balance_title", lang, region, region_name))
@@ -287,7 +287,7 @@ def openings_flow(
             "color": [link_colours[index] for index in target],
         },
     )
-    fig = go.Figure(data=[sankey])
+    fig = new_figure(data=[sankey])
     fig.update_layout(height=max(450, 30 * len(industries) + 150))
     return apply_theme(
         fig, lang, title_for("flow_title", lang, region, region_name, start=years[0], end=years[-1])
