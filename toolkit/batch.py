@@ -35,6 +35,7 @@ import json
 import multiprocessing
 import multiprocessing.util
 import os
+import queue
 import shutil
 import signal
 import sys
@@ -442,8 +443,6 @@ def _shell_request(km: _KernelManager, code: str, timeout: float) -> dict:
 
     Only the shell reply is awaited, so the client does not wait for its output channel to connect (which
     ``wait_for_ready`` does: 0.2 s an area)."""
-    import queue
-
     kc = km.client()
     kc.start_channels(iopub=False, stdin=False, hb=False, control=False)
     msg_id = kc.execute(code, silent=True, store_history=False)

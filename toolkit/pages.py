@@ -13,7 +13,6 @@ it is escaped and it has no scripts.
 from __future__ import annotations
 
 import functools
-
 import html
 import re
 from collections.abc import Mapping

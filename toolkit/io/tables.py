@@ -16,10 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from toolkit.errors import InputError
 from toolkit.io.files import atomic_write
@@ -120,25 +117,31 @@ def write_workbook(path: Path, tables: Sequence[Table]) -> None:
     if too_long:
         raise InputError(f"{path}: {', '.join(too_long)} has more rows than a workbook sheet holds "
                          f"({EXCEL_ROWS:,}); write .nc or .csv, or select fewer regions or scenarios")
-    book = Workbook(write_only=True)  # streamed: a fraction of the time of the normal mode
+    atomic_write(path, lambda tmp: _workbook(tmp, tables))
+
+
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False}
+"""XlsxWriter's options: rows streamed to disk, and text always written as text (a name beginning with "=" never
+becomes a formula, nor "www…" a link)."""
+
+
+def _workbook(tmp: Path, tables: Sequence[Table]) -> None:
+    """Write the workbook to ``tmp`` with XlsxWriter (a pack's workbook in about three quarters of the time that
+    openpyxl's streamed mode takes)."""
+    book = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+    title, bold = book.add_format({"bold": True, "font_size": 13}), book.add_format({"bold": True})
     for table, name in zip(tables, sheet_names(tables), strict=True):
-        sheet = book.create_sheet(name)
-        for index, column in enumerate(table.columns, start=1):
-            width = max([len(str(column))] + [len(str(row[index - 1])) for row in table.rows[:200]])
-            sheet.column_dimensions[get_column_letter(index)].width = min(48, width + 2)
-        header = len(table.notes) + 3
-        sheet.freeze_panes = f"A{header + 1}"
-        sheet.append([_styled(sheet, table.title, Font(bold=True, size=13))])
-        for note in table.notes:
-            sheet.append([note])
-        sheet.append([])
-        sheet.append([_styled(sheet, column, Font(bold=True)) for column in table.columns])
-        for row in table.rows:
-            sheet.append(row)
-    atomic_write(path, lambda tmp: book.save(tmp))
-
-
-def _styled(sheet, value, font: Font) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = font
-    return cell
+        sheet = book.add_worksheet(name)
+        for index, column in enumerate(table.columns):
+            width = max([len(str(column))] + [len(str(row[index])) for row in table.rows[:200]])
+            sheet.set_column(index, index, min(48, width + 2))
+        sheet.write_string(0, 0, str(table.title), title)
+        for row, note in enumerate(table.notes, start=1):
+            sheet.write_string(row, 0, str(note))
+        header = len(table.notes) + 2
+        sheet.write_row(header, 0, [str(column) for column in table.columns], bold)
+        sheet.freeze_panes(header + 1, 0)
+        for row, values in enumerate(table.rows, start=header + 1):
+            sheet.write_row(row, 0, values)
+    book.close()
