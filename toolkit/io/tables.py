@@ -3,7 +3,7 @@
 A :class:`Table` is one topic: a title, the header row (already in the reader's language), the rows, and the notes
 that go with it (units, source). :func:`write_csv` writes its header and rows as one tidy CSV file (UTF-8 with a
 byte-order mark, so that spreadsheet programs read the Finnish and Swedish letters); :func:`write_workbook` writes
-every table as a sheet of one ``.xlsx`` file (openpyxl): the title in the first row, the notes under it, an empty
+every table as a sheet of one ``.xlsx`` file (XlsxWriter): the title in the first row, the notes under it, an empty
 row, then the header and the rows, with the header row frozen. A table longer than a sheet is refused before
 anything is written.
 """
