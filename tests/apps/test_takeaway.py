@@ -82,6 +82,19 @@ def test_pack_data_files_round_trip(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_workbook_text_stays_text(tmp_path):
+    """A label that looks like a formula, a link or a number is written as text, never evaluated by a spreadsheet."""
+    table = Table(name="t", title="=1+1", columns=["=SUM(A1:A2)", "b"],
+                  rows=[("=HYPERLINK(\"http://x.invalid\")", 1.5), ("www.example.fi", 2), ("12", "")])
+    write_workbook(tmp_path / "x.xlsx", [table])
+    sheet = load_workbook(tmp_path / "x.xlsx").worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert {cell.data_type for cell in cells if isinstance(cell.value, str)} == {"s"}
+    assert [cell.value for cell in cells] == ["=1+1", "=SUM(A1:A2)", "b", '=HYPERLINK("http://x.invalid")', 1.5,
+                                              "www.example.fi", 2, "12"]
+    assert not any(cell.hyperlink for cell in cells)
+
+
 def test_sheet_names_are_short_unique_and_allowed():
     tables = [Table(name=name, title=name, columns=["a"], rows=[]) for name in ("x" * 40, "x" * 40, "a/b:c?")]
     names = sheet_names(tables)
