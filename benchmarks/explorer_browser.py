@@ -4,12 +4,11 @@ Run: ``.venv/bin/python benchmarks/explorer_browser.py [REGION] [--moves-per-lev
 ``forum present`` (of this checkout, or of the one at PATH: an older version to compare) on a free port of 127.0.0.1
 (every request to anything else is blocked and counted), opens the page in headless Chromium
 (``/usr/bin/chromium``), waits until every figure is drawn, then moves each lever slider in turn by typing a value
-into its readout and pressing Enter. A move is timed from the key press to the
-moment the last figure that depends on the lever shows its new values, twice: over every such figure of the page,
-and over those on the screen when the key was pressed (with the levers, at the top of the page: typing scrolls
-the readout into view). Which figures depend on a move comes from
-the same moves made first in this process on an :class:`~toolkit.explorer.Explorer` without a kernel, whose times
-are printed next to the browser's (the model runs and the figures' JSON, no page).
+into its readout and pressing Enter. A move is timed from the key press to the moment the last figure that depends
+on the lever shows its new values, twice: over every such figure of the page, and over those on the screen when
+the key was pressed (with the levers, at the top of the page: typing scrolls the readout into view). Which figures
+depend on a move comes from the same moves made first in this process on an :class:`~toolkit.explorer.Explorer`
+without a kernel, whose times are printed next to the browser's (the model runs and the figures' JSON, no page).
 
 How "shows the new values" is seen: every plotly graph of the page reports ``plotly_afterplot``; a graph counts as
 updated at the first such frame (``requestAnimationFrame``) where its data differ from before the move. This reads
@@ -129,8 +128,7 @@ def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNU
     process = subprocess.Popen(command,
                                cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
                                stdout=subprocess.DEVNULL, stderr=log)
-    blocked, errors, times, frozen = [], [], [], []
-    screen = []
+    blocked, errors, times, frozen, screen = [], [], [], [], []
     try:
         _wait_until_serving(url)
         with sync_playwright() as driver:
@@ -171,7 +169,7 @@ def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNU
                 except Exception:  # noqa: BLE001 - a figure that never changed: counted, the run goes on
                     frozen.append(page.evaluate(
                         f"() => {wanted}.filter(i => window.forumWatch.changedAt[i] === null)"))
-                page.wait_for_timeout(600)  # the kernel idle and the figures off the screen redrawn
+                page.wait_for_timeout(300)  # the kernel idle again before the next move
             browser.close()
     finally:
         process.send_signal(signal.SIGTERM)  # forum present stops Voilà and its kernels
@@ -197,9 +195,8 @@ def main() -> None:
           f"page served from {args.checkout} at {args.viewport}; load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores")
     print(f"  page ready (every figure drawn) {seen['ready']:.1f} s after the request")
-    rows = [("in process (model + figures)", process_times), ("in Chromium, every figure", browser_times)]
-    rows.append(("in Chromium, figures on the screen", seen["screen"]))
-    for name, values in rows:
+    for name, values in (("in process (model + figures)", process_times), ("in Chromium, every figure", browser_times),
+                         ("in Chromium, figures on the screen", seen["screen"])):
         values = [value for value in values if np.isfinite(value)]
         if values:
             print(f"  {name:<36} median {np.median(values):7.1f}   p95 {np.percentile(values, 95):7.1f}"

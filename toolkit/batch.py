@@ -35,7 +35,6 @@ import json
 import multiprocessing
 import multiprocessing.util
 import os
-import queue
 import shutil
 import signal
 import sys
@@ -442,21 +441,10 @@ def _shell_request(km: _KernelManager, code: str, timeout: float) -> dict:
     """Run ``code`` silently in the kernel through a new client's shell channel and return the reply.
 
     Only the shell reply is awaited, so the client does not wait for its output channel to connect (which
-    ``wait_for_ready`` does: 0.2 s an area)."""
+    ``wait_for_ready`` does: 0.2 s an area). Raises ``TimeoutError`` without a reply in ``timeout`` s."""
     kc = km.client()
     kc.start_channels(iopub=False, stdin=False, hb=False, control=False)
-    msg_id = kc.execute(code, silent=True, store_history=False)
-    deadline = time.monotonic() + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"no reply from the kernel in {timeout} s")
-        try:
-            reply = kc.get_shell_msg(timeout=remaining)
-        except queue.Empty as error:
-            raise TimeoutError(f"no reply from the kernel in {timeout} s") from error
-        if reply.get("parent_header", {}).get("msg_id") == msg_id:
-            return reply
+    return kc.execute(code, silent=True, store_history=False, reply=True, timeout=timeout)
 
 
 def _ready_client(km: _KernelManager):
