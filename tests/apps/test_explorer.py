@@ -11,10 +11,10 @@ import yaml
 from toolkit.cli import voila_command
 from toolkit.errors import InputError
 from toolkit.explorer import CURRENT, Explorer
-from toolkit.explorer.app import ENV_REGION, PYRAMID_BOTTOM
-from toolkit.explorer.runs import baseline_population
+from toolkit.explorer.app import ENV_REGION, PYRAMID_BOTTOM, TABS
+from toolkit.explorer.runs import baseline_population, participation_bounds, skills_run
 from toolkit.indicators import population_measure
-from toolkit.scenarios import load_scenario
+from toolkit.scenarios import LeverOverrides, load_scenario
 
 REGION = "kainuu"
 
@@ -182,6 +182,7 @@ def test_language_relabels_widgets_and_figures(explorer):
         assert "Kajanaland" in explorer.figures["population"].layout.title.text
         assert explorer.controls["region"].value == REGION
         assert explorer.figures["population"].layout.separators == ", "
+        assert explorer._tabs.titles == ("Befolkning", "Arbetskraft och jobb", "Yrken och utbildning")
     finally:
         explorer.controls["lang"].value = "fi"
 
@@ -333,3 +334,45 @@ def test_solve_for_an_unreachable_target_says_so_and_moves_nothing(explorer):
     explorer._solve_clicked()
     assert "15-64" in explorer.solve_form["status"].value and "D55E00" in explorer.solve_form["status"].value
     assert {name: slider.value for name, slider in explorer.sliders.items()} == before
+
+
+@pytest.mark.parametrize("band", ["55-64", "65-74"])
+def test_participation_sliders_stop_where_a_rate_of_the_band_leaves_0_to_1(explorer, band):
+    slider = explorer.sliders[f"participation_{band}"]
+    low, high = participation_bounds(REGION, 2050, explorer.scenario, band)
+    step = slider.step  # the last step inside the room, at most 30 points either way
+    assert slider.min == pytest.approx(max(-30.0, np.ceil(low / step) * step))
+    assert slider.max == pytest.approx(min(30.0, np.floor(high / step) * step))
+    if band == "65-74":  # Kainuu's 65-74 rate (6 %) stops the slider at its lower end
+        assert -7.0 < slider.min < 0.0
+    for retirement in (explorer.sliders["retirement_age_shift"].min, explorer.sliders["retirement_age_shift"].max):
+        explorer.sliders["retirement_age_shift"].value = retirement
+        for value in (slider.min, slider.max):  # every position of the slider gives figures, not an error
+            slider.value = value
+            assert "D55E00" not in explorer.status.value, (retirement, value, explorer.status.value)
+    explorer.reset()
+    if low < -30.0:
+        return
+    # the room itself: a point below it takes a rate of the band below 0, which the skills model refuses
+    scenario = explorer.scenario
+    below = scenario.model_copy(update={"levers": scenario.levers.merged(
+        LeverOverrides.model_validate({"participation_change": {band: float(np.floor(low)) - 1.0}}))})
+    with pytest.raises(InputError, match="participation rate"):
+        skills_run(explorer.run, below)
+
+
+def test_a_move_sends_the_pyramid_then_the_open_tab_first(explorer):
+    sent = []
+    for name, view in explorer.views.items():
+        view.widget.observe(lambda _, name=name: sent.append(name), "value")
+    try:
+        for index, value in ((2, 1.7), (1, 1.5), (0, 1.6)):
+            explorer._tabs.selected_index = index
+            sent.clear()
+            explorer.sliders["tfr"].value = value
+            tab = list(TABS.values())[index]
+            changed = [name for name in tab if name in sent]
+            assert sent[0] == "pyramid" and set(sent[1:1 + len(changed)]) == set(changed), (index, sent)
+            assert len(changed) >= 2
+    finally:
+        explorer._tabs.selected_index = 0

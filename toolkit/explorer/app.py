@@ -3,7 +3,8 @@
 ``Explorer(region).ui`` is the root widget: area, scenario, language and horizon pickers, sliders for the levers
 a forum discusses, a reset button, a "solve for" control, a "save as scenario" form, the headline sentences and ten
 figures (pyramid, population and working-age paths against the baseline, dependency ratios, job
-openings by industry, by occupation group and by education, labour and occupation balance, tightness). A lever
+openings by industry, by occupation group and by education, labour and occupation balance, tightness; all but the
+pyramid in three tabs, :data:`TABS`). A lever
 change re-runs the deterministic projection of the one area and the edited scenario (the baseline run is cached per
 area and horizon) and writes the new numbers into the existing figures with the update functions of
 :mod:`toolkit.viz`; the figures are never rebuilt. Each figure is shown by a :class:`toolkit.explorer.plots.PlotView`
@@ -48,17 +49,19 @@ from toolkit.explorer.levers import (
     EXTRA_MIGRATION_PER_1000,
     GROWTH_CHOICES,
     HORIZONS,
+    PARTICIPATION_BANDS,
     SLIDER_YEARS,
     SLIDERS,
     changed_levers,
     levers_from_sliders,
     slider_values,
 )
-from toolkit.explorer.plots import LEVERS_CLASS, PlotView, page_script
+from toolkit.explorer.plots import LEVERS_CLASS, TABS_CLASS, PlotView, page_script
 from toolkit.explorer.runs import (
     BASELINE,
     baseline_population,
     baseline_skills,
+    participation_bounds,
     scenario_population,
     skills_run,
     tightness_run,
@@ -89,8 +92,21 @@ ENV_REGION = "FORUM_EXPLORER_REGION"
 ENV_LANG = "FORUM_EXPLORER_LANG"
 ENV_SAVE_DIR = "FORUM_EXPLORER_SAVE_DIR"
 PYRAMID_BOTTOM = 70
+PARTICIPATION_RANGE = 30.0
+"""Widest participation change a slider offers [percentage points]; narrower where the band's rates hit 0 or 1."""
+PARTICIPATION_STEP = 0.5
 """[px] under the explorer's pyramid: room for its axis title (a pack's pyramid keeps room for its slider)."""
 
+
+POPULATION_FIGURES = {"population": "total", "15-64": "15-64", "dependency": None}
+"""The figures drawn from the population run (with the measure of a path)."""
+SKILLS_FIGURES = ("openings", "balance", "occupations", "education", "occupation_balance")
+"""The figures drawn from the skills run that a lever move changes (tightness is the area's own)."""
+TABS = {"population": ("population", "15-64", "dependency"),
+        "labour": ("balance", "openings", "tightness"),
+        "skills": ("occupations", "education", "occupation_balance")}
+"""The figures below the pyramid, by tab (a tab's title is ``explorer.tab_<key>``). Only the open tab's figures
+are drawn in the page, so a lever move redraws the pyramid and at most three figures."""
 
 class Explorer:
     """Scenario levers, pickers and figures of one area, wired together.
@@ -126,7 +142,9 @@ class Explorer:
         self.save_dir = Path(save_dir) if save_dir is not None else Path.cwd()
         self._pending: asyncio.TimerHandle | None = None
         self._quiet = False
-        self._pair = None
+        self._pairs: dict = {}
+        self._tabs: widgets.Tab | None = None
+        self._fitted_shift = None
         self.status = widgets.HTML()
         self.sentences = widgets.HTML()
         self.controls = pickers(get_region(region).id, load_scenario(scenario).id, lang, horizon)
@@ -140,6 +158,7 @@ class Explorer:
         self._load()
         self.run = project_population(self.region, [self.scenario], horizon=self.horizon)
         self.skills = skills_run(self.run, self.scenario)
+        self._skills_of = self.run
         self.views = {name: PlotView(fig, name) for name, fig in self._fresh_figures().items()}
         self._update_sentences()
         self.ui = self._layout()
@@ -157,9 +176,18 @@ class Explorer:
         display(self.ui)
 
     def _show(self, *names: str) -> None:
-        """Send the named figures (all when none are named) to the page; unchanged ones are not sent."""
-        for name in names or tuple(self.views):
+        """Send the named figures (all when none are named) to the page, the open tab's first; unchanged ones are
+        not sent."""
+        names = names or tuple(self.views)
+        open_ = TABS[self.open_tab]
+        for name in sorted(names, key=lambda name: name not in open_):
             self.views[name].show()
+
+    @property
+    def open_tab(self) -> str:
+        """Key of the tab of figures open in the page (a key of :data:`TABS`)."""
+        index = self._tabs.selected_index if self._tabs is not None else None
+        return tuple(TABS)[index or 0]
 
     @classmethod
     def from_environment(cls, default_region: str | None = None) -> Explorer:
@@ -241,13 +269,13 @@ class Explorer:
         levers.add_class(LEVERS_CLASS)
         pyramid = widgets.VBox([self.views["pyramid"].widget, self.controls["year"]],
                                layout=widgets.Layout(flex="1 1 auto", min_width="0"))
-        grid = widgets.GridBox([self.views[name].widget for name in ("population", "15-64", "dependency",
-                                                                "balance", "openings", "occupations",
-                                                                "education", "occupation_balance",
-                                                                "tightness")],
-                               layout=widgets.Layout(grid_template_columns="1fr 1fr"))
+        self._tabs = widgets.Tab([widgets.GridBox([self.views[name].widget for name in names],
+                                                  layout=widgets.Layout(grid_template_columns="1fr 1fr"))
+                                  for names in TABS.values()])
+        self._tabs.add_class(TABS_CLASS)
         self._save_box = widgets.Accordion([widgets.VBox(list(self.save_form.values()))])
-        return widgets.VBox([picks, widgets.HBox([levers, pyramid]), self.sentences, grid, self._save_box])
+        return widgets.VBox([picks, widgets.HBox([levers, pyramid]), self.sentences, self._tabs,
+                             self._save_box])
 
     def _relabel(self) -> None:
         """Descriptions of every widget in the current language."""
@@ -282,6 +310,7 @@ class Explorer:
                 self.controls[key].options = pairs
                 self.controls[key].value = value
         self._save_box.set_title(0, label("save_title", lang))
+        self._tabs.titles = tuple(label(f"tab_{key}", lang) for key in TABS)
 
     def _observe(self) -> None:
         for name, slider in self.sliders.items():
@@ -311,8 +340,8 @@ class Explorer:
             "e0_F": (-3.0, 5.0, 0.1),
             "e0_M": (-3.0, 5.0, 0.1),
             "extra_migration": (-np.ceil(extra / step) * step, np.ceil(extra / step) * step, step),
-            "participation_55-64": (-30.0, 30.0, 0.5),
-            "participation_65-74": (-30.0, 30.0, 0.5),
+            "participation_55-64": (-PARTICIPATION_RANGE, PARTICIPATION_RANGE, PARTICIPATION_STEP),
+            "participation_65-74": (-PARTICIPATION_RANGE, PARTICIPATION_RANGE, PARTICIPATION_STEP),
             "retirement_age_shift": (-3.0, 5.0, 0.1),
             "industry_growth": (-10.0, 10.0, 0.1),
         }
@@ -323,6 +352,19 @@ class Explorer:
             self._set_sliders(self._initial)
             set_range(self.controls["year"], self._base_year, self.horizon, 1)
             self.controls["year"].value = self.horizon
+        self._fit_participation(self.source)
+
+    def _fit_participation(self, scenario: Scenario) -> None:
+        """Each participation slider's range: at most ±30 percentage points, and no further than every rate of
+        its band stays within 0..1 with the scenario's retirement-age shift (a value outside is moved in)."""
+        self._fitted_shift = scenario.levers_for(self.region).retirement_age_shift
+        with self._silenced():
+            for band in PARTICIPATION_BANDS:
+                slider = self.sliders[f"participation_{band}"]
+                low, high = participation_bounds(self.region, self.horizon, scenario, band)
+                step = PARTICIPATION_STEP
+                set_range(slider, max(-PARTICIPATION_RANGE, np.ceil(low / step - 1e-9) * step) + 0.0,
+                          min(PARTICIPATION_RANGE, np.floor(high / step + 1e-9) * step) + 0.0, step)
 
     def _set_sliders(self, values: Mapping[str, float]) -> None:
         for name, value in values.items():
@@ -400,13 +442,50 @@ class Explorer:
     def recompute(self) -> None:
         """Run the edited scenario and write its numbers into the figures (the lever-change path).
 
-        The population figures are updated before the skills model runs, so they show first.
+        Each figure is sent as soon as it is updated, in the order the page shows them: the pyramid, the open tab's
+        figures (the skills model runs when the first of them needs it), the other tabs' figures, then the
+        headline sentences.
         """
         self._pending = None
+        if self.sliders["retirement_age_shift"].value != self._fitted_shift:
+            self._fit_participation(self.scenario)
         self.run_population()
-        self.update_population_figures()
-        self.run_skills()
-        self.update_skills_figures()
+        for name in self._update_order(("pyramid", *POPULATION_FIGURES, *SKILLS_FIGURES)):
+            self._update_figure(name)
+        self._update_sentences()
+
+    def _update_order(self, names) -> list[str]:
+        """``names`` with the pyramid first, then the open tab's figures."""
+        open_ = TABS[self.open_tab]
+        return sorted(names, key=lambda name: (name != "pyramid", name not in open_))
+
+    def _update_figure(self, name: str) -> None:
+        """Write the edited run's numbers into one figure in place and send it (running the skills model first
+        when the figure needs it and it has not run for this run)."""
+        figure = self.views[name].figure
+        if name == "pyramid":
+            self._update_pyramid()
+            return
+        if name in POPULATION_FIGURES:
+            population = self._both(baseline_population(self.region, self.horizon), self.run)
+            if name == "dependency":
+                viz.update_dependency_ratio_chart(figure, population, self.region, CURRENT)
+            else:
+                viz.update_fan_chart(figure, population, self.region, POPULATION_FIGURES[name], CURRENT)
+        else:
+            if self._skills_of is not self.run:
+                self.run_skills()
+            skills = self._both(baseline_skills(self.region, self.horizon), self.skills)
+            if name == "openings":
+                viz.update_job_openings_chart(figure, skills, self.region, CURRENT, lang=self.lang)
+            elif name == "balance":
+                viz.update_labour_balance_chart(figure, skills, self.region, CURRENT)
+            else:
+                update, run = {"occupations": (update_occupation_openings_chart, self.skills),
+                               "education": (update_education_openings_chart, self.skills),
+                               "occupation_balance": (update_occupation_balance_chart, skills)}[name]
+                update(figure, run, self.region, CURRENT, lang=self.lang)
+        self.views[name].show()
 
     def run_population(self) -> None:
         """Project the edited scenario (:attr:`run`) and say in the status line which levers moved."""
@@ -420,11 +499,13 @@ class Explorer:
     def run_skills(self) -> None:
         """The skills model on the edited run (:attr:`skills`)."""
         self.skills = skills_run(self.run, self.scenario)
+        self._skills_of = self.run
 
     def _rebuild(self) -> None:
         """New area, horizon, scenario or language: every trace and layout copied from fresh figures."""
         with self._silenced():
             set_range(self.controls["year"], self._base_year, self.horizon, 1)
+        self._fit_participation(self.scenario)  # the room of the participation sliders depends on the years
         self.run_population()
         self.run_skills()
         for name, fresh in self._fresh_figures().items():
@@ -437,12 +518,14 @@ class Explorer:
                 CURRENT: {"name": {lang: f"{label('current', lang)}: {source.name[lang]}"}}}
 
     def _both(self, baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
-        """Baseline and edited run side by side (built once per pair of runs: a lever change needs it thrice)."""
+        """Baseline and edited run side by side (built once per pair of runs: a lever change needs each pair for
+        several figures; the population and the skills pair are both kept)."""
         key = (id(baseline), id(current))
-        if self._pair is None or self._pair[0] != key:
+        if key not in self._pairs:
             both = xr.concat([baseline, current], dim="scenario", combine_attrs="override", data_vars="all")
-            self._pair = (key, both, baseline, current)  # the runs held, so that their ids stay theirs
-        return self._pair[1]
+            # the runs held with the pair, so that their ids stay theirs; the two latest pairs kept
+            self._pairs = {**dict(list(self._pairs.items())[-1:]), key: (both, baseline, current)}
+        return self._pairs[key][0]
 
     def _fresh_figures(self) -> dict[str, go.Figure]:
         """The ten figures drawn by :mod:`toolkit.viz` from the baseline and the edited run."""
@@ -476,13 +559,8 @@ class Explorer:
 
     def update_population_figures(self) -> None:
         """Pyramid, paths and dependency ratios: the edited run's numbers written into the figures in place."""
-        population = self._both(baseline_population(self.region, self.horizon), self.run)
-        figures = self.figures
-        for name, measure in (("population", "total"), ("15-64", "15-64")):
-            viz.update_fan_chart(figures[name], population, self.region, measure, CURRENT)
-        viz.update_dependency_ratio_chart(figures["dependency"], population, self.region, CURRENT)
-        self._update_pyramid()
-        self._show("population", "15-64", "dependency")
+        for name in self._update_order(("pyramid", *POPULATION_FIGURES)):
+            self._update_figure(name)
 
     def _update_pyramid(self) -> None:
         population = self._both(baseline_population(self.region, self.horizon), self.run)
@@ -491,16 +569,10 @@ class Explorer:
         self._show("pyramid")
 
     def update_skills_figures(self) -> None:
-        """Job openings and labour balance: the edited run's numbers written into the figures in place."""
-        skills = self._both(baseline_skills(self.region, self.horizon), self.skills)
-        figures = self.figures
-        viz.update_job_openings_chart(figures["openings"], skills, self.region, CURRENT, lang=self.lang)
-        viz.update_labour_balance_chart(figures["balance"], skills, self.region, CURRENT)
-        for name, update, run in (("occupations", update_occupation_openings_chart, self.skills),
-                                  ("education", update_education_openings_chart, self.skills),
-                                  ("occupation_balance", update_occupation_balance_chart, skills)):
-            update(figures[name], run, self.region, CURRENT, lang=self.lang)
-        self._show("openings", "balance", "occupations", "education", "occupation_balance")
+        """Job openings, labour balance, occupations and education: the edited run's numbers (of the skills run
+        :attr:`skills`) written into the figures in place; then the headline sentences."""
+        for name in self._update_order(SKILLS_FIGURES):
+            self._update_figure(name)
         self._update_sentences()
 
     def _update_sentences(self) -> None:

@@ -5,8 +5,9 @@ busy 2-core laptop some never start, and their figures then neither draw nor upd
 ``HTML`` widget (no front-end module of its own to load) whose value is the figure's JSON in an inert
 ``<script type="application/json">``. One script, shown once in the page with plotly.js (:func:`page_script`),
 watches the page for these widgets and draws each with ``Plotly.react`` whenever its JSON changes: the first time
-it appears, after every lever move and after a change of language. ``Plotly.react`` keeps what a user did in a
-figure (zoom, legend clicks) while the figure's ``uirevision`` stays.
+it appears, after every lever move and after a change of language; a figure in a closed tab is drawn when its tab
+opens. ``Plotly.react`` keeps what a user did in a figure (zoom, legend clicks) while the figure's ``uirevision``
+stays.
 
 Each drawn figure's plot element (``.forum-plot``) carries its ``data-name``, the ``data-version`` of the JSON it
 was given, ``data-drawn`` (that version, once on the screen), ``data-drawn-at`` (``performance.now()`` then) and
@@ -32,10 +33,25 @@ PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "modeBarButtonsToRemo
 _DRAWER = """
 (function () {
   if (window.forumFigures) { window.forumFigures.scan(); return; }
-  var pending = new Set(), scheduled = false;
+  var pending = new Set(), hidden = new Set(), scheduled = false, revisit = false;
+  function shown(box) {  // not in a closed tab (a hidden Lumino panel), read from the DOM without a layout
+    return box.isConnected && !box.closest('.lm-mod-hidden, .p-mod-hidden');
+  }
+  function withoutY(trace) { var rest = Object.assign({}, trace); delete rest.y; return JSON.stringify(rest); }
+  // only the y values of line traces changed: plotly.js moves the lines and rescales the axes (a transition of
+  // no duration) instead of drawing the figure anew, which takes twice as long
+  function onlyLines(before, after) {
+    if (!before || before.data.length !== after.data.length) return false;
+    if (JSON.stringify(before.layout) !== JSON.stringify(after.layout)) return false;
+    return after.data.every(function (trace, index) {
+      return (trace.type || 'scatter') === 'scatter' && !trace.fill && withoutY(trace) === withoutY(before.data[index]);
+    });
+  }
   function draw(box) {
     var data = box.querySelector('.forum-figure-data');
     if (!data || !window.Plotly) return;
+    if (!shown(box)) { hidden.add(box); return; }  // drawn when its tab opens
+    hidden.delete(box);
     var plot = box.querySelector(':scope > .forum-plot');
     if (!plot) {
       plot = document.createElement('div');
@@ -48,7 +64,10 @@ _DRAWER = """
     plot.setAttribute('data-version', version);
     var figure = JSON.parse(data.textContent);
     plot.setAttribute('data-name', data.getAttribute('data-name'));
-    window.Plotly.react(plot, figure.data, figure.layout, figure.config).then(function () {
+    var layout = onlyLines(plot.forumFigure, figure) ? Object.assign({}, figure.layout, {transition: {duration: 0}})
+                                                    : figure.layout;
+    plot.forumFigure = figure;
+    window.Plotly.react(plot, figure.data, layout, figure.config).then(function () {
       requestAnimationFrame(function () {  // on the screen: the frame after the drawing
         plot.setAttribute('data-renders', String(Number(plot.getAttribute('data-renders') || 0) + 1));
         plot.setAttribute('data-drawn', version);
@@ -61,6 +80,13 @@ _DRAWER = """
     var boxes = Array.from(pending);
     pending.clear();
     boxes.forEach(draw);
+    if (revisit) {  // a class changed somewhere (a tab opened): draw what became visible
+      revisit = false;
+      hidden.forEach(function (box) {
+        if (!box.isConnected) hidden.delete(box);
+        else if (shown(box)) draw(box);
+      });
+    }
   }
   function mark(box) {
     pending.add(box);
@@ -75,6 +101,10 @@ _DRAWER = """
       if (!node || node.closest('.forum-plot')) return;  // plotly.js drawing inside a figure
       var box = node.closest('.FIGURE');
       if (box) { mark(box); return; }
+      if (record.type === 'attributes' && hidden.size) {
+        revisit = true;
+        if (!scheduled) { scheduled = true; queueMicrotask(flush); }
+      }
       record.addedNodes.forEach(function (added) {
         if (added.nodeType === 1) added.querySelectorAll('.FIGURE').forEach(mark);
       });
@@ -86,11 +116,15 @@ _DRAWER = """
 """.replace("FIGURE", FIGURE_CLASS)
 LEVERS_CLASS = "forum-levers"
 """CSS class of the box of lever sliders (their labels wrap instead of being cut)."""
+TABS_CLASS = "forum-tabs"
+"""CSS class of the tabs of figures (each tab as wide as its title, not cut)."""
 _STYLE = (f".{FIGURE_CLASS} > .widget-html-content {{ display: none; }}"
           f" .{FIGURE_CLASS} {{ width: 100%; min-height: {FIGURE_HEIGHT}px; }}"
           f" .{LEVERS_CLASS} .widget-slider {{ height: auto; min-height: var(--jp-widgets-inline-height); }}"
           f" .{LEVERS_CLASS} .widget-slider > .widget-label {{ white-space: normal; overflow: visible;"
-          " text-overflow: clip; height: auto; line-height: 1.25; align-self: center; }")
+          " text-overflow: clip; height: auto; line-height: 1.25; align-self: center; }"
+          f" .jupyter-widgets.widget-tab.{TABS_CLASS} > .lm-TabBar .lm-TabBar-tab {{ flex: 0 0 auto;"
+          " max-width: none; padding: 0 1em; }")
 
 
 def page_script() -> str:

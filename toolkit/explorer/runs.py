@@ -8,7 +8,7 @@ import xarray as xr
 
 from toolkit.population.project import project_population
 from toolkit.scenarios import Scenario, load_scenario
-from toolkit.skills import load_assumptions, load_base, project_skills
+from toolkit.skills import load_assumptions, load_base, participation_room, project_skills
 
 BASELINE = "baseline"
 
@@ -48,3 +48,14 @@ def tightness_run(region: str, horizon: int) -> xr.Dataset:
 def baseline_skills(region: str, horizon: int) -> xr.Dataset:
     """The skills run of the baseline of one area (cached; do not modify the result)."""
     return skills_run(baseline_population(region, horizon), load_scenario(BASELINE))
+
+
+def participation_bounds(region: str, horizon: int, scenario: Scenario, band: str) -> tuple[float, float]:
+    """The participation change [percentage points] in ``band`` (``"55-64"``) that keeps every projected rate of
+    the band within 0..1 in the area, with the scenario's retirement-age shift
+    (:func:`toolkit.skills.participation_room`)."""
+    first, last = (int(age) for age in band.split("-"))
+    base, assumptions = _skills_inputs(region)
+    low, high = participation_room(baseline_population(region, horizon), scenario, range(first, last + 1),
+                                   base=base, assumptions=assumptions)
+    return 100.0 * low, 100.0 * high

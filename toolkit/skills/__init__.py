@@ -8,7 +8,7 @@ from toolkit.skills.assumptions import Assumptions, load_assumptions
 from toolkit.skills.base import SkillsBase, load_base
 from toolkit.skills.headline import headline_indicators
 from toolkit.skills.levers import SkillsLevers, SkillsScenario
-from toolkit.skills.model import project_skills
+from toolkit.skills.model import participation_room, project_skills
 from toolkit.skills.national import national_check
 from toolkit.skills.occupation_headline import OccupationHeadline, occupation_headline, occupation_sentences
 
@@ -24,5 +24,6 @@ __all__ = [
     "national_check",
     "occupation_headline",
     "occupation_sentences",
+    "participation_room",
     "project_skills",
 ]

@@ -255,18 +255,8 @@ def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArray
     -------
     dict of arrays (…, year) [persons] and (…, year, education) [persons]
     """
-    national = grid.values(base.participation_rate, "sex", "age")
     projected = grid.years > grid.years[0]
-    shift = dm.shift_path(grid.place(levers.retirement_age_shift, LEVER_DIMS), grid.years - grid.years[0],
-                          assumptions.retirement_shift_pace)
-    rate = sp.participation_rate(
-        dm.shifted_profile(national[..., np.newaxis, :, :], shift, assumptions.retirement_from_age),
-        dm.scale_to_area(people, national, grid.values(base.area_participation_rate)),
-        grid.place(levers.participation_change, (*LEVER_DIMS, "age")),
-        projected,
-        grid.labels,
-        cap=participation_cap,
-    )
+    rate = _participation(grid, people, base, levers, assumptions, participation_cap)
     supply = sp.labour_supply(people, rate)
     education = grid.values(base.education_shares, "education")
     return {
@@ -274,6 +264,61 @@ def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArray
         "new_entrants": np.where(projected, sp.new_entrants(people, rate), np.nan),
         "labour_supply_by_education": supply[..., np.newaxis] * education[..., np.newaxis, :],
     }
+
+
+def _participation(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArrays,
+                   assumptions: Assumptions, cap: bool = False, change: bool = True) -> np.ndarray:
+    """Participation rate (…, year, sex, age) [1] with the levers (without the participation change when
+    ``change`` is False)."""
+    national = grid.values(base.participation_rate, "sex", "age")
+    projected = grid.years > grid.years[0]
+    shift = dm.shift_path(grid.place(levers.retirement_age_shift, LEVER_DIMS), grid.years - grid.years[0],
+                          assumptions.retirement_shift_pace)
+    lever = grid.place(levers.participation_change, (*LEVER_DIMS, "age"))
+    return sp.participation_rate(
+        dm.shifted_profile(national[..., np.newaxis, :, :], shift, assumptions.retirement_from_age),
+        dm.scale_to_area(people, national, grid.values(base.area_participation_rate)),
+        lever if change else np.zeros_like(lever),
+        projected,
+        grid.labels,
+        cap=cap,
+    )
+
+
+def participation_room(
+    population: xr.Dataset,
+    scenario: SkillsScenario,
+    ages: Sequence[int],
+    *,
+    base: SkillsBase | None = None,
+    assumptions: Assumptions | None = None,
+) -> tuple[float, float]:
+    """How far a participation change at ``ages`` can go with the scenario's other levers: the change [1] (a
+    fraction, not percentage points) that keeps every projected rate at those ages within 0..1.
+
+    Parameters
+    ----------
+    population : a one-scenario run of :func:`project_skills`'s kind (its areas and years)
+    scenario : the scenario whose levers (but not its participation change) the rates carry: the retirement-age
+        shift moves the rates at older ages
+    ages : the ages of the band
+    base, assumptions : as in :func:`project_skills`
+
+    Returns
+    -------
+    (lowest, highest) change [1]: minus the lowest projected rate at the ages, and one minus the highest
+    """
+    _check_run(population)
+    assumptions = assumptions or load_assumptions()
+    regions = [str(region) for region in population["region"].values]
+    base = base or load_base(regions, assumptions)
+    grid = Grid.of(population["population"])
+    levers = lever_arrays([scenario], regions, base.industry_shares["industry"].values)
+    people = grid.values(population["population"], *CELL)
+    rate = _participation(grid, people, base, levers, assumptions, change=False)
+    in_band = np.isin(np.asarray(grid.labels["age"]), list(ages))
+    band = rate[..., grid.years > grid.years[0], :, :][..., in_band]
+    return -float(band.min()), 1.0 - float(band.max())
 
 
 def _balance(supply: np.ndarray, demand: np.ndarray, employed: np.ndarray) -> np.ndarray:
