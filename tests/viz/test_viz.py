@@ -313,6 +313,14 @@ def test_cone_plausible_contains_probable_and_possible_contains_plausible(runs, 
     assert (possible[0] <= plausible[0] + 1e-9).all() and (possible[1] >= plausible[1] - 1e-9).all()
 
 
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_cones_of_two_measures_are_told_apart_by_their_titles(runs, lang):
+    titles = [futures_cone(runs["deterministic"], "alpha", measure, lang=lang).layout.title.text
+              for measure in ("total", "15-64")]
+    assert titles[0] != titles[1]
+    assert titles[1].startswith(t("measure.15-64", lang))
+
+
 def test_cone_of_deterministic_run_is_the_scenario_envelope(runs):
     ds = runs["deterministic"]
     fig = futures_cone(ds, "alpha", "total")

@@ -270,7 +270,8 @@ def futures_cone(
     )
     fig = new_figure(data=traces + _observed_traces(observed, measure, lang))
     fig.update_layout(xaxis_title=t("year", lang), yaxis_title=t(f"measure.{measure}", lang))
-    return apply_theme(fig, lang, title_for("cone_title", lang, region, region_name))
+    return apply_theme(fig, lang, title_for("cone_title", lang, region, region_name,
+                                            measure=t(f"measure.{measure}", lang)))
 
 
 # --- dependency ratios and cohorts --------------------------------------------------------------
