@@ -6,13 +6,14 @@ import asyncio
 
 import numpy as np
 import pytest
+import xarray as xr
 import yaml
 
 from toolkit.cli import voila_command
 from toolkit.errors import InputError
 from toolkit.explorer import CURRENT, Explorer
-from toolkit.explorer.app import ENV_REGION, PYRAMID_BOTTOM, TABS
-from toolkit.explorer.runs import baseline_population, participation_bounds, skills_run
+from toolkit.explorer.app import ENV_REGION, PYRAMID_BOTTOM, TABS, side_by_side
+from toolkit.explorer.runs import baseline_population, baseline_skills, participation_bounds, skills_run
 from toolkit.indicators import population_measure
 from toolkit.scenarios import LeverOverrides, load_scenario
 
@@ -376,3 +377,16 @@ def test_a_move_sends_the_pyramid_then_the_open_tab_first(explorer):
             assert len(changed) >= 2
     finally:
         explorer._tabs.selected_index = 0
+
+
+def test_side_by_side_is_xarrays_concat(explorer):
+    explorer.sliders["tfr"].value = 1.8
+    for baseline, current in ((baseline_population(REGION, 2050), explorer.run),
+                              (baseline_skills(REGION, 2050), explorer.skills)):
+        expected = xr.concat([baseline, current], dim="scenario", combine_attrs="override", data_vars="all",
+                             coords="different", join="outer", compat="equals")
+        xr.testing.assert_identical(side_by_side(baseline, current), expected)
+    other = baseline_population("lappi", 2050)  # another area: its coordinates differ, xr.concat does the work
+    xr.testing.assert_identical(side_by_side(other, explorer.run),
+                                xr.concat([other, explorer.run], dim="scenario", combine_attrs="override",
+                                          data_vars="all", coords="different", join="outer", compat="equals"))
