@@ -96,6 +96,7 @@ PYRAMID_BOTTOM = 70
 PARTICIPATION_RANGE = 30.0
 """Widest participation change a slider offers [percentage points]; narrower where the band's rates hit 0 or 1."""
 PARTICIPATION_STEP = 0.5
+"""Step of the participation sliders [percentage points]."""
 REST_DELAY = 0.25
 """Seconds after a lever move's figures on the screen before the closed tabs' figures are updated (with a running
 event loop; see :meth:`Explorer.recompute`)."""
@@ -132,6 +133,7 @@ TABS = {"population": ("population", "15-64", "dependency"),
         "skills": ("occupations", "education", "occupation_balance")}
 """The figures below the pyramid, by tab (a tab's title is ``explorer.tab_<key>``). Only the open tab's figures
 are drawn in the page, so a lever move redraws the pyramid and at most three figures."""
+
 
 class Explorer:
     """Scenario levers, pickers and figures of one area, wired together.
