@@ -390,3 +390,20 @@ def test_side_by_side_is_xarrays_concat(explorer):
     xr.testing.assert_identical(side_by_side(other, explorer.run),
                                 xr.concat([other, explorer.run], dim="scenario", combine_attrs="override",
                                           data_vars="all", coords="different", join="outer", compat="equals"))
+
+
+def test_solve_for_beyond_the_participation_room_says_so_and_moves_nothing(explorer):
+    explorer.sliders["retirement_age_shift"].value = explorer.sliders["retirement_age_shift"].max
+    slider = explorer.sliders["participation_55-64"]
+    assert slider.max < 30.0  # later retirement raises the band's rates: less room upwards
+    slider.value = slider.max
+    reached = float(explorer.skills["labour_balance"].sel(region=REGION, scenario=CURRENT, year=2040))
+    slider.value = 0.0
+    before = {name: widget.value for name, widget in explorer.sliders.items()}
+    with pytest.raises(InputError, match="0–100 %"):  # capped goal seeking finds a value past the room
+        explorer.solve("labour_balance", 2040, reached + 500.0, "participation_55-64")
+    assert {name: widget.value for name, widget in explorer.sliders.items()} == before
+    assert slider.max < 30.0  # the range was not widened to the unreachable value
+    explorer.solve("labour_balance", 2040, reached - 500.0, "participation_55-64")  # inside the room: moved
+    assert 0.0 < slider.value <= slider.max
+    assert "D55E00" not in explorer.status.value

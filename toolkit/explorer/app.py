@@ -265,6 +265,12 @@ class Explorer:
         the slider's range gives) when no value in its range reaches the target."""
         value = solve_slider(self.region, self.levers, slider, outcome, int(year), float(target),
                              horizon=self.horizon, slider_years=SLIDER_YEARS)
+        if slider.startswith("participation_"):  # goal seeking caps the rates; the explorer's run refuses instead
+            widget = self.sliders[slider]
+            if not widget.min - 1e-9 <= value <= widget.max + 1e-9:
+                raise InputError(label("solve_beyond_room", self.lang).format(
+                    value=number(value, self.lang, 1), low=number(widget.min, self.lang, 1),
+                    high=number(widget.max, self.lang, 1)))
         names = ("e0_F", "e0_M") if slider == "e0" else (slider,)
         for name in names:
             widget = self.sliders[name]
