@@ -124,6 +124,14 @@ def side_by_side(first: xr.Dataset, second: xr.Dataset, dim: str = "scenario") -
                       coords={name: variables[name] for name in first.coords}, attrs=first.attrs)
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running this code (a kernel's), or None (a script, the tests)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 POPULATION_FIGURES = {"population": "total", "15-64": "15-64", "dependency": None}
 """The figures drawn from the population run (with the measure of a path)."""
 SKILLS_FIGURES = ("openings", "balance", "occupations", "education", "occupation_balance")
@@ -203,14 +211,6 @@ class Explorer:
         """plotly.js and the drawing script (once per page), then the explorer's widgets."""
         display(HTML(page_script()))
         display(self.ui)
-
-    def _show(self, *names: str) -> None:
-        """Send the named figures (all when none are named) to the page, the open tab's first; unchanged ones are
-        not sent."""
-        names = names or tuple(self.views)
-        open_ = TABS[self.open_tab]
-        for name in sorted(names, key=lambda name: name not in open_):
-            self.views[name].show()
 
     @property
     def open_tab(self) -> str:
@@ -447,10 +447,7 @@ class Explorer:
 
     def _schedule(self) -> None:
         """Recompute now, or after :attr:`debounce` seconds of calm when a kernel's event loop runs."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
+        loop = _running_loop()
         if loop is None or self.debounce <= 0:
             self.recompute()
             return
@@ -494,10 +491,7 @@ class Explorer:
         for name in (name for name in order if name in shown):
             self._update_figure(name)
         rest = [name for name in order if name not in shown]
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
+        loop = _running_loop()
         if loop is None or self.rest_delay <= 0:
             self._finish(rest)
         else:
@@ -635,7 +629,7 @@ class Explorer:
         population = self._both(baseline_population(self.region, self.horizon), self.run)
         viz.update_pyramid(self.figures["pyramid"], population, self.region, self.controls["year"].value,
                            BASELINE, lang=self.lang)
-        self._show("pyramid")
+        self.views["pyramid"].show()
 
     def update_skills_figures(self) -> None:
         """Job openings, labour balance, occupations and education: the edited run's numbers (of the skills run

@@ -119,12 +119,8 @@ def project_skills(
     xr.Dataset with the variables listed in ``docs/skills.md``
     """
     _check_run(population)
-    assumptions = assumptions or load_assumptions()
-    regions = [str(region) for region in population["region"].values]
-    base = base or load_base(regions, assumptions)
-    grid = Grid.of(population["population"])
-    levers = lever_arrays(_scenarios_of(population, scenarios), regions, base.industry_shares["industry"].values)
-    people = grid.values(population["population"], *CELL)
+    assumptions, regions, base, grid, levers, people = _setup(population, _scenarios_of(population, scenarios),
+                                                             base, assumptions)
     by_industry, employed_total = _demand(grid, people, population["deaths"], base, levers, assumptions)
     supply = _supply(grid, people, base, levers, assumptions, participation_cap)
     industry = base.industry_shares["industry"]
@@ -266,6 +262,17 @@ def _supply(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArray
     }
 
 
+def _setup(population: xr.Dataset, scenarios: Sequence, base: SkillsBase | None, assumptions: Assumptions | None):
+    """A checked run's assumptions, region ids, base inputs, grid, the lever arrays of ``scenarios`` (in the order
+    of the run's ``scenario`` axis) and people (…, year, sex, age)."""
+    assumptions = assumptions or load_assumptions()
+    regions = [str(region) for region in population["region"].values]
+    base = base or load_base(regions, assumptions)
+    grid = Grid.of(population["population"])
+    levers = lever_arrays(scenarios, regions, base.industry_shares["industry"].values)
+    return assumptions, regions, base, grid, levers, grid.values(population["population"], *CELL)
+
+
 def _participation(grid: Grid, people: np.ndarray, base: SkillsBase, levers: LeverArrays,
                    assumptions: Assumptions, cap: bool = False, change: bool = True) -> np.ndarray:
     """Participation rate (…, year, sex, age) [1] with the levers (without the participation change when
@@ -309,12 +316,7 @@ def participation_room(
     (lowest, highest) change [1]: minus the lowest projected rate at the ages, and one minus the highest
     """
     _check_run(population)
-    assumptions = assumptions or load_assumptions()
-    regions = [str(region) for region in population["region"].values]
-    base = base or load_base(regions, assumptions)
-    grid = Grid.of(population["population"])
-    levers = lever_arrays([scenario], regions, base.industry_shares["industry"].values)
-    people = grid.values(population["population"], *CELL)
+    assumptions, _, base, grid, levers, people = _setup(population, [scenario], base, assumptions)
     rate = _participation(grid, people, base, levers, assumptions, change=False)
     in_band = np.isin(np.asarray(grid.labels["age"]), list(ages))
     band = rate[..., grid.years > grid.years[0], :, :][..., in_band]
