@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -110,3 +112,29 @@ def test_a_scenario_file_by_path_and_a_changed_file_is_read_again(tmp_path):
     assert load_scenario(path).levers.retirement_age_shift == 1.0
     path.write_text(scenario_text("{retirement_age_shift: 2.5}"), encoding="utf-8")
     assert load_scenario(path).levers.retirement_age_shift == 2.5
+
+
+def test_yaml_reader_gives_the_pure_python_parsers_values_and_lines():
+    """The reader's (libyaml) parser reads every shipped YAML file as PyYAML's own parser with the same exponent
+    rule does, and a syntax error still names its line."""
+    import re
+
+    import yaml
+
+    from toolkit.io.yamlfiles import parse_yaml
+
+    class Reference(yaml.SafeLoader):
+        pass
+
+    Reference.add_implicit_resolver("tag:yaml.org,2002:float",
+                                    re.compile(r"^[-+]?(\d[\d_]*(\.[\d_]*)?|\.\d+)[eE][-+]?\d+$"),
+                                    list("-+0123456789."))
+    root = Path(__file__).resolve().parents[1]
+    files = [path for folder in ("params", "scenarios", "toolkit/text") for path in (root / folder).rglob("*.yaml")]
+    assert len(files) >= 20
+    for path in files:
+        raw = path.read_bytes()
+        assert parse_yaml(raw, path) == yaml.load(raw, Loader=Reference), path  # noqa: S506 - a SafeLoader
+    assert parse_yaml("a: 1e9\nb: -2.5E-3\nc: '1e9'\n", "x.yaml") == {"a": 1e9, "b": -2.5e-3, "c": "1e9"}
+    with pytest.raises(InputError, match=r"x\.yaml, line 2: not valid YAML \(mapping values are not allowed"):
+        parse_yaml("a: 1\nb: c: d\n", "x.yaml")

@@ -219,8 +219,16 @@ def headline_population(
     population = population.sel(year=wanted)
     total = population_measure(population, "total")
     base_total = total.sel(year=base_year, drop=True)
-    names = ("75+", "75+_share", "15-64", "7-15", "old_age_dependency")
-    headline = {name: population_measure(population, name) for name in names}
+    groups = age_group_totals(population, {name: AGE_GROUPS[name] for name in ("75+", "15-64", "7-15", "65+")})
+    group = {name: groups.sel(age_group=name, drop=True) for name in groups["age_group"].values}  # one pass
+    headline = {
+        "75+": group["75+"],
+        "75+_share": (100.0 * group["75+"] / total).assign_attrs(units="%", long_name="share of persons aged 75+"),
+        "15-64": group["15-64"],
+        "7-15": group["7-15"],
+        "old_age_dependency": (100.0 * group["65+"] / group["15-64"]).assign_attrs(
+            units="persons per 100 persons aged 15-64", long_name="old-age dependency ratio"),
+    }
     change = (100.0 * (total / base_total - 1.0)).assign_attrs(
         units="%", long_name=f"change since {base_year}"
     )

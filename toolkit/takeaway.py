@@ -4,7 +4,9 @@
 :class:`~toolkit.io.tables.Table` per figure: one row per plotted point, with the series (the legend entry), the
 point's category or year and its value, headed by the figure's own axis titles (which carry the units) in the pack's
 language; an animated figure (the pyramid) gets a column for its frame (the year). A Sankey diagram becomes its flows
-(from, to, value). Figures without data (the scenario cards) are left out: their numbers are in the pack's table.
+(from, to, value). A trace that only redraws another's numbers (``meta: {"repeats": …}``, the pyramid's outline of
+the baseline) is left out.
+Figures without data (the scenario cards) are left out: their numbers are in the pack's table.
 
 :func:`dataset_tables` does the same for the dataset of ``forum project`` or ``forum skills``: one table per
 variable, one row per cell, the dimensions and the variable's name and unit in the chosen language.
@@ -126,6 +128,13 @@ def _band(categories: list, numbers: list) -> tuple[list, list, list] | None:
     return categories[:half], numbers[:half], numbers[half:][::-1]
 
 
+def _repeats(trace: Mapping) -> bool:
+    """True for a trace that redraws another's numbers (its ``meta`` has ``repeats``: the pyramid's outline of the
+    baseline over every scenario's bars); a table would only repeat them."""
+    meta = trace.get("meta")
+    return isinstance(meta, Mapping) and "repeats" in meta
+
+
 def _trace_rows(trace: Mapping, lang: str) -> tuple[list[tuple], bool]:
     """(rows of (series, category, value), horizontal) of one scatter or bar trace; a band outline gives two
     series, its lower and its upper edge."""
@@ -176,7 +185,7 @@ def figure_table(figure: Mapping, number: int, lang: str, source: str) -> Table 
         for index, trace in enumerate(holder.get("data", [])):
             position = indices[index] if indices and index < len(indices) else index
             merged = {**(data[position] if position < len(data) else {}), **trace}  # a frame changes some keys
-            if merged.get("type", "scatter") not in ("scatter", "scattergl", "bar"):
+            if merged.get("type", "scatter") not in ("scatter", "scattergl", "bar") or _repeats(merged):
                 continue
             first = merged if first is None else first
             points, _ = _trace_rows(merged, lang)

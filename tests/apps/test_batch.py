@@ -48,14 +48,18 @@ def test_kernels_share_the_cores_out(jobs, cpus, threads):
 
 
 def test_a_worker_kernel_starts_with_its_share_of_blas_threads(tmp_path, monkeypatch):
-    started = []
+    started, sent = [], []
 
     class Client:
-        def start_channels(self):
-            pass
-
         def wait_for_ready(self, timeout):
             pass
+
+        def start_channels(self, **channels):
+            pass
+
+        def execute(self, code, **kwargs):
+            sent.append(code)
+            return {"content": {"status": "ok"}}
 
         def stop_channels(self):
             pass
@@ -88,6 +92,29 @@ def test_a_worker_kernel_starts_with_its_share_of_blas_threads(tmp_path, monkeyp
     (kwargs,) = started
     assert all(kwargs["env"][name] == "3" for name in batch.BLAS_THREAD_VARIABLES)
     assert kwargs["env"]["PATH"] and kwargs["cwd"] == str(tmp_path)
+    assert sent == [batch.WARM_UP] and "import gc, toolkit.pack" in sent[0] and "gc.freeze()" in sent[0]
+
+
+@pytest.mark.slow
+def test_a_kernel_client_is_ready_with_nothing_left_to_read(tmp_path):
+    """The client's readiness is both channels answering for its kernel-info request: afterwards no message of
+    that request is left on the output channel, and code runs."""
+    from queue import Empty
+
+    km = batch._KernelManager(kernel_name=batch.KERNEL_NAME)
+    km.start_kernel(cwd=str(tmp_path))
+    try:
+        kc = km.client()
+        assert isinstance(kc, batch._Client)
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        with pytest.raises(Empty):
+            kc.iopub_channel.get_msg(timeout=0.5)
+        reply = kc.execute("import gc; x = gc.get_freeze_count()", reply=True, timeout=30)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        km.close_clients()
+        km.shutdown_kernel(now=True)
 
 
 @pytest.mark.slow

@@ -12,10 +12,12 @@ import pytest
 import xarray as xr
 from openpyxl import load_workbook
 
+from tests.synthetic import population_run, scenario_meta
 from toolkit.errors import InputError
 from toolkit.io.tables import Table, sheet_names, write_workbook
 from toolkit.pack import compact
 from toolkit.takeaway import dataset_tables, figure_table, widen, write_pack_data
+from toolkit.viz import pyramid
 
 
 def _json(figure: go.Figure) -> dict:
@@ -54,6 +56,22 @@ def test_horizontal_bars_with_frames_use_the_hover_values_and_the_frame():
     assert table.columns == ["Vuosi", "Sarja", "Ikä", "Henkilöä"]
     assert (2030, "Miehet, Perusura", 2, 14) in table.rows and len(table.rows) == 6  # the frames, not the base
     assert widen(table).columns == ["Vuosi", "Ikä", "Miehet, Perusura"]
+
+
+def test_the_pyramid_table_has_every_scenario_by_age_and_not_the_baselines_outline():
+    """The outline repeats the baseline's bars; read as a line, its persons would fill the age column."""
+    ds = population_run(scenarios=("baseline", "vitality"))
+    figure = pyramid(ds, "alpha", "vitality", lang="fi", meta=scenario_meta())
+    table = figure_table(_json(figure), 1, "fi", "x")
+    assert table.columns == ["Vuosi", "Sarja", "Ikä", "Henkilöä"]
+    assert {row[2] for row in table.rows} == set(range(101))
+    assert len(table.rows) == 6 * 2 * 2 * 101  # years × scenarios × sexes × ages: no outline rows
+    women = ds["population"].sel(region="alpha", scenario="baseline", sex="F", year=2030)
+    by_age = {row[2]: row[3] for row in table.rows if row[0] == 2030 and row[1] == "Naiset, Skenaario baseline"}
+    np.testing.assert_allclose([by_age[age] for age in range(101)], women.values, rtol=1e-5)
+    wide = widen(table)
+    assert len(wide.rows) == 6 * 101 and len(wide.columns) == 2 + 2 * 2
+    assert all(cell != "" for row in wide.rows for cell in row)
 
 
 def test_a_sankey_becomes_its_flows_and_a_card_has_no_table():

@@ -60,7 +60,7 @@ def pyramid(
     outline = counts[scenarios.index(baseline)] if baseline is not None else None
     ages = population["age"].values
     series = pyramid_series(counts, outline, sexes)
-    fig = new_figure(data=_pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang))
+    fig = new_figure(data=_pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang, baseline))
     steps = _year_steps(fig, series, chosen_years, frames)
     fig.update_layout(
         sliders=[
@@ -106,7 +106,7 @@ def pyramid_series(counts: np.ndarray, outline: np.ndarray | None, sexes: list[s
     return np.concatenate([bars, (outline * sign[0]).transpose(1, 0, 2)])
 
 
-def _pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang) -> list:
+def _pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang, baseline) -> list:
     """One bar trace per scenario and sex, then (if ``series`` has them) one outline trace per sex."""
     sex_label = {"M": t("men", lang), "F": t("women", lang)}
     hover = "%{y}: %{customdata:,.0f}"
@@ -131,6 +131,8 @@ def _pyramid_traces(series, ages, scenarios, scenario, sexes, meta, lang) -> lis
             y=ages,
             customdata=np.abs(x),
             mode="lines",
+            orientation="h",  # the ages are its categories, as the bars' (read so by the take-away tables)
+            meta={"repeats": baseline},  # the baseline's bars again: left out of the take-away tables
             name=outline_label,
             line={"color": OBSERVED_COLOUR, "width": 1.5, "shape": "vhv"},
             showlegend=position == 0,
