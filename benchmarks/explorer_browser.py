@@ -160,6 +160,7 @@ def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNU
                                cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
                                stdout=subprocess.DEVNULL, stderr=log)
     blocked, errors, times, frozen, screen, switches = [], [], [], [], [], []
+    by_tab: dict[int, list[float]] = {}
 
     def timed(page, names) -> list | None:
         try:
@@ -205,6 +206,7 @@ def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNU
                 result = timed(page, shown)
                 if result is not None:
                     times.append(result[0])
+                    by_tab.setdefault(tab, []).append(result[0])
                     if result[1] is not None:
                         screen.append(result[1])
                 page.wait_for_timeout(300)  # the kernel idle again before the next move
@@ -222,7 +224,7 @@ def in_browser(region: str, moves, changed, checkout: Path, log=subprocess.DEVNU
         process.send_signal(signal.SIGTERM)  # forum present stops Voilà and its kernels
         process.wait(timeout=60)
     return {"times": times, "screen": screen, "switches": switches, "frozen": frozen, "blocked": blocked,
-            "errors": errors, "ready": ready, "tabs": len(tabs)}
+            "errors": errors, "ready": ready, "tabs": len(tabs), "by_tab": by_tab}
 
 
 def main() -> None:
@@ -251,6 +253,11 @@ def main() -> None:
         if values:
             print(f"  {name:<36} median {np.median(values):7.1f}   p95 {np.percentile(values, 95):7.1f}"
                   f"   max {np.max(values):7.1f}   n {len(values)}")
+    for tab, values in sorted(seen["by_tab"].items()):
+        values = [value for value in values if np.isfinite(value)]
+        if values and seen["tabs"] > 1:
+            print(f"    with tab {tab + 1} open{'':<20} median {np.median(values):7.1f}   p95 "
+                  f"{np.percentile(values, 95):7.1f}   max {np.max(values):7.1f}   n {len(values)}")
     print(f"  moves with a figure that never changed: {len(seen['frozen'])}"
           + (f" (figures {sorted({name for lost in seen['frozen'] for name in lost})})" if seen["frozen"] else ""))
     print(f"  requests outside the server: {len(seen['blocked'])}; page errors: {len(seen['errors'])}")

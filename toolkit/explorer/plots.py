@@ -37,16 +37,6 @@ _DRAWER = """
   function shown(box) {  // not in a closed tab (a hidden Lumino panel), read from the DOM without a layout
     return box.isConnected && !box.closest('.lm-mod-hidden, .p-mod-hidden');
   }
-  function withoutY(trace) { var rest = Object.assign({}, trace); delete rest.y; return JSON.stringify(rest); }
-  // only the y values of line traces changed: plotly.js moves the lines and rescales the axes (a transition of
-  // no duration) instead of drawing the figure anew, which takes twice as long
-  function onlyLines(before, after) {
-    if (!before || before.data.length !== after.data.length) return false;
-    if (JSON.stringify(before.layout) !== JSON.stringify(after.layout)) return false;
-    return after.data.every(function (trace, index) {
-      return (trace.type || 'scatter') === 'scatter' && !trace.fill && withoutY(trace) === withoutY(before.data[index]);
-    });
-  }
   function draw(box) {
     var data = box.querySelector('.forum-figure-data');
     if (!data || !window.Plotly) return;
@@ -64,10 +54,7 @@ _DRAWER = """
     plot.setAttribute('data-version', version);
     var figure = JSON.parse(data.textContent);
     plot.setAttribute('data-name', data.getAttribute('data-name'));
-    var layout = onlyLines(plot.forumFigure, figure) ? Object.assign({}, figure.layout, {transition: {duration: 0}})
-                                                    : figure.layout;
-    plot.forumFigure = figure;
-    window.Plotly.react(plot, figure.data, layout, figure.config).then(function () {
+    window.Plotly.react(plot, figure.data, figure.layout, figure.config).then(function () {
       requestAnimationFrame(function () {  // on the screen: the frame after the drawing
         plot.setAttribute('data-renders', String(Number(plot.getAttribute('data-renders') || 0) + 1));
         plot.setAttribute('data-drawn', version);

@@ -82,11 +82,10 @@ def job_openings_chart(
     sums, years = _period_sums(
         skills, region, period, {"expansion": "expansion_demand", "replacement": "replacement_demand"}
     )
-    scenarios = scenario_ids(sums["expansion"])
-    order, labels = _openings_order(sums, scenario, lang)
+    scenarios, labels, bars = _openings_bars(sums, scenario, lang)
     traces = [
         go.Bar(
-            x=finite(select(sums[key], scenario=name).sel(industry=order).values, key),
+            x=bars[2 * position + part],
             y=labels,
             orientation="h",
             name=t(key, lang),
@@ -96,8 +95,8 @@ def job_openings_chart(
             showlegend=True,
             hovertemplate=f"%{{y}}: %{{x:,.0f}}<extra>{t(key, lang)}</extra>",
         )
-        for name in scenarios
-        for key in ("expansion", "replacement")
+        for position, name in enumerate(scenarios)
+        for part, key in enumerate(("expansion", "replacement"))
     ]
     buttons = [
         {
@@ -111,7 +110,7 @@ def job_openings_chart(
     fig.update_layout(
         barmode="stack",
         xaxis_title=t("persons", lang),
-        height=max(450, 26 * len(order) + 180),
+        height=max(450, 26 * len(labels) + 180),
         updatemenus=[
             {
                 "type": "dropdown",
@@ -150,12 +149,21 @@ def _short_ticks(fig: go.Figure, labels: list[str]) -> None:
     fig.layout.yaxis.update(tickmode="array", tickvals=labels, ticktext=[short_label(label) for label in labels])
 
 
-def _openings_order(sums: Mapping[str, xr.DataArray], scenario: str, lang: str) -> tuple[list[str], list[str]]:
-    """Industries ordered by the openings of ``scenario`` (smallest first: plotly draws the first at the bottom)."""
+def _openings_bars(sums: Mapping[str, xr.DataArray], scenario: str, lang: str
+                   ) -> tuple[list[str], list[str], list[np.ndarray]]:
+    """(scenarios, industry labels, the bars' values) of the openings chart: industries ordered by the openings of
+    ``scenario`` (smallest first: plotly draws the first at the bottom); the values of each scenario's expansion,
+    then replacement bars, in that order. Plain arrays: a lever move redraws the chart from them."""
+    scenarios = scenario_ids(sums["expansion"])
     scenario_ids(sums["expansion"], [scenario])
-    totals = select(sums["expansion"] + sums["replacement"], scenario=scenario)
-    order = [str(industry) for industry in totals["industry"].values[np.argsort(totals.values, kind="stable")]]
-    return order, [industry_label(industry, lang) for industry in order]
+    expansion = sums["expansion"].transpose("scenario", "industry")
+    replacement = sums["replacement"].transpose("scenario", "industry").sel(industry=expansion["industry"])
+    parts = {"expansion": expansion.values, "replacement": replacement.values}
+    chosen = scenarios.index(scenario)
+    order = np.argsort(parts["expansion"][chosen] + parts["replacement"][chosen], kind="stable")
+    labels = [industry_label(str(industry), lang) for industry in expansion["industry"].values[order]]
+    return scenarios, labels, [finite(parts[key][index, order], key) for index in range(len(scenarios))
+                               for key in ("expansion", "replacement")]
 
 
 def update_job_openings_chart(fig: go.Figure, skills: xr.Dataset, region: str, scenario: str, *,
@@ -168,11 +176,9 @@ def update_job_openings_chart(fig: go.Figure, skills: xr.Dataset, region: str, s
     sums, _ = _period_sums(
         skills, region, period, {"expansion": "expansion_demand", "replacement": "replacement_demand"}
     )
-    order, labels = _openings_order(sums, scenario, lang)
-    values = [select(sums[key], scenario=name).sel(industry=order).values
-              for name in scenario_ids(sums["expansion"]) for key in ("expansion", "replacement")]
-    for trace, x in zip(fig.data, values, strict=True):
-        trace.update(x=finite(x, "job openings"), y=labels)
+    _, labels, bars = _openings_bars(sums, scenario, lang)
+    for trace, x in zip(fig.data, bars, strict=True):
+        trace.update(x=x, y=labels)
     _short_ticks(fig, labels)
 
 
