@@ -345,9 +345,18 @@ def test_solve_for_an_unreachable_target_says_so_and_moves_nothing(explorer):
     explorer.solve_form["outcome"].value = "15-64"
     explorer.solve_form["year"].value = 2040
     explorer.solve_form["target"].value = 1e7
+    explorer.solve_form["slider"].value = "extra_migration"
+    explorer._solve_clicked()
+    status = explorer.solve_form["status"].value
+    assert "D55E00" in status  # said in the page's language, with the slider's range in persons and the target
+    assert "mikään arvo väliltä −100\xa0000–100\xa0000 ei riitä" in status, status  # Babel's no-break spaces
+    assert "vähintään 10\xa0000\xa0000" in status
+    assert {name: slider.value for name, slider in explorer.sliders.items()} == before
+    # births after the base year are 14 at most in 2040: fertility cannot move the 15-64 population of 2040
     explorer.solve_form["slider"].value = "tfr"
     explorer._solve_clicked()
-    assert "15-64" in explorer.solve_form["status"].value and "D55E00" in explorer.solve_form["status"].value
+    status = explorer.solve_form["status"].value
+    assert "vuonna 2040 32\xa0" in status and "tämä vipu ei vaikuta siihen" in status, status
     assert {name: slider.value for name, slider in explorer.sliders.items()} == before
 
 

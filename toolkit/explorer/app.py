@@ -68,7 +68,7 @@ from toolkit.explorer.runs import (
     tightness_run,
 )
 from toolkit.explorer.writer import scenario_content, write_scenario
-from toolkit.goals import solve_slider
+from toolkit.goals import GoalUnreachable, solve_slider
 from toolkit.nomenclature import LANGS
 from toolkit.population.project import project_population
 from toolkit.regions import forum_regions, get_region, load_regions
@@ -76,6 +76,7 @@ from toolkit.report import skills_sentences
 from toolkit.scenarios import Levers, Scenario, available_scenarios, load_scenario
 from toolkit.skills import headline_indicators
 from toolkit.text import check_lang, number
+from toolkit.text.goals import unreachable_sentence
 from toolkit.viz.occupations import (
     education_openings_chart,
     occupation_balance_chart,
@@ -303,7 +304,12 @@ class Explorer:
             value = self.solve(form["outcome"].value, form["year"].value, form["target"].value,
                                form["slider"].value)
         except InputError as exc:
-            form["status"].value = f"<span style='color:#D55E00'>{html.escape(str(exc))}</span>"
+            message = str(exc)
+            if isinstance(exc, GoalUnreachable):  # in the page's language: what the slider's range gives
+                message = unreachable_sentence(exc, int(form["year"].value), float(form["target"].value), ">=",
+                                               self.lang, area=get_region(self.region).label(self.lang),
+                                               scenario=self._meta()[CURRENT]["name"][self.lang])
+            form["status"].value = f"<span style='color:#D55E00'>{html.escape(message)}</span>"
             return
         form["status"].value = html.escape(label("solved", self.lang).format(value=number(value, self.lang, 2)))
 

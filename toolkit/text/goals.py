@@ -78,13 +78,18 @@ def goal_sentence(result, lang: str, *, area: str | None = None, scenario: str |
 
 def unreachable_sentence(error, year: int, target: float, direction: str, lang: str, *, area: str,
                          scenario: str) -> str:
-    """The sentence of a :class:`toolkit.goals.GoalUnreachable`: no value in range, or every value already."""
-    key = "goals_sentence_already" if error.already_met else "goals_sentence_unreachable"
+    """The sentence of a :class:`toolkit.goals.GoalUnreachable`: no value in range, every value already, or a lever
+    that does not move the outcome at all (the same outcome at both ends of its range)."""
     low, high = sorted((error.at_low, error.at_high))
+    decimals = 0 if float(error.low).is_integer() and float(error.high).is_integer() else 2  # persons: no ",00"
+    ends = dict(low=number(error.low, lang, decimals), high=number(error.high, lang, decimals))
+    if low == high and not error.already_met:
+        return t("goals_sentence_flat", lang, area=area, scenario=scenario, outcome=outcome_label(error.outcome, lang),
+                 year=year, value=number(low, lang), **ends)
+    key = "goals_sentence_already" if error.already_met else "goals_sentence_unreachable"
     return t(key, lang, area=area, scenario=scenario, outcome=outcome_label(error.outcome, lang), year=year,
-             relation=t(RELATION_KEYS[direction], lang), target=number(target, lang),
-             low=number(error.low, lang, 2), high=number(error.high, lang, 2), at_low=number(low, lang),
-             at_high=number(high, lang))
+             relation=t(RELATION_KEYS[direction], lang), target=number(target, lang), at_low=number(low, lang),
+             at_high=number(high, lang), **ends)
 
 
 def _year_text(result) -> str:
