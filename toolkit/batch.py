@@ -58,6 +58,7 @@ from tqdm import tqdm
 
 from toolkit.errors import InputError
 from toolkit.io.assets import write_pack_assets
+from toolkit.io.cache import cache_environment
 from toolkit.io.files import atomic_write, remove_stale_temporaries
 from toolkit.io.params import data_provenance
 from toolkit.nomenclature import AGES, LANGS
@@ -471,7 +472,7 @@ def _kernel(cwd: Path) -> _KernelManager:
         km = _KernelManager(kernel_name=KERNEL_NAME)
         _KERNEL.update(km=km, log=log)
         threads = {name: str(_WORKER["threads"]) for name in BLAS_THREAD_VARIABLES}
-        km.start_kernel(cwd=str(cwd), stderr=log, env={**os.environ, **threads})
+        km.start_kernel(cwd=str(cwd), stderr=log, env={**os.environ, **cache_environment(), **threads})
         try:
             _ready_client(km)
             reply = _shell_request(km, WARM_UP, timeout=START_TIMEOUT)

@@ -392,9 +392,10 @@ def voila_command(region: str | None, port: int, *, open_browser: bool = False,
     if isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65535:
         raise InputError(f"port {port!r} is not allowed; use a number 1024..65535")
     from toolkit.explorer.app import ENV_REGION, ENV_SAVE_DIR
+    from toolkit.io.cache import cache_environment
     from toolkit.regions import get_region
 
-    env = dict(os.environ)
+    env = {**os.environ, **cache_environment()}
     if region is not None:
         env[ENV_REGION] = get_region(region).id
     env[ENV_SAVE_DIR] = str(Path(save_dir or Path.cwd()).resolve())

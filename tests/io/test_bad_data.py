@@ -159,3 +159,35 @@ def test_truncated_cache_file_only_makes_the_run_slower(tmp_path, monkeypatch, k
     assert len(calls) == 2 and np.array_equal(again["a"], first["a"])
     assert [p.name for p in tmp_path.iterdir()] == [stored.name]  # rewritten whole, no partial file
     assert disk_cached("trend", "key", compute)["b"].shape == (10, 10) and len(calls) == 2
+
+
+@pytest.mark.parametrize("value", ["", "  ", "fc"])
+def test_an_empty_or_relative_cache_variable_never_fills_the_working_folder(tmp_path, monkeypatch, value):
+    from toolkit.io.cache import cache_dir, cache_environment, disk_cached
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("FORUM_CACHE_DIR", value)
+    disk_cached("trend", "key", lambda: {"a": np.arange(3.0)})
+    expected = work / "fc" if value == "fc" else tmp_path / "xdg" / "futures-forum" / "trends"
+    assert cache_dir() == expected and len(list(expected.glob("trend-*.npz"))) == 1
+    assert [p.name for p in work.iterdir()] == (["fc"] if value == "fc" else [])
+    # a kernel started in another folder is handed the same, absolute folder
+    assert cache_environment() == {"FORUM_CACHE_DIR": str(expected)}
+    handed = cache_environment()["FORUM_CACHE_DIR"]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FORUM_CACHE_DIR", handed)
+    assert cache_dir() == expected
+
+
+def test_the_repository_tracks_no_cache_files():
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(["git", "ls-files", "*.npz"], cwd=root, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert tracked == []

@@ -13,9 +13,22 @@ import numpy as np
 
 
 def cache_dir() -> Path:
-    """Folder of the on-disk cache of fitted models (``FORUM_CACHE_DIR``, else the user's cache folder)."""
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "futures-forum" / "trends"
-    return Path(os.environ.get("FORUM_CACHE_DIR", default))
+    """Folder of the on-disk cache of fitted models (``FORUM_CACHE_DIR``, else the user's cache folder).
+
+    An empty variable counts as unset; a relative one is made absolute against the working folder. Commands
+    that start notebook kernels (which run in ``notebooks/``) hand them the absolute folder through
+    :func:`cache_environment`, so the command and its kernels share one cache and neither fills the work tree.
+    """
+    chosen = os.environ.get("FORUM_CACHE_DIR", "").strip()
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    home = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
+    return Path(home).expanduser().absolute() / "futures-forum" / "trends"
+
+
+def cache_environment() -> dict[str, str]:
+    """The environment entry that gives a child process (a notebook kernel, Voila) this process's cache."""
+    return {"FORUM_CACHE_DIR": str(cache_dir())}
 
 
 def disk_cached(name: str, key: str, compute) -> dict[str, np.ndarray]:
