@@ -64,10 +64,17 @@ def test_any_area_resolves(name, area_id, code):
 def test_joined_area_names_parent_and_levels():
     area = regions.get_region("Kajaani+Kuopio")
     assert area.municipalities == ("KU205", "KU297")
-    assert area.name == {"fi": "Kajaani + Kuopio", "sv": "Kajaani + Kuopio", "en": "Kajaani + Kuopio"}
+    assert area.name == {"fi": "Kajaani + Kuopio", "sv": "Kajana + Kuopio", "en": "Kajaani + Kuopio"}
     assert area.parent == "pohjois-savo"  # the maakunta of the larger municipality
     assert regions.get_region("KU205").level == "municipality" and regions.get_region("SK181").level == "subregion"
     assert regions.get_region("SK181").label("sv") == "Kehys-Kainuu (ekonomisk region)"
+    # a municipality's Swedish name finds it, and names it in a Swedish pack
+    assert regions.get_region("Helsingfors") == regions.get_region("KU091")
+    assert regions.get_region("Tavastehus").id == "hameenlinna"
+    assert regions.get_region("s:t karins").code == "KU202"
+    assert [regions.get_region(code).label("sv") for code in ("KU853", "KU145", "KU478", "KU599")] == [
+        "Åbo", "Ilmola", "Mariehamn", "Pedersöre"]
+    assert regions.get_region("KU478").label("fi") == "Maarianhamina - Mariehamn"
     shipped = regions.get_region("kajaani-sotkamo")
     assert shipped.label("sv") == "Kajana och Sotkamo" and shipped in regions.areas("area")
 

@@ -15,8 +15,9 @@ Built in besides the registry (:func:`areas`, level ``municipality``, ``subregio
   a subregion), or a YAML file in ``params/areas/`` (``id``, ``name`` in fi/sv/en, ``municipalities``, optionally
   ``code`` and ``forum``).
 
-The shipped data name municipalities in Finnish only, so a built-in municipality carries its Finnish name in all
-three languages (the registry's four forum areas keep their Swedish names). A registry area and a built-in area
+A built-in municipality is named in Finnish and Swedish (``params/data/municipality_names.csv``; English uses the
+Finnish name) and is also found by its Swedish name (``Helsingfors``); a subregion keeps the one name of the
+shipped key in all three languages. A registry area and a built-in area
 with the same code are one area: ``KU109`` is the registry's ``hameenlinna``. An area whose municipalities lie in
 several maakunnat takes as ``parent`` the maakunta of its largest municipality (its rates are the municipalities'
 own, each from its maakunta).
@@ -245,7 +246,8 @@ def _builtin_cached(registry: Path, local: Path | None, areas_dir: Path | None) 
         plain = slug(row["name"])
         region_id = plain if plain not in taken and plain not in out else f"{plain}-{code.lower()}"
         parent = id_of_maakunta[row["region_code"]]
-        add(Region(id=region_id, code=code, kind="municipal_area", nuts3=None, name=dict.fromkeys(LANGS, row["name"]),
+        name = {"fi": row["name"], "sv": row["name_sv"], "en": row["name"]}
+        add(Region(id=region_id, code=code, kind="municipal_area", nuts3=None, name=name,
                    municipalities=(code,), parent=parent, forum=False, parent_code=row["region_code"],
                    level="municipality"))
     names = load_subregions()
@@ -342,6 +344,9 @@ def _find(name: str, known: Mapping[str, Region]) -> Region | None:
         return known[plain]
     for region in known.values():  # a municipality's own name when its id carries its code (Raahe: raahe-ku678)
         if region.level == "municipality" and slug(region.name["fi"]) == plain:
+            return region
+    for region in known.values():  # its Swedish name (Helsingfors, Tavastehus)
+        if region.level == "municipality" and slug(region.name["sv"]) == plain:
             return region
     return None
 

@@ -29,6 +29,8 @@ from toolkit.nomenclature import MITENNA_OCCUPATIONS
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO.parent / "shared" / "data"
+OWN_SOURCES = Path(__file__).resolve().parent / "sources"
+"""Source tables this repository carries itself (what ``../shared/data`` lacks), each with a ``source`` column."""
 
 STATFIN_LICENCE = "CC BY 4.0"
 WPP_LICENCE = "CC BY 3.0 IGO"
@@ -49,7 +51,7 @@ MUNICIPAL_AREAS = [
      "name": {"fi": "Hämeenlinna", "sv": "Tavastehus", "en": "Hämeenlinna"}},
     {"id": "seinajoki-ilmajoki", "code": "KU743+KU145", "parent": "etela-pohjanmaa",
      "municipalities": ["KU743", "KU145"],
-     "name": {"fi": "Seinäjoki + Ilmajoki", "sv": "Seinäjoki + Ilmajoki", "en": "Seinäjoki + Ilmajoki"}},
+     "name": {"fi": "Seinäjoki + Ilmajoki", "sv": "Seinäjoki + Ilmola", "en": "Seinäjoki + Ilmajoki"}},
     {"id": "yla-savo", "code": "SK111", "parent": "pohjois-savo", "subregion": "SK111",
      "name": {"fi": "Ylä-Savo", "sv": "Övre Savolax", "en": "Ylä-Savo"}},
     {"id": "raahe", "code": "SK174", "parent": "pohjois-pohjanmaa", "subregion": "SK174",
@@ -61,8 +63,9 @@ MUNICIPAL_AREAS = [
 
 
 def read_source(source: Path, name: str) -> pd.DataFrame:
-    """Read one compiled source table."""
-    return pd.read_csv(source / name, keep_default_na=True)
+    """Read one compiled source table (from ``source``, else from :data:`OWN_SOURCES`)."""
+    path = source / name if (source / name).exists() or not (OWN_SOURCES / name).exists() else OWN_SOURCES / name
+    return pd.read_csv(path, keep_default_na=True)
 
 
 def decimal_text(values: pd.Series, decimals: int | None = None) -> pd.Series:
@@ -176,6 +179,21 @@ def build_subregions(source: Path) -> pd.DataFrame:
     table = read_source(source, "municipality_population_2019_2021.csv").drop_duplicates("seutukunta_code")
     return pd.DataFrame({"subregion_code": table["seutukunta_code"], "region_code": table["maakunta_code"],
                          "name": table["seutukunta_name"]})
+
+
+def build_municipality_names(source: Path) -> pd.DataFrame:
+    """Finnish and Swedish names of the municipalities of 2020 and 2021 (tools/sources), checked against the
+    Finnish names of the population table (which writes Maarianhamina's with its Swedish name appended)."""
+    table = read_source(source, "municipality_names_sv.csv")
+    published = build_municipalities(source).drop_duplicates("municipality_code").set_index("municipality_code")
+    if set(table["kunta_code"]) != set(published.index):
+        raise SystemExit("municipality_names_sv.csv: its codes differ from those of the municipal population table")
+    finnish = published.loc[table["kunta_code"], "name"].str.replace(r" - .*$", "", regex=True)
+    differ = table.loc[finnish.to_numpy() != table["name_fi"].to_numpy(), "kunta_code"].tolist()
+    if differ:
+        raise SystemExit(f"municipality_names_sv.csv: Finnish names differ from the population table's for {differ}")
+    return pd.DataFrame({"municipality_code": table["kunta_code"], "name_fi": table["name_fi"],
+                         "name_sv": table["name_sv"]})
 
 
 def build_municipality_population_2018_2019(source: Path) -> pd.DataFrame:
@@ -371,6 +389,13 @@ PROVENANCE: dict[str, tuple[tuple[str, ...], str, str]] = {
     "subregions": (("S12",), "1 Jan 2021 (regional division)",
                    "One row per subregion (seutukunta) of the 2021 key with its maakunta; the name as the key gives "
                    "it (Finnish, or the official Swedish name of a Swedish-speaking subregion)."),
+    "municipality_names": (
+        ("municipality_names_sv.csv",), "the divisions of 1 Jan 2020 and 1 Jan 2021 (310 codes, with KU099 Honkajoki)",
+        "Read from the municipality layers of Yleisradio's maps, whose Swedish names follow the Institute for the "
+        "Languages of Finland; the two files agree on every Swedish name they share. 114 municipalities have a "
+        "Swedish name of their own (Helsingfors, Åbo, Tavastehus, Ilmola, ...); the others are written alike. "
+        "The Finnish names equal those of `municipalities.csv` (where Maarianhamina is written "
+        "\"Maarianhamina - Mariehamn\"). The extract is `tools/sources/municipality_names_sv.csv`."),
     "municipality_population_2018_2019": (
         ("S13",), "31 Dec 2018, 31 Dec 2019",
         "As published, in the division of each year: 2018 311 municipalities (2019 division, with KU911 Valtimo, "
@@ -428,6 +453,8 @@ PROVENANCE: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 
 def licence(credit: str) -> str:
+    if credit.startswith("Municipality names"):
+        return "official place names, facts that no licence restricts; the copy they were read from is credited"
     if credit.startswith("United Nations"):
         return WPP_LICENCE
     if "Eurostat" in credit:

@@ -262,6 +262,17 @@ FILE_SPECS: dict[str, FileSpec] = {
         grid=False,
         kind_of_result="frame",
     ),
+    "municipality_names": FileSpec(
+        columns={"municipality_code": "str", "name_fi": "str", "name_sv": "str"},
+        keys=("municipality_code",),
+        variables={"name_fi": ("the municipality's name in Finnish", ""),
+                   "name_sv": ("the municipality's name in Swedish", "")},
+        source="Municipality names in Finnish and Swedish: Yleisradio, geodata (2020 and 2021 divisions)",
+        patterns={"municipality_code": r"KU\d{3}"},
+        depends={"name_fi": "municipality_code", "name_sv": "municipality_code"},
+        grid=False,
+        kind_of_result="frame",
+    ),
     "municipality_population_2018_2019": FileSpec(
         columns={"municipality_code": "str", "year": "int", "sex": "str", "age": "int", "population": "int"},
         keys=("municipality_code", "year", "sex", "age"),

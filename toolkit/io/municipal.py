@@ -70,6 +70,13 @@ def _key(folder) -> pd.DataFrame:
     latest = table.sort_values("year").drop_duplicates("municipality_code", keep="last")
     latest = latest[~latest["municipality_code"].isin(absorbed_codes())]
     key = latest.set_index("municipality_code")[["name", "subregion_code", "region_code"]].sort_index()
+    swedish = data._load("municipality_names").set_index("municipality_code")["name_sv"]
+    missing = key.index.difference(swedish.index)
+    if len(missing):
+        raise DataError(f"{data.params_dir() / 'data' / 'municipality_names.csv'}: no name for "
+                        f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}; allowed: a row for every "
+                        "municipality of municipalities.csv")
+    key.insert(1, "name_sv", swedish.reindex(key.index))
     return key
 
 
@@ -80,8 +87,8 @@ def load_subregions() -> dict[str, str]:
 
 
 def municipality_key() -> pd.DataFrame:
-    """The municipalities of the 2021 division: index ``municipality_code``; ``name`` (Finnish),
-    ``subregion_code``, ``region_code`` (309 rows, code order)."""
+    """The municipalities of the 2021 division: index ``municipality_code``; ``name`` (Finnish), ``name_sv``
+    (Swedish, ``municipality_names.csv``), ``subregion_code``, ``region_code`` (309 rows, code order)."""
     return _key(data.params_dir()).copy()
 
 
