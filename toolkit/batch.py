@@ -601,7 +601,7 @@ def _run_on_cluster(tasks: Sequence[AreaTask], client, show: bool) -> list[AreaR
     order."""
     from distributed import as_completed as completed
 
-    futures = client.map(render_area, list(tasks), pure=False)
+    futures = client.map(_render_on_worker, list(tasks), pure=False)
     by_region: dict[str, AreaResult] = {}
     with tqdm(total=len(tasks), disable=not show, unit="area", file=sys.stderr) as bar:
         for future in completed(futures):
@@ -633,6 +633,18 @@ def _interrupted_report(tasks: Sequence[AreaTask], stop: _Interrupted, started_n
                f"pack kept, if any): {', '.join(kept) or 'none'}; "
                + ("index and manifest updated for the replaced packs" if complete else "index and manifest unchanged"))
     return RenderInterrupted(message, stop.signum, replaced, kept)
+
+
+_ONE_RENDER = threading.Lock()
+"""Held by a pack's render on a cluster worker: the worker's kernel (:data:`_KERNEL`), its stderr and its state
+(:data:`_WORKER`) belong to the process, so a worker with several threads renders its packs one after another
+(two renders sharing a kernel lose each other's replies and hang). Parallel renders need a worker per core."""
+
+
+def _render_on_worker(task: AreaTask) -> AreaResult:
+    """:func:`render_area` on a Dask worker, one at a time per worker process (:data:`_ONE_RENDER`)."""
+    with _ONE_RENDER:
+        return render_area(task)
 
 
 def render_area(task: AreaTask) -> AreaResult:

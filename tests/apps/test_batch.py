@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import types
 from pathlib import Path
 
 import pytest
@@ -341,3 +342,29 @@ def test_the_municipal_level_renders_every_municipality_on_a_dask_cluster(tmp_pa
     for task in chosen:
         page = (tmp_path / task.region / "index.html").read_text()
         assert pages.remote_references(page) == [] and page.count("Plotly.newPlot") >= 5
+
+
+def test_a_worker_with_several_threads_renders_one_pack_at_a_time(monkeypatch):
+    """A worker's kernel belongs to its process: two renders in one process at once would share it and hang."""
+    distributed = pytest.importorskip("distributed")
+    import threading
+    import time as clock
+
+    active, most, lock = [0], [0], threading.Lock()
+
+    def fake_render(task):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        clock.sleep(0.2)
+        with lock:
+            active[0] -= 1
+        return batch.AreaResult(task.region, "ok", 0.2, 1, {})
+
+    monkeypatch.setattr(batch, "render_area", fake_render)
+    tasks = [types.SimpleNamespace(region=f"area-{i}") for i in range(4)]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=3, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        results = batch._run_on_cluster(tasks, client, show=False)
+    assert [r.region for r in results] == [t.region for t in tasks] and {r.status for r in results} == {"ok"}
+    assert most[0] == 1
