@@ -217,3 +217,48 @@ def test_a_run_in_many_groups_on_a_dask_cluster_gives_the_local_numbers(monkeypa
         remote = project_population(CHUNKED_AREAS, SCENARIOS, client=client, **args)
     assert len(shipped) == len(SCENARIOS)
     xr.testing.assert_identical(local.drop_attrs(), remote.drop_attrs())
+
+
+def test_a_refreshed_later_year_of_some_municipalities_becomes_their_base(tmp_path, monkeypatch):
+    """`forum data refresh --municipality` adds later single years of an area's municipalities only: those years
+    replace the carried estimate, the maakunta's other municipalities take the rest, and nothing after the base
+    year is used."""
+    import pandas as pd
+
+    from tests.badinputs import params_copy
+    from toolkit.population.municipalities import municipal_base
+
+    shipped = municipal_model(INPUTS, 2025)
+    folder = params_copy(tmp_path, monkeypatch)
+    path = folder / "data" / "municipality_population_2018_2019.csv"
+    table = pd.read_csv(path.resolve())
+    structure = table[table["municipality_code"].isin(["KU205", "KU765"]) & (table["year"] == 2019)]
+    structure = structure.sort_values(["municipality_code", "sex", "age"])
+    carried = np.concatenate([shipped.population[shipped.index(code)].ravel() for code in ("KU205", "KU765")])
+    later = structure.assign(year=2025, population=np.round(carried * 0.97).astype(int))  # 3 % fewer, rounded
+    after = structure.assign(year=2026, population=structure["population"] * 5)  # after the base year: unused
+    path.unlink()
+    pd.concat([table, later, after]).to_csv(path, index=False)
+    inputs = load_population_inputs()
+    try:
+        model = municipal_model(inputs, 2025)
+        assert model.observed == ("KU205", "KU765")
+        for code in ("KU205", "KU765"):
+            rows = later[later["municipality_code"] == code].sort_values(["sex", "age"])
+            np.testing.assert_array_equal(model.population[model.index(code)].ravel(), rows["population"].to_numpy())
+        kainuu = [i for i, parent in enumerate(model.region_codes) if parent == "MK18"]
+        observed = inputs.population.sel(region_code="MK18", year=2025).transpose("sex", "age").values
+        np.testing.assert_allclose(model.population[kainuu].sum(0), observed, rtol=1e-9, atol=1e-6)
+        assert (model.population >= 0).all()
+        others = [i for i in kainuu if model.codes[i] not in ("KU205", "KU765")]
+        assert not np.allclose(model.population[others], shipped.population[others])  # they take the rest
+        elsewhere = [i for i, parent in enumerate(model.region_codes) if parent != "MK18"]
+        np.testing.assert_array_equal(model.population[elsewhere], shipped.population[elsewhere])
+        note = municipal_base(inputs, get_region("kajaani-sotkamo"), 2025).notes[0]
+        assert "base population observed (2025 single years by sex, refreshed)" in note
+        joined = municipal_base(inputs, get_region("Kajaani+Kuhmo"), 2025).notes[0]
+        assert "estimated" in joined and "(observed in 2025 for KU205)" in joined
+    finally:
+        municipal_model.cache_clear()
+        municipal_base.cache_clear()
+        data.clear_caches()

@@ -139,8 +139,8 @@ def _population(folder) -> xr.DataArray:
     table["municipality_code"] = to_division(table["municipality_code"])
     summed = table.groupby(["municipality_code", "year", "sex", "age"])["population"].sum()
     codes = municipality_key().index
-    # a year counts when every municipality has it: a refresh of some municipalities (`forum data refresh
-    # --municipality`) adds their later years, which join the model once every municipality has them
+    # a year counts here when every municipality has it; the later years that a refresh of some municipalities
+    # (`forum data refresh --municipality`) adds are their bases through later_structures()
     present = summed.groupby(level=["year", "municipality_code"]).size()
     per_year = present[present == 2 * AGES.size].reset_index().groupby("year")["municipality_code"].apply(set)
     complete = [int(year) for year, members in per_year.items() if set(codes) <= members]
@@ -157,6 +157,34 @@ def _population(folder) -> xr.DataArray:
                         dims=("municipality_code", "year", "sex", "age"),
                         coords={"municipality_code": list(codes), "year": years, "sex": list(SEXES), "age": AGES},
                         name="population", attrs={"units": "persons"})
+
+
+@functools.cache
+def _later(folder, after: int) -> dict[int, dict[str, np.ndarray]]:
+    table = data._load("municipality_population_2018_2019")
+    table = table[table["year"] > after].copy()
+    if table.empty:
+        return {}
+    table["municipality_code"] = to_division(table["municipality_code"])
+    summed = table.groupby(["year", "municipality_code", "sex", "age"])["population"].sum()
+    known = set(municipality_key().index)
+    out: dict[int, dict[str, np.ndarray]] = {}
+    for (year, code), cells in summed.groupby(level=["year", "municipality_code"]):
+        if code not in known or len(cells) != 2 * AGES.size:  # a municipality's year counts only when complete
+            continue
+        values = cells.droplevel(["year", "municipality_code"]).reindex(
+            pd.MultiIndex.from_product([list(SEXES), AGES], names=["sex", "age"]))
+        if values.notna().all():
+            out.setdefault(int(year), {})[code] = values.to_numpy(float).reshape(2, AGES.size)
+    return out
+
+
+def later_structures(after: int) -> dict[int, dict[str, np.ndarray]]:
+    """Single-year populations by sex [persons] of the years after ``after`` that the file holds for some
+    municipalities only (added by ``forum data refresh --municipality``): year -> code -> (2, A), 2021 division,
+    a municipality's year only where all its sex × age cells are present."""
+    return {year: {code: values.copy() for code, values in rows.items()}
+            for year, rows in _later(data.params_dir(), after).items()}
 
 
 def municipal_population() -> xr.DataArray:
@@ -186,6 +214,7 @@ def clear_caches() -> None:
     _key.cache_clear()
     _population.cache_clear()
     _migration.cache_clear()
+    _later.cache_clear()
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -285,5 +314,6 @@ def check_totals() -> None:
 
 
 __all__ = ["DIVISION_YEAR", "MERGERS", "REPAIRS", "check_mergers", "check_totals", "harmonised_series",
-           "harmonised_totals", "history_bounds", "implausible_changes", "load_subregions", "municipal_migration",
+           "harmonised_totals", "history_bounds", "implausible_changes", "later_structures", "load_subregions",
+           "municipal_migration",
            "municipal_population", "municipality_key", "to_division"]

@@ -10,6 +10,8 @@ estimated (flagged as estimated in every output) — ``docs/municipalities.md`` 
    the municipality's observed total (by sex in 2021; the known errors repaired); later years add the
    municipality's own migration deviation (step 3). Every year the municipalities of a maakunta are **raked** to
    its observed population by sex and age (:func:`rake`), so in the base year they sum exactly to the maakunta.
+   A later single-year population that a refresh added for some municipalities replaces their carried one in its
+   year (:func:`_with_observed`; the others of the maakunta take the rest).
 3. **Migration**: a municipality's net migration is its maakunta's rate plus a deviation ``d`` (per 1,000
    inhabitants a year), estimated from its own history — the intermunicipal net migration of 2008–2017 relative
    to its maakunta's, and the observed total net migration of 2020 and 2021 relative to its maakunta's — and
@@ -121,6 +123,7 @@ class MunicipalModel:
     population: np.ndarray  # (M, 2, A) persons on 31 Dec of the base year, raked to the maakunnat
     migration_rate: np.ndarray  # (M, 2, A) net migrants per person per year: maakunta's profile + own deviation
     migration: pd.DataFrame  # per municipality: mean, variance, n, weight, deviation (per 1,000), bounds
+    observed: tuple[str, ...] = ()  # municipalities whose base-year population is observed (refreshed), not carried
 
     def index(self, code: str) -> int:
         return self.codes.index(code)
@@ -166,6 +169,39 @@ def _rake_to_regions(population: np.ndarray, region_of: np.ndarray, observed: di
         members = region_of == code
         for sex in range(2):
             out[members, sex] = rake(population[members, sex], own[members, sex], target[sex])
+    return out
+
+
+def _with_observed(population: np.ndarray, codes: Sequence[str], region_of: np.ndarray,
+                   observed: dict[str, np.ndarray], structures: dict[str, np.ndarray]) -> np.ndarray:
+    """(M, 2, A) with the observed single-year population of the municipalities in ``structures`` (code ->
+    (2, A)) in place of the carried one; the other municipalities of each such maakunta raked to what remains
+    of its observed population by sex and age, so that the maakunta still sums exactly.
+
+    Where the observed municipalities exceed their maakunta in some cell (tables of different dates), or a maakunta
+    has no other municipality, all its municipalities are raked to it with the observed ones as seeds and their
+    observed totals as row targets.
+    """
+    if not structures:
+        return population
+    out = population.copy()
+    fixed = np.zeros(len(codes), dtype=bool)
+    for code, values in structures.items():
+        out[codes.index(code)] = values
+        fixed[codes.index(code)] = True
+    for code, target in observed.items():
+        members = region_of == code
+        if not (members & fixed).any():
+            continue
+        held, free = members & fixed, members & ~fixed
+        remainder = target - out[held].sum(0)
+        if free.any() and (remainder >= -0.5).all():
+            remainder = np.clip(remainder, 0.0, None)
+            for sex in range(2):
+                out[free, sex] = rake(out[free, sex], out[free, sex].sum(-1), remainder[sex])
+        else:
+            for sex in range(2):
+                out[members, sex] = rake(out[members, sex], out[members, sex].sum(-1), target[sex])
     return out
 
 
@@ -218,6 +254,7 @@ def municipal_model(inputs: PopulationInputs, base_year: int) -> MunicipalModel:
         return {code: people[i, people_years.index(year)] for i, code in enumerate(regions)}
 
     start_total = population.sum((-2, -1))
+    later = {year: rows for year, rows in data.later_structures(STRUCTURE_YEAR).items() if year <= base_year}
     deviations = {}
     for year in CALIBRATED_YEARS:
         tfr, e0 = parent_series(year)
@@ -237,6 +274,7 @@ def municipal_model(inputs: PopulationInputs, base_year: int) -> MunicipalModel:
         row_totals = targets if by_sex else None
         population = _rake_to_regions(end, region_of, observed(year),
                                       None if row_totals is None else np.asarray(row_totals, dtype=float))
+        population = _with_observed(population, codes, region_of, observed(year), later.get(year, {}))
 
     table = _migration_estimate(codes, region_of, deviations, start_total)
     deviation = table["deviation"].to_numpy() / 1000.0  # per person a year
@@ -247,8 +285,9 @@ def municipal_model(inputs: PopulationInputs, base_year: int) -> MunicipalModel:
         tfr, e0 = parent_series(year)
         step = _step(population, tfr, e0, patterns, own_rate, np.zeros_like(population))
         population = _rake_to_regions(step.population[:, -1], region_of, observed(year))
+        population = _with_observed(population, codes, region_of, observed(year), later.get(year, {}))
     return MunicipalModel(base_year=base_year, codes=codes, region_codes=tuple(region_of), population=population,
-                          migration_rate=own_rate, migration=table)
+                          migration_rate=own_rate, migration=table, observed=tuple(sorted(later.get(base_year, {}))))
 
 
 def _migration_estimate(codes, region_of, calibrated: dict[int, np.ndarray], start_total) -> pd.DataFrame:
@@ -301,11 +340,16 @@ def municipal_base(inputs: PopulationInputs, region, base_year: int) -> RegionBa
     tfr, e0, e0_year = _parent_levels(inputs, parent, base_year)
     deviation = model.migration["deviation"].to_numpy()[rows]
     level = float((deviation * model.population[rows].sum((-2, -1))).sum() / model.population[rows].sum())
-    note = (f"{region.id}: base population estimated from the municipalities' single-year population of "
-            f"{STRUCTURE_YEAR}, carried to {base_year} with their observed totals of {CALIBRATED_YEARS[0]}–"
-            f"{CALIBRATED_YEARS[-1]} and the maakunta's rates, and raked to the maakunta's observed population by sex "
-            f"and age; net migration {level:+.1f} per 1,000 a year against the maakunta's rate (shrunk own history); "
-            "projected as the sum of its municipalities, reconciled with the maakunta every year.")
+    seen = [code for code in region.municipalities if code in model.observed]
+    if len(seen) == len(region.municipalities):
+        origin = f"base population observed ({base_year} single years by sex, refreshed)"
+    else:
+        origin = (f"base population estimated from the municipalities' single-year population of "
+                  f"{STRUCTURE_YEAR}, carried to {base_year} with their observed totals of {CALIBRATED_YEARS[0]}–"
+                  f"{CALIBRATED_YEARS[-1]} and the maakunta's rates, and raked to the maakunta's observed population "
+                  "by sex and age" + (f" (observed in {base_year} for {', '.join(seen)})" if seen else ""))
+    note = (f"{region.id}: {origin}; net migration {level:+.1f} per 1,000 a year against the maakunta's rate (shrunk "
+            "own history); projected as the sum of its municipalities, reconciled with the maakunta every year.")
     return RegionBase(region=region, base_year=base_year, population=population, tfr=tfr, e0=e0, e0_year=e0_year,
                       migration_rate=rate, series_code=parent, estimated=True, notes=(note,))
 
