@@ -16,8 +16,8 @@ from pathlib import Path
 
 from toolkit.io.inputs import load_population_inputs
 from toolkit.population import calibration as cal
+from toolkit.population import migration_form, reference
 from toolkit.population import model_selection as ms
-from toolkit.population import reference
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,8 +39,10 @@ def main(argv=None) -> None:
     decomposition = reference.decompose_official_difference(2040, inputs=inputs)
     tables = ms.run_candidates(draws=args.draws, seed=args.seed, inputs=inputs)
     sentences = reference.decomposition_sentences(decomposition, "en")
+    forms = migration_form.summary(migration_form.compare(inputs=inputs))
     text = ms.methods_selection_markdown(tables, in_sample, out_of_sample, decomposition, sentences,
-                                         draws=args.draws, seed=args.seed, evidence=fertility_evidence.markdown(inputs))
+                                         draws=args.draws, seed=args.seed, evidence=fertility_evidence.markdown(inputs),
+                                         migration_forms=forms)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     partial = args.out.with_name(f".{args.out.name}.partial")
     partial.write_text(text, encoding="utf-8")

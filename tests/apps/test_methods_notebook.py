@@ -30,4 +30,5 @@ def test_runs_and_publishes_the_hindcast_table(tmp_path):
     assert "drift per year" in text
     assert "| TFR (log) | 10 |" in text and "RMS z" in text
     assert "baseline" in text and "uncalibrated" in text  # the model-selection table
+    assert "| MAPE rates | MAPE counts |" in text and "| 10 | 75+ | 19 (1) |" in text  # migration as counts
     assert "migration" in text and "Statistics Finland" in text  # the decomposition against the official projection

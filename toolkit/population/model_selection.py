@@ -18,8 +18,9 @@ score (a proper score; lower is better) per horizon and age group. Candidates:
 * ``tfr-band-since-2000``: the baseline with the TFR band measured over the regional errors since 2000 alone
   (the calibration before the national part was measured over the country's history since 1950).
 
-Not compared (not yet expressible in the model): migration as counts instead of rates, the national level as a
-separate series, and a cohort-aware TFR model.
+Migration as counts instead of rates is compared on central paths (:mod:`toolkit.population.migration_form`,
+section 3b of the document). Not compared (not yet expressible in the model): the national level as a separate
+series, and a cohort-aware TFR model.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import pandas as pd
 from toolkit.io.inputs import PopulationInputs, load_population_inputs
 from toolkit.nomenclature import COUNTRY_CODE, SEXES
 from toolkit.population import evaluation as ev
+from toolkit.population import migration_form
 from toolkit.population.reference import decomposition_markdown
 from toolkit.scenarios import BySex, Scenario, TrendPath, load_scenario
 
@@ -70,6 +72,51 @@ MISSES = (
     "2022–2024, not fertility, keeps it above 1.5 %."
 )
 """Where the calibrated bands of the origins 2011–2015 still miss, and why (docs/methods-selection.md)."""
+
+
+BAND_WIDTHS = "\n".join([
+    '### How wide the bands are, by base year',
+    '',
+    "The width of the 80 % band of the regions' total population 10 years ahead (90th minus "
+    '10th percentile over the',
+    'median, median over the 19 regions; 200 draws, the baseline, national run) and of the '
+    "country's, by the year the",
+    'run starts from (each run uses the data up to its base year only):',
+    '',
+    "| base year | regions, calibrated | regions, the models' own widths | country, calibrated "
+    '| country, own widths | c(10) migration, regions / country |',
+    '|---|---|---|---|---|---|',
+    '| 2011 | 0.075 | 0.049 | 0.054 | 0.017 | 1.37 / 3.19 |',
+    '| 2015 | 0.071 | 0.047 | 0.048 | 0.016 | 1.36 / 3.48 |',
+    '| 2020 | 0.070 | 0.046 | 0.043 | 0.018 | 1.63 / 2.72 |',
+    '| 2025 | 0.197 | 0.069 | 0.155 | 0.039 | 2.65 / 4.60 |',
+    '',
+    "The bands of a run from 2025, the packs' base year, are 2.8 times as wide as from any "
+    'earlier base year: the',
+    'immigration of 2022–2024 entered both the migration models fitted up to 2025 (their own '
+    'widths 1.5–2.2 times the',
+    'earlier ones) and the errors of the origins before it (c(10) from 1.4–1.6 to 2.7 for the '
+    'regions). By 2050 the',
+    "regions' 80 % band is 0.72 times its median (the country's 0.55: 4.19–7.30 million); "
+    "Kainuu's 26,000–77,000,",
+    "Etelä-Savo's 48,000–125,000. The out-of-sample table above supports wide bands after 2015 "
+    '— calibrated on the data',
+    'up to 2015, the migration errors of the origins 2015–2024 were 1.7–3.2 times the '
+    'calibrated widths — but no',
+    "hindcast can test a band 25 years ahead from 2025. A scale that counts the base year's "
+    'own fit only once (each',
+    "series' sd c(h) · se_ref(h), se_ref the root mean square of the model se over the "
+    'origins) was tried: it halves the',
+    '2025-based widths (regions 0.104, country 0.063 at 10 years) but also narrows the earlier '
+    'ones (2011: 0.062), and',
+    'the origins 2011–2015 then hold less: the 95 % band of the 15–64 at 5 years 86 % instead '
+    'of 92 % (allowed 88–99 %).',
+    "The evidence chose the present method; the packs' long-range bands are as wide as the "
+    "last fifteen years' errors",
+    'make them.',
+])
+"""Section 2's note on the bands' widths by base year (measured with 200 draws of the national baseline run from
+2011, 2015, 2020 and 2025, and with the scale that counts the base year's fit once, which was tried and reverted)."""
 
 
 def candidates(inputs: PopulationInputs) -> dict[str, tuple[Scenario | Callable[[int], Scenario], dict]]:
@@ -122,9 +169,39 @@ def lever_markdown(table: pd.DataFrame) -> str:
                       for r in table.itertuples()))
 
 
+def _migration_form_section(summary: pd.DataFrame | None) -> list[str]:
+    """Section 3b: migration as rates or counts (:mod:`toolkit.population.migration_form`), from its summary."""
+    if summary is None:
+        return []
+    gap = (summary.pivot_table(index=["horizon", "measure"], columns="form", values="mape")
+           .eval("counts - rates"))
+    worse = int((gap > 0).sum())
+    return [
+        "### 3b. Migration as rates or as counts",
+        "",
+        "The baseline's net migration is each maakunta's rates by sex and age (10-year mean to the origin) on its "
+        "projected population, balanced each year to the country's net international migration. The alternative "
+        "holds the net migrants: the same rates on the origin population, kept as persons a year (they add up to "
+        "the country's net migration of the origin, so they need no balance). Both from every origin 2011–2020 with "
+        "the baseline's fertility and mortality; central paths, because the ensemble draws its migration "
+        "deviations as rates (toolkit/population/migration_form.py). MAPE and bias over the 19 maakunnat; "
+        "the country's mean absolute error over the origins.",
+        "",
+        migration_form.summary_markdown(summary),
+        "",
+        f"The two forms differ by at most {gap.abs().max():.2f} percentage points of MAPE up to 10 years "
+        f"(counts worse in {worse} of {gap.size} horizon × measure cells): at these horizons a region's "
+        "population changes too little for the two to part. Rates are kept: they follow a region's own "
+        "population (a shrinking region sends fewer migrants), which counts held for 25 years would not; no "
+        "hindcast of these data can test that far.",
+        "",
+    ]
+
+
 def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd.DataFrame,
                                lever_after: pd.DataFrame, decomposition: pd.DataFrame, sentences: dict[str, str],
-                               *, draws: int, seed: int, evidence: str | None = None) -> str:
+                               *, draws: int, seed: int, evidence: str | None = None,
+                               migration_forms: pd.DataFrame | None = None) -> str:
     """The text of docs/methods-selection.md from the candidates' rolling-origin tables, the lever calibration
     tables (in sample: data up to 2025; out of sample: scales from data up to 2015 applied to the origins
     2015–2024), the decomposition against the official projection and its sentences; ``evidence``: the section on
@@ -203,6 +280,8 @@ def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd
         "A calibration of the widths cannot remove them; the held TFR of the baseline (section 3) reduces the "
         "first.",
         "",
+        BAND_WIDTHS,
+        "",
         "## 3. Model selection (candidates × horizons × WIS %, mean over the 19 regions and all origins)",
         "",
         "Candidates (toolkit/population/model_selection.py): `baseline` — TFR held at the origin's observed "
@@ -224,11 +303,16 @@ def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd
         "overprojected the 65+ and 75+ from every origin; the observed trend and no gain are worse too; 0.5 is "
         "one of four values compared, so this choice is partly fitted on the evaluation period); 10-year "
         "migration windows (5 years is better one year ahead, worse "
-        "from 3 years on; 15 years is the same). Not compared (not expressible in the model yet): migration as "
-        "counts instead of rates, the national level as a separate series, a cohort-aware TFR model. The "
+        "from 3 years on; 15 years is the same). "
+        + ("Migration as counts instead of rates: compared on the central paths below (section 3b). "
+           if migration_forms is not None else "")
+        + "Not compared (not expressible in the model yet): "
+        + ("" if migration_forms is not None else "migration as counts instead of rates, ")
+        + "the national level as a separate series, a cohort-aware TFR model. The "
         "evidence comes from one regime (falling fertility, rising immigration): a held TFR wins when "
         "fertility falls, and may lose when it recovers.",
         "",
+        *_migration_form_section(migration_forms),
         *_band_sentence(tables),
         "## 4. Our baseline and Statistics Finland's 2024 projection, 2040",
         "",
