@@ -19,11 +19,13 @@ estimated (flagged as estimated in every output) — ``docs/municipalities.md`` 
    ``d̄``, ``s²`` and ``n`` are the mean, variance and number of the municipality's yearly deviations and ``τ²`` the
    variance of the true deviations between municipalities (method of moments over all 309). ``d̂`` is then held
    within the range of the municipality's own 10-year mean deviations of 1990–2017 and 2020–2021.
-4. **Reconciliation** (:func:`reconcile`): in every projected year, scenario and draw the municipalities of a
+4. **Reconciliation** (:func:`reconcile`): in every projected year and scenario the municipalities of a
    maakunta are raked to the maakunta's projection by sex and age (iterative proportional fitting of the
    municipality × age table of each sex, rows to the municipalities' own projected totals scaled to the maakunta),
    births and deaths are scaled to the maakunta's, and net migration is the remainder of the balancing equation,
    balanced additively so that it also sums to the maakunta's by age. An area is the sum of its municipalities.
+   An area's draws come from its own ensemble, moved onto its reconciled central path (:func:`centre_on_reconciled`);
+   a single draw is not raked to the same draw of the maakunta.
 """
 
 from __future__ import annotations
