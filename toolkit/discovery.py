@@ -144,7 +144,9 @@ def _evaluate_batch(inputs: GoalInputs, specs, chunk: np.ndarray, outcomes: Sequ
     paths = central_paths(inputs, unique.shape[0])
     for column, index in enumerate(demographic):
         paths = apply_lever(inputs, specs[index], unique[:, column], paths)
-    population, deaths = project_paths(inputs, paths, exact_life_tables=False)
+    # the engine runs to the last year an outcome asks for (a year depends only on the years before it)
+    steps = max(position[int(year)] for _, year in outcomes)
+    population, deaths = project_paths(inputs, paths, exact_life_tables=False, steps=steps)
     inverse = inverse.ravel()  # np.unique sorts the rows: back to the order of the combinations
     if not np.array_equal(inverse, np.arange(chunk.shape[0])):
         population, deaths = population[inverse], deaths[inverse]
@@ -198,7 +200,12 @@ def sobol_analysis(function: Callable[[np.ndarray], np.ndarray], names: Sequence
 
 def analyse_sobol(names: Sequence[str], limits: Sequence[tuple[float, float]], outputs: np.ndarray, *,
                   seed: int = 0, num_resamples: int = 100) -> pd.DataFrame:
-    """SALib's Sobol' analysis of each column of ``outputs`` (N·(L+2), O) from :func:`sample` (``sobol``)."""
+    """SALib's Sobol' analysis of each column of ``outputs`` (N·(L+2), O) from :func:`sample` (``sobol``).
+
+    The bootstrap of the confidence intervals is seeded with ``seed + 1``: SALib's analysis takes a seed of 0 for
+    no seed (``if seed:``) and then resamples from numpy's global state, so that the intervals of seed 0 changed
+    from run to run.
+    """
     problem = _problem(names, limits)
     rows = []
     for column in range(outputs.shape[1]):
@@ -209,7 +216,7 @@ def analyse_sobol(names: Sequence[str], limits: Sequence[tuple[float, float]], o
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 indices = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=num_resamples,
-                                                seed=seed)
+                                                seed=int(seed) + 1)
         for i, name in enumerate(names):
             rows.append({"output": column, "lever": name, **{key: float(indices[key][i])
                                                              for key in ("S1", "S1_conf", "ST", "ST_conf")}})

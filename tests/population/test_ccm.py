@@ -116,3 +116,19 @@ def test_leading_dimensions_are_independent():
                      migration_rate=rates[2, 1])
     np.testing.assert_array_equal(batch.population[2, 1], single.population)
     np.testing.assert_array_equal(batch.deaths[2, 1], single.deaths)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 6))
+def test_rates_held_over_the_steps_give_the_numbers_of_rates_given_every_step(seed, steps):
+    """Rates of one step are read for every step without being copied per step: the same numbers, bit for bit."""
+    population, Lx, asfr, counts, rates = _random_inputs(seed, steps)
+    held = project(population, Lx, asfr, migration_count=counts, migration_rate=rates)
+    every = project(population, Lx, asfr, migration_count=counts,
+                    migration_rate=np.ascontiguousarray(np.broadcast_to(rates, rates.shape[:-3] + (steps, 2, 101))))
+    shared = project(population, Lx, asfr, migration_count=counts, migration_rate=rates[0, 0])  # (2, A), all rows
+    for name in ("population", "births", "deaths", "net_migration", "migration_capped"):
+        np.testing.assert_array_equal(getattr(held, name), getattr(every, name), err_msg=name)
+    shared_every = project(population, Lx, asfr, migration_count=counts,
+                           migration_rate=np.broadcast_to(rates[0, 0], (3, steps, 2, 101)).copy())
+    np.testing.assert_array_equal(shared.population, shared_every.population)

@@ -68,16 +68,20 @@ def apply_lever(inputs: GoalInputs, spec: _LeverSpec, values: np.ndarray, out: d
     return out
 
 
-def project_paths(inputs: GoalInputs, paths: dict[str, np.ndarray], *, exact_life_tables: bool = True
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def project_paths(inputs: GoalInputs, paths: dict[str, np.ndarray], *, exact_life_tables: bool = True,
+                  steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Population (K, Y, 2, A) and deaths (K, Y−1, 2, A) of K sets of lever paths, one engine call.
 
     ``exact_life_tables=False`` reads the life tables from the tabulated grid (as the ensemble does; e0 within
-    about 1e-5 years) instead of solving each one, for thousands of e0 paths.
+    about 1e-5 years) instead of solving each one, for thousands of e0 paths. ``steps``: project only the first
+    ``steps`` years (Y = steps + 1); the numbers of those years are those of the whole run, as a year depends on
+    the years before it only.
     """
-    shift = _central_paths(inputs)["shift"][1:]
+    steps = inputs.years.size - 1 if steps is None else steps
+    paths = {name: value[:, :steps] if value.ndim > 1 else value for name, value in paths.items()}
+    shift = _central_paths(inputs)["shift"][1:steps + 1]
     if paths["e0"].strides[0] == 0:  # the same e0 path for every K
-        Lx = _person_years_central(inputs)
+        Lx = _person_years_central(inputs)[:steps]
     elif exact_life_tables:
         Lx = person_years(paths["e0"], inputs.patterns.mortality)[0]
     else:

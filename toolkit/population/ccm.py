@@ -83,7 +83,8 @@ def project(
     srb : sex ratio at birth [boys per girl], scalar or shape (..., T)
     migration_count : net migrants per step by group at the move [persons], shape (..., T, 2, A)
     migration_rate : net migration per step as a share of the group's start population [1/step],
-        shape broadcastable to (..., T, 2, A); added to ``migration_count``
+        shape broadcastable to (..., T, 2, A); added to ``migration_count``; rates of shape (..., 1, 2, A) or
+        (..., 2, A) hold for every step and are not copied per step
 
     Returns
     -------
@@ -121,8 +122,13 @@ def project(
     girls_share = flat(1.0 / (1.0 + np.asarray(srb, dtype=float)) * np.ones(steps), (steps,))
     none = np.zeros((0, steps, 2, ages))
     counts = flat(migration_count, (steps, 2, ages)) if migration_count is not None else none
-    rates = flat(np.broadcast_to(migration_rate, np.shape(migration_rate)[:-3] + (steps, 2, ages)),
-                 (steps, 2, ages)) if migration_rate is not None else none
+    rates = none
+    if migration_rate is not None:  # rates that do not change over the steps are kept as one step (no copy per step)
+        migration_rate = np.asarray(migration_rate, dtype=float)
+        migration_rate = migration_rate.reshape((1,) * max(3 - migration_rate.ndim, 0) + migration_rate.shape)
+        rate_steps = 1 if migration_rate.shape[-3] == 1 else steps
+        rates = flat(np.broadcast_to(migration_rate, migration_rate.shape[:-3] + (rate_steps, 2, ages)),
+                     (rate_steps, 2, ages))
 
     out = Projection(
         population=np.empty((rows, steps + 1, 2, ages)),
@@ -151,11 +157,12 @@ def _advance(population, births, deaths, applied, capped, survival, newborn_surv
         i_girl = i if girls_share.shape[0] > 1 else 0
         i_count = i if counts.shape[0] > 1 else 0
         i_rate = i if rates.shape[0] > 1 else 0
+        held = rates.shape[1] == 1  # the same rates every step
         for t in range(steps):
             step(population[i, t], population[i, t + 1], survival[i_surv, t], newborn_survival[i_newb, t],
                  fertility[i_fert, t], girls_share[i_girl, t], counts[i_count, t] if counts.shape[0] else work[0],
-                 counts.shape[0] > 0, rates[i_rate, t] if rates.shape[0] else work[0], rates.shape[0] > 0, width,
-                 births[i, t], deaths[i, t], applied[i, t], capped[i, t], work)
+                 counts.shape[0] > 0, rates[i_rate, 0 if held else t] if rates.shape[0] else work[0],
+                 rates.shape[0] > 0, width, births[i, t], deaths[i, t], applied[i, t], capped[i, t], work)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
