@@ -35,7 +35,7 @@ def main(argv=None) -> None:
     errors = cal.lever_errors(inputs, 2025)
     in_sample = cal.lever_calibration_table(errors, cal.calibration(inputs, 2025))
     later = errors[errors["origin"] >= 2015]
-    out_of_sample = cal.lever_calibration_table(later, cal.calibration(inputs, 2015))
+    out_of_sample = cal.lever_calibration_table(later, cal.calibration(inputs, 2015), own_fits=True)
     decomposition = reference.decompose_official_difference(2040, inputs=inputs)
     tables = ms.run_candidates(draws=args.draws, seed=args.seed, inputs=inputs)
     sentences = reference.decomposition_sentences(decomposition, "en")

@@ -28,7 +28,7 @@ def _coverage(table, horizon, measure):
     return rows["inside_80"].mean(), rows["inside_95"].mean()
 
 
-@pytest.mark.parametrize("horizon,measure", [(10, "total"), (5, "15-64"), (10, "15-64"), (5, "75+")])
+@pytest.mark.parametrize("horizon,measure", [(10, "total"), (5, "15-64"), (10, "15-64"), (5, "75+"), (10, "75+")])
 def test_calibrated_bands_hold_the_observed_values(early, horizon, measure):
     inside_80, inside_95 = _coverage(early, horizon, measure)
     assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
@@ -36,8 +36,8 @@ def test_calibrated_bands_hold_the_observed_values(early, horizon, measure):
 
 @pytest.mark.xfail(strict=True, reason="0-14: 98 % of its error at 5 years is in the births (ages 0-4 +12.6 %, 5-14 "
                    "+0.8 %); the country's mean log TFR over the 5 years after 2011-2015 fell 1.0-1.8 sd of the "
-                   "longest history's errors below the origin's, so the 80 % band holds 35 % (95 %: 66 %) at 5 years "
-                   "and 37 % (80 %) at 10")
+                   "longest history's errors below the origin's, so the 80 % band holds 34 % (95 %: 66 %) at 5 years "
+                   "and 38 % (80 %) at 10")
 @pytest.mark.parametrize("horizon", [5, 10])
 def test_child_bands_hold(early, horizon):
     inside_80, inside_95 = _coverage(early, horizon, "0-14")
@@ -51,12 +51,10 @@ def test_national_tfr_history_widens_the_child_bands(early, horizon, inside_95):
     assert _coverage(early, horizon, "0-14")[1] >= inside_95
 
 
-@pytest.mark.xfail(strict=True, reason="total at 5 years: the 80 % band holds 66 % (95 %: 91 %), +1.1 % bias, "
-                   "half of it the births of the fertility fall (+0.5 % with the observed TFR); 75+ at 10 years: the "
-                   "80 % band holds 90.5 %, just above 90 % (95 %: 97 %)")
-@pytest.mark.parametrize("horizon,measure", [(5, "total"), (10, "75+")])
-def test_short_total_and_long_old_age_bands_hold(early, horizon, measure):
-    inside_80, inside_95 = _coverage(early, horizon, measure)
+@pytest.mark.xfail(strict=True, reason="total at 5 years: the 80 % band holds 63 % (95 %: 86 %), +1.1 % bias, "
+                   "half of it the births of the fertility fall (+0.5 % with the observed TFR)")
+def test_short_total_bands_hold(early):
+    inside_80, inside_95 = _coverage(early, 5, "total")
     assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
 
 
@@ -128,8 +126,35 @@ def test_calibration_uses_only_data_up_to_the_base_year():
     # the scaled errors of e0 and migration have a pooled mean square of one where the scale is not held
     for lever in ("net_migration", "national_migration"):
         rows = errors[(errors.lever == lever) & (errors.horizon == 1)]
-        ratio = (rows["error"] ** 2).sum() / ((cal.scales[lever][0] * rows["se"]) ** 2).sum()
+        ratio = (rows["error"] ** 2).sum() / ((cal.scales[lever][0] * rows["se_base"]) ** 2).sum()
         assert ratio == pytest.approx(1.0, rel=1e-9)
+
+
+def test_migration_band_matches_the_past_cumulated_errors():
+    """From 2025 the regions' band of cumulated net migration 10 years ahead is about as wide as the past AR(1)
+    forecasts' cumulated errors (origins 2000-2015, data up to 2025): 1.5 times their root mean square, not the
+    3.2 times of a scale that counted the immigration of 2022-2024 twice (in the base year's fit and in c(h))."""
+    from toolkit.population.calibration import migration_forecast_persons
+    from toolkit.population.project import project_population
+
+    codes = list(MAAKUNTA_CODES)
+    draws = project_population(codes, ["baseline"], draws=200, seed=0, quantiles=False, horizon=2035)
+    central = project_population(codes, ["baseline"], draws=0, horizon=2035)
+
+    def cumulated(ds):
+        return ds["net_migration"].sum(["sex", "age"]).sel(scenario="baseline").isel(year=slice(1, None)).sum("year")
+
+    people = central["population"].sel(scenario="baseline", year=2025).sum(["sex", "age"])
+    model_sd = float(((cumulated(draws) - cumulated(central)).std("draw") / people).median())
+    errors = []
+    for code in codes:
+        for origin in range(2000, 2016):
+            forecast, _ = migration_forecast_persons(INPUTS, code, origin)
+            observed = INPUTS.net_migration_total.sel(region_code=code, year=range(origin + 1, origin + 11)).values
+            inhabitants = float(INPUTS.population.sel(region_code=code, year=max(origin, 2010)).sum())
+            errors.append((observed - forecast[:10]).sum() / inhabitants)
+    past = float(np.sqrt(np.mean(np.square(errors))))  # 2.2 % of the population
+    assert 1.0 <= model_sd / past <= 2.0, (model_sd, past)
 
 
 @pytest.mark.parametrize("argv,match", [

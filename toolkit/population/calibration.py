@@ -16,6 +16,14 @@ Estimation (everything from data up to the base year):
   ratio of the mean squares; the mean of z² is dominated by the few cases with a tiny model se), made
   non-decreasing in h (a band never narrows relative to the model's further ahead), held constant beyond the
   last horizon observed from at least ``MIN_ORIGINS`` origins (the model's own se keeps growing);
+* migration's se in that ratio is the se of the model fitted at the base year (of the same region and horizon),
+  the model whose bands are drawn, not the se of each origin's own fit. A shock before the base year (the
+  immigration of 2022–2024) enters both the past errors and the base year's fitted variance; measured against
+  each origin's narrower fit it was counted twice: from 2025, c(10) was 2.65 for the regions and 4.6 for the
+  country (1.53 and 1.57 against the base year's fit), and the regions' bands of cumulated net migration were
+  3.2× the root mean square of the past forecasts' cumulated errors at 10 years (7.1 % of the population
+  against 2.2 %; docs/methods-selection.md, section 2, how wide the bands are). Up to 2015 the two agree for
+  the regions (c(10) 1.36 and 1.34), as no such shock had come;
 * the TFR: its model se varies between regions far more than its errors do (the local-level model of a small
   region reads noise as level changes), so a common factor would blow up the small regions' bands; its sd is
   instead the empirical RMSE(h) of the past log-TFR forecasts pooled over the regions (Keilman's empirical
@@ -65,7 +73,8 @@ MIN_ORIGINS = 3  # a horizon's scale is estimated only from at least this many o
 MAX_LOADING = 0.95  # λ² is clipped below 1 so that each region keeps some noise of its own
 MAX_STEPS = 100
 LOADING_HORIZON = 5  # the horizon at which the national top-up enters the TFR's national loading
-PROCEDURE = "2: TFR sd topped up by the national held-level errors of the longest history"
+PROCEDURE = ("3: TFR sd topped up by the national held-level errors of the longest history; migration "
+             "scaled against the base year's fitted se")
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,7 @@ class Calibration:
                   "method": "rolling-origin errors, origins 2000..base-1, data up to the base year; TFR: sd = "
                             "RMSE(h) of log TFR, its national part topped up to the national held-level RMSE(h) "
                             "of every origin 1950..base-h; e0, migration: se times c(h), "
-                            "c(h)^2 = sum error^2 / sum se^2; "
+                            "c(h)^2 = sum error^2 / sum se^2 (migration: se of the base year's fit); "
                             f"non-decreasing in h, constant beyond the last horizon seen from {MIN_ORIGINS}+ origins"}
         return {"calibration": json.dumps(record)}
 
@@ -123,8 +132,10 @@ def lever_errors(inputs: PopulationInputs, base_year: int, *, max_horizon: int =
     One row per case: ``lever`` (tfr, e0, net_migration, national_migration), ``region_code``, ``origin``,
     ``horizon``, ``error`` (observed − forecast, model scale: log TFR, e0 [years], net migrants [persons]),
     ``tfr_held`` being the TFR held at the origin's observed value (the baseline's TFR, docs/methods-selection.md),
-    ``se`` and ``z``. Migration is compared in persons (z does not depend on the unit). e0 is the country's
-    observed life expectancy (3-year averages) against its jump-off value plus the Lee–Carter gains.
+    ``se`` and ``z`` (of the origin's own fit) and ``se_base``: for the migration levers the se of the model fitted
+    at ``base_year`` for the same region and horizon (what the calibration scales), for the others ``se``.
+    Migration is compared in persons (z does not depend on the unit). e0 is the country's observed life
+    expectancy (3-year averages) against its jump-off value plus the Lee–Carter gains.
     """
     inputs = inputs.up_to(base_year)
     tfr = inputs.tfr
@@ -151,7 +162,8 @@ def lever_errors(inputs: PopulationInputs, base_year: int, *, max_horizon: int =
             central, se = migration_forecast_persons(inputs, code, origin)
             observed = migration.sel(region_code=code, year=years).values
             index = years - origin - 1
-            rows.append(_rows(lever, code, origin, years, observed - central[index], se[index]))
+            base_se = migration_forecast_persons(inputs, code, base_year)[1][index]
+            rows.append(_rows(lever, code, origin, years, observed - central[index], se[index], base_se))
         rows.append(_e0_rows(inputs, origin, years))
     return pd.concat([r for r in rows if r is not None], ignore_index=True)
 
@@ -186,9 +198,9 @@ def _migration_forecast_persons(inputs: PopulationInputs, code: str, origin: int
     return np.asarray(stored["central"]), np.asarray(stored["se"])
 
 
-def _rows(lever, code, origin, years, error, se) -> pd.DataFrame:
+def _rows(lever, code, origin, years, error, se, base_se=None) -> pd.DataFrame:
     return pd.DataFrame({"lever": lever, "region_code": code, "origin": origin, "horizon": years - origin,
-                         "error": error, "se": se, "z": error / se})
+                         "error": error, "se": se, "z": error / se, "se_base": se if base_se is None else base_se})
 
 
 def _e0_rows(inputs: PopulationInputs, origin: int, years: np.ndarray) -> pd.DataFrame | None:
@@ -212,10 +224,11 @@ def fit_scales(errors: pd.DataFrame, lever: str) -> tuple[np.ndarray, dict]:
     """c(h) for horizons 1..MAX_STEPS of one lever and the fit's summary (see the module docstring).
 
     c(h)² = Σ error² / Σ se² over the cases of horizon h (the ratio of the mean squares: a pooled scale that a
-    few cases with a tiny model se cannot dominate, as they dominate the mean of z²).
+    few cases with a tiny model se cannot dominate, as they dominate the mean of z²), se being ``se_base``: the
+    se of the model the scale is applied to (for migration the base year's fit, module docstring).
     """
     chosen = errors[errors["lever"] == lever]
-    by_h = chosen.assign(e2=chosen["error"] ** 2, s2=chosen["se"] ** 2).groupby("horizon").agg(
+    by_h = chosen.assign(e2=chosen["error"] ** 2, s2=chosen["se_base"] ** 2).groupby("horizon").agg(
         e2=("e2", "sum"), s2=("s2", "sum"), n=("e2", "size"), origins=("origin", "nunique"))
     by_h = by_h[by_h["origins"] >= MIN_ORIGINS]
     if by_h.empty:
@@ -341,8 +354,14 @@ def national_top_up(history: pd.Series, base_year: int) -> tuple[np.ndarray, dic
     return np.sqrt(np.clip(long ** 2 - short ** 2, 0.0, None)), summary
 
 
-def lever_calibration_table(errors: pd.DataFrame, cal: Calibration | None, horizons=(1, 2, 3, 5, 10)) -> pd.DataFrame:
-    """Mean and RMS of the standardised errors per lever and horizon, before and (with ``cal``) after scaling."""
+def lever_calibration_table(errors: pd.DataFrame, cal: Calibration | None, horizons=(1, 2, 3, 5, 10), *,
+                            own_fits: bool = False) -> pd.DataFrame:
+    """Mean and RMS of the standardised errors per lever and horizon, before and (with ``cal``) after scaling.
+
+    After scaling, an error is divided by c(h) times the se the calibration scales (``se_base``: for migration the
+    fit of the errors' base year, in sample); ``own_fits``: by c(h) times each origin's own se, as the forecast from
+    that origin would have drawn its band (out of sample, origins after ``cal``'s base year).
+    """
     rows = []
     for (lever, h), group in errors[errors["horizon"].isin(horizons)].groupby(["lever", "horizon"]):
         z = group["z"].to_numpy()
@@ -350,7 +369,9 @@ def lever_calibration_table(errors: pd.DataFrame, cal: Calibration | None, horiz
                "mean_z": z.mean(), "rms_z": np.sqrt((z * z).mean())}
         if cal is not None:
             sd = {"tfr": cal.tfr_sd, "tfr_held": cal.tfr_held_sd}
-            scale = sd[lever][h - 1] / group["se"].to_numpy() if lever in sd else cal.scales[lever][h - 1]
+            se = group["se"].to_numpy()
+            scale = (sd[lever][h - 1] / se if lever in sd else
+                     cal.scales[lever][h - 1] * (1.0 if own_fits else group["se_base"].to_numpy() / se))
             zc = z / scale
             row.update(mean_z_calibrated=zc.mean(), rms_z_calibrated=np.sqrt((zc * zc).mean()),
                        scale=float(np.mean(scale)))

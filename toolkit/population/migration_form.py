@@ -22,12 +22,8 @@ import pandas as pd
 
 from toolkit.io.inputs import PopulationInputs, load_population_inputs
 from toolkit.nomenclature import AGE_GROUPS, GROUP_MEMBERS
-from toolkit.population.ccm import SRB, project
 from toolkit.population.evaluation import MEASURES, check_origins
-from toolkit.population.jumpoff import national_patterns
-from toolkit.population.project import balancing_rates, lever_arrays, region_base
-from toolkit.population.rates import fertility_rates, person_years
-from toolkit.population.schedules import rogers_castro
+from toolkit.population.project import _engine, region_base
 from toolkit.regions import maakunnat
 from toolkit.scenarios import load_scenario
 
@@ -41,28 +37,10 @@ def central_paths(inputs: PopulationInputs, origin: int, horizon: int, form: str
     if form not in FORMS:
         raise ValueError(f"form {form!r}: allowed {', '.join(FORMS)}")
     inputs = inputs.up_to(origin)
-    years = np.arange(origin, horizon + 1)
     bases = [region_base(inputs, region, origin, window) for region in maakunnat()]
-    scenario = load_scenario("baseline")
-    patterns = national_patterns(inputs, origin)
-    paths = lever_arrays(inputs, bases, [scenario], years)
-    levers = {name: value[:, :, 1:] if value.ndim > 2 else value for name, value in paths.items()}
-    Lx, _ = person_years(levers["e0"], patterns.mortality)
-    asfr = fertility_rates(levers["tfr"], levers["shift"], patterns.fertility)
-    own = np.stack([b.migration_rate for b in bases])[:, None, None]  # (R, 1, 1, 2, A)
-    scale = levers["rate_scale"][..., None, None, None]  # (R, S, 1, 1, 1)
-    extra = levers["extra"][..., None, None] * (0.5 * rogers_castro())  # (R, S, T, 2, A)
-    start = np.stack([b.population for b in bases])[:, None]
-    if form == "rates":
-        rates = scale * own
-        rates = rates + balancing_rates(inputs, bases, [scenario.levers.migration_rate_scale], Lx, asfr, rates,
-                                        extra, origin, window)[None]
-        result = project(start, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=extra)
-    else:
-        held = scale * own * start[:, :, None]  # the rates on the origin population, as persons a year
-        result = project(start, Lx, asfr, srb=SRB, migration_rate=np.zeros_like(own),
-                         migration_count=extra + held)
-    return result.population[:, 0]
+    arrays = _engine(inputs, bases, [load_scenario("baseline")], np.arange(origin, horizon + 1), window,
+                     balanced=True, held_counts=form == "counts")
+    return arrays["population"][:, 0]
 
 
 def compare(origins: Iterable[int] = range(2011, 2021), *, max_horizon: int = 10, window: int = 10,

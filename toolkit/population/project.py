@@ -437,8 +437,12 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
 
 
 def _engine(inputs: PopulationInputs, bases, scenarios, years, migration_window: int, balanced: bool,
-            lever_ids=None) -> dict[str, np.ndarray]:
-    """The deterministic engine arrays of ``bases`` × ``scenarios`` (national balance if ``balanced``)."""
+            lever_ids=None, held_counts: bool = False) -> dict[str, np.ndarray]:
+    """The deterministic engine arrays of ``bases`` × ``scenarios`` (national balance if ``balanced``).
+
+    ``held_counts``: migration as counts, the rates on the base population held as persons a year and not
+    balanced (the alternative form of the model selection, :mod:`toolkit.population.migration_form`).
+    """
     patterns = national_patterns(inputs, int(years[0]))
     paths = lever_arrays(inputs, bases, scenarios, years, lever_ids)
     levers = {name: value[:, :, 1:] if value.ndim > 2 else value for name, value in paths.items()}
@@ -446,12 +450,15 @@ def _engine(inputs: PopulationInputs, bases, scenarios, years, migration_window:
     asfr = fertility_rates(levers["tfr"], levers["shift"], patterns.fertility)
     rates = levers["rate_scale"][..., None, None, None] * np.stack([b.migration_rate for b in bases])[:, None, None]
     counts = levers["extra"][..., None, None] * (0.5 * rogers_castro())
-    if balanced:
+    start = np.stack([b.population for b in bases])[:, None]
+    if held_counts:
+        counts = counts + rates * start[:, :, None]
+        rates = np.zeros_like(rates)
+    elif balanced:
         scale = [scenario.levers.migration_rate_scale for scenario in scenarios]
         rates = rates + balancing_rates(inputs, bases, scale, Lx, asfr, rates, counts, int(years[0]),
                                         migration_window)[None]
-    result = project(np.stack([b.population for b in bases])[:, None], Lx, asfr, srb=SRB, migration_rate=rates,
-                     migration_count=counts)
+    result = project(start, Lx, asfr, srb=SRB, migration_rate=rates, migration_count=counts)
     return {name: getattr(result, name) for name in result.__dataclass_fields__}
 
 
