@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests.synthetic import population_run, scenario_meta
 from toolkit.errors import InputError
-from toolkit.io.tables import Table, sheet_names, write_workbook
+from toolkit.io.tables import FILE_STEM_LENGTH, Table, file_stem, sheet_names, write_workbook
 from toolkit.pack import compact
 from toolkit.takeaway import dataset_tables, figure_table, widen, write_pack_data
 from toolkit.viz import pyramid
@@ -140,3 +140,16 @@ def test_a_run_dataset_gets_headers_and_units_in_the_language():
     assert table.columns == ["Område", "År", "Befolkning 31.12 (personer)"]
     assert table.rows == [("kainuu", 2025, 100), ("kainuu", 2026, 101)]
     assert table.notes == ["Enhet: personer", "Källa: Statistikcentralen"]
+
+
+@pytest.mark.parametrize("name,stem", [
+    ("Jobb som öppnas och nya personer i arbetsför ålder efter utbildningsnivå 2026–2035: Kajana",
+     "jobb-som-oppnas-och-nya-personer-i-arbetsfor-alder-efter"),
+    ("Lediga jobb per arbetslös arbetssökande: Specialister, Kajana",
+     "lediga-jobb-per-arbetslos-arbetssokande-specialister-kajana"),
+    ("Väestö iän ja sukupuolen mukaan — Kainuu", "vaesto-ian-ja-sukupuolen-mukaan-kainuu"),
+    ("x" * 70, "x" * 60),
+    ("—", "table"),
+])
+def test_file_names_end_at_a_whole_word(name, stem):
+    assert file_stem(name) == stem and len(stem) <= FILE_STEM_LENGTH

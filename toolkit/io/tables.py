@@ -57,10 +57,19 @@ class Table:
             raise ValueError(f"table {self.name!r}: row {bad} has {len(self.rows[bad])} values, not {width}")
 
 
+FILE_STEM_LENGTH = 60
+
+
 def file_stem(text: str) -> str:
-    """A plain file name made of ``text``: lower-case ASCII letters, digits and hyphens."""
+    """A plain file name made of ``text``: lower-case ASCII letters, digits and hyphens, at most
+    :data:`FILE_STEM_LENGTH` characters, cut after the last whole word that fits (a first word longer than that
+    is cut where the limit falls)."""
     translated = text.lower().translate(str.maketrans({"ä": "a", "ö": "o", "å": "a", "é": "e", "ü": "u"}))
-    return _FILE_FORBIDDEN.sub("-", translated).strip("-")[:60] or "table"
+    stem = _FILE_FORBIDDEN.sub("-", translated).strip("-")
+    if len(stem) > FILE_STEM_LENGTH:
+        head = stem[:FILE_STEM_LENGTH + 1]  # a hyphen just after the limit ends a whole word
+        stem = head[:head.rfind("-")] if "-" in head else stem[:FILE_STEM_LENGTH]
+    return stem.strip("-") or "table"
 
 
 def sheet_names(tables: Sequence[Table]) -> list[str]:
