@@ -180,6 +180,26 @@ def test_national_balance_sums_regional_migration_to_the_national_target():
     assert alone.attrs["national_balance"] == 0
 
 
+def test_without_the_national_level_each_maakunta_runs_alone():
+    """``national_balance=False`` (the model selection's ``no-national-level``): the 19 maakunnat together give
+    each one's own projection, with its draws, and the country is their sum, not the national target."""
+    regions = [r.id for r in maakunnat()]
+    apart = project_population(regions, ["baseline"], horizon=2030, draws=20, seed=3, quantiles=False,
+                               national_balance=False)
+    assert apart.attrs["national_balance"] == 0
+    for region in ("kainuu", "uusimaa"):
+        alone = project_population([region], ["baseline"], horizon=2030, draws=20, seed=3, quantiles=False)
+        np.testing.assert_array_equal(apart.population.sel(region=region).values,
+                                      alone.population.sel(region=region).values)
+    together = project_population(regions, ["baseline"], horizon=2030)
+    assert not np.allclose(apart.net_migration.sel(year=2030).sum().values,
+                           together.net_migration.sel(year=2030).sum().values, rtol=1e-3)
+    with pytest.raises(InputError, match="only for runs of maakunnat"):
+        project_population(["kajaani"], ["baseline"], national_balance=False)
+    with pytest.raises(InputError, match="only for runs of maakunnat"):
+        project_population(["kainuu"], ["baseline"], national=True, national_balance=False)
+
+
 @pytest.mark.parametrize(
     ("block", "match"),
     [

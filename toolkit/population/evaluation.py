@@ -101,7 +101,7 @@ def weighted_interval_score(quantiles: pd.DataFrame, observed) -> np.ndarray:
 def rolling_origin(origins: Iterable[int] = range(2011, 2021), *, draws: int = 200, seed: int = 0,
                    max_horizon: int = MAX_HORIZON, scenario="baseline", calibrated: bool = True,
                    jobs: int | None = None, measures=MEASURES, migration_window: int = 10,
-                   inputs: PopulationInputs | None = None) -> pd.DataFrame:
+                   inputs: PopulationInputs | None = None, national_balance: bool = True) -> pd.DataFrame:
     """Project the 19 regions from every origin and compare with every later observed year.
 
     Parameters
@@ -114,6 +114,8 @@ def rolling_origin(origins: Iterable[int] = range(2011, 2021), *, draws: int = 2
     migration_window : years averaged into the migration rate profiles (a candidate of the model selection)
     calibrated : calibrated bands (default) or the models' own widths (the model before calibration)
     inputs : the model's tables (default: params/data); each origin's run is cut at the origin
+    national_balance : the regions' migration balanced to the country's (default), or each on its own
+        (:func:`~toolkit.population.project.project_population`; a candidate of the model selection)
 
     Returns
     -------
@@ -135,7 +137,7 @@ def rolling_origin(origins: Iterable[int] = range(2011, 2021), *, draws: int = 2
         chosen = scenario(origin) if callable(scenario) else scenario
         ds = project_population(regions, [chosen], horizon=horizon, base_year=origin, draws=draws, seed=seed,
                                 quantiles=True, group_draws=True, calibrated=calibrated, jobs=jobs,
-                                migration_window=migration_window, inputs=inputs)
+                                migration_window=migration_window, inputs=inputs, national_balance=national_balance)
         years = np.arange(origin + 1, horizon + 1)
         groups = ds["population_group"].isel(scenario=0).sel(year=years, age_group=list(measures))
         regional = groups.transpose("region", "year", "age_group", "quantile").values  # (R, Y, G, Q)

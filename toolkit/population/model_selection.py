@@ -16,11 +16,13 @@ score (a proper score; lower is better) per horizon and age group. Candidates:
   origin (params/data/life_expectancy.csv); ``e0-lee-carter``: the full Lee–Carter gains (the baseline before this
   selection); ``e0-no-gain``: no improvement (a benchmark);
 * ``tfr-band-since-2000``: the baseline with the TFR band measured over the regional errors since 2000 alone
-  (the calibration before the national part was measured over the country's history since 1950).
+  (the calibration before the national part was measured over the country's history since 1950);
+* ``no-national-level``: the baseline without the national level as a series of its own: the maakunnat's
+  migration is not balanced to the country's net international migration (its own rates and AR(1) model), each
+  region on its own rates and deviations and the country their sum.
 
 Migration as counts instead of rates is compared on central paths (:mod:`toolkit.population.migration_form`,
-section 3b of the document). Not compared (not yet expressible in the model): the national level as a separate
-series, and a cohort-aware TFR model.
+section 3b of the document). Not compared (not yet expressible in the model): a cohort-aware TFR model.
 """
 
 from __future__ import annotations
@@ -139,6 +141,7 @@ def candidates(inputs: PopulationInputs) -> dict[str, tuple[Scenario | Callable[
         "e0-lee-carter": (with_levers("e0-lee-carter", e0_gain_per_decade=TrendPath(from_trend=True)), {}),
         "e0-no-gain": (with_levers("e0-no-gain", e0_gain_per_decade=BySex(F=0.0, M=0.0)), {}),
         "tfr-band-since-2000": (base, {"inputs": replace(inputs, tfr_national_history=None)}),
+        "no-national-level": (base, {"national_balance": False}),
     }
 
 
@@ -167,6 +170,21 @@ def lever_markdown(table: pd.DataFrame) -> str:
                      ([r.lever, r.horizon, f"{r.cases} ({r.origins})", f"{r.mean_z:+.2f}", f"{r.rms_z:.2f}",
                        f"{r.scale:.2f}", f"{r.mean_z_calibrated:+.2f}", f"{r.rms_z_calibrated:.2f}"]
                       for r in table.itertuples()))
+
+
+def _national_level_sentence(tables: dict[str, pd.DataFrame]) -> str:
+    """The national level as a series of its own (the baseline's balance) against the regions alone."""
+    if "no-national-level" not in tables:
+        return ""
+    with_, without = (ev.summary(tables[name]) for name in ("baseline", "no-national-level"))
+    country = [ev.summary(tables[name], national=True)["wis"].mean() for name in ("baseline", "no-national-level")]
+    total = [t[t["measure"] == "total"].set_index("horizon")["wis"] for t in (with_, without)]
+    worse = [int(h) for h in total[0].index if total[1][h] > total[0][h]]
+    return (f"The national level as a series of its own (the maakunnat's migration balanced each year to the "
+            f"country's net international migration): mean WIS {with_['wis'].mean():.3f} against "
+            f"{without['wis'].mean():.3f} with each region on its own (`no-national-level`), the country's "
+            f"{country[0]:.3f} against {country[1]:.3f}; without it the regions' total scores worse at "
+            f"{len(worse)} of {len(total[0])} horizons. ")
 
 
 def _migration_form_section(summary: pd.DataFrame | None) -> list[str]:
@@ -304,11 +322,12 @@ def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd
         "one of four values compared, so this choice is partly fitted on the evaluation period); 10-year "
         "migration windows (5 years is better one year ahead, worse "
         "from 3 years on; 15 years is the same). "
+        + _national_level_sentence(tables)
         + ("Migration as counts instead of rates: compared on the central paths below (section 3b). "
            if migration_forms is not None else "")
         + "Not compared (not expressible in the model yet): "
         + ("" if migration_forms is not None else "migration as counts instead of rates, ")
-        + "the national level as a separate series, a cohort-aware TFR model. The "
+        + "a cohort-aware TFR model. The "
         "evidence comes from one regime (falling fertility, rising immigration): a held TFR wins when "
         "fertility falls, and may lose when it recovers.",
         "",

@@ -278,7 +278,7 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
                        jobs: int | None = None, inputs: PopulationInputs | None = None, calibrated: bool = True,
                        group_draws: bool = False, migration_window: int = MIGRATION_WINDOW,
                        output: str | None = None, notify=None, progress: bool | None = None,
-                       national: bool = False) -> xr.Dataset:
+                       national: bool = False, national_balance: bool = True) -> xr.Dataset:
     """Cohort-component projection of regions under scenarios, deterministic or with Monte Carlo draws.
 
     Parameters
@@ -311,6 +311,10 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
         (migration balanced nationally, and in every draw), and the result holds the asked areas only, with the
         numbers of any balanced run that includes them (the maakunnat's own ensemble chunks are not run, only
         their migration deviations are drawn for the balance). Needs the inputs of every maakunta.
+    national_balance : when every maakunta is in the run, balance their net migration each year (and in every
+        draw) to the country's net international migration, the national level as a series of its own (default);
+        ``False``: every maakunta on its own rates and its own migration deviations, the country their sum (the
+        candidate without the national level, docs/methods-selection.md). Only for runs of maakunnat.
 
     Returns
     -------
@@ -365,7 +369,10 @@ def project_population(regions, scenarios=("baseline",), *, horizon: int = 2050,
     check_reachable_e0(paths["e0"], patterns.mortality, bases, scenario_list, years)
     levers = {name: value[:, :, 1:] if value.ndim > 2 else value for name, value in paths.items()}
 
-    balanced = _balanced(region_list)
+    if not national_balance and (national or any(r.kind != "maakunta" for r in region_list)):
+        raise InputError("national_balance=False: only for runs of maakunnat (a national run and the areas of "
+                         "municipalities, reconciled with the balanced maakunnat, need the balance)")
+    balanced = _balanced(region_list) and national_balance
     if national and not balanced:
         raise InputError("a national run needs the inputs of every maakunta (params/data holds them; the given "
                          "inputs do not)")
