@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -191,3 +192,27 @@ def test_the_repository_tracks_no_cache_files():
     tracked = subprocess.run(["git", "ls-files", "*.npz"], cwd=root, capture_output=True, text=True,
                              check=True).stdout.split()
     assert tracked == []
+
+
+def test_compiled_kernels_are_cached_per_version_of_their_sources(tmp_path):
+    """numba keys a cached kernel by its own file; the ensemble's year loop compiles the engine step and the
+    quantile selection of two other files into itself. Its cache folder is named by the three sources, so an edit of
+    any of them compiles anew instead of running a stale kernel, and nothing is cached in the work tree."""
+    import numba
+
+    from toolkit.io.cache import cache_dir, kernel_cache_dir
+    from toolkit.population import compiled, ensemble
+
+    folder = kernel_cache_dir(compiled.SOURCES, numba.__version__)
+    assert folder.parent == cache_dir() / "numba"
+    if not os.environ.get("NUMBA_CACHE_DIR", "").strip():
+        assert Path(ensemble._advance_quantiles._cache._cache_path).parent == folder
+    copies = []
+    for source in compiled.SOURCES:
+        copy = tmp_path / source.name
+        copy.write_bytes(source.read_bytes())
+        copies.append(copy)
+    assert kernel_cache_dir(copies, numba.__version__) == folder
+    copies[1].write_bytes(copies[1].read_bytes() + b"\n# a changed selection\n")
+    assert kernel_cache_dir(copies, numba.__version__) != folder
+    assert kernel_cache_dir(compiled.SOURCES, "0.0") != folder

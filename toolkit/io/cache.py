@@ -26,6 +26,17 @@ def cache_dir() -> Path:
     return Path(home).expanduser().absolute() / "futures-forum" / "trends"
 
 
+def kernel_cache_dir(sources, version: str) -> Path:
+    """Folder of the compiled kernels built from ``sources`` (paths of Python files) with numba ``version``:
+    :func:`cache_dir`/numba/<sha256 of the sources and the version>, so that a change in any of the files
+    starts a folder of its own (numba keys a cached function by its own file only, not by the files of the
+    functions it inlines)."""
+    digest = hashlib.sha256(version.encode())
+    for source in sources:
+        digest.update(Path(source).read_bytes())
+    return cache_dir() / "numba" / digest.hexdigest()[:16]
+
+
 def cache_environment() -> dict[str, str]:
     """The environment entry that gives a child process (a notebook kernel, Voila) this process's cache."""
     return {"FORUM_CACHE_DIR": str(cache_dir())}

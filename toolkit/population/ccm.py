@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from toolkit.population import compiled  # noqa: F401  (numba's cache folder, before any kernel)
+
 SRB = 1.05  # sex ratio at birth [boys per girl], the default of every projection
 
 
