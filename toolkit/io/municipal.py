@@ -134,10 +134,17 @@ def harmonised_totals(table: pd.DataFrame | None = None, repair: bool = True) ->
 
 
 @functools.cache
-def _population(folder) -> xr.DataArray:
+def _single_years(folder) -> pd.Series:
+    """The single-year file in the 2021 division: persons by (municipality_code, year, sex, age), merged
+    municipalities summed (read once for the bases and the refreshed later years)."""
     table = data._load("municipality_population_2018_2019")
     table["municipality_code"] = to_division(table["municipality_code"])
-    summed = table.groupby(["municipality_code", "year", "sex", "age"])["population"].sum()
+    return table.groupby(["municipality_code", "year", "sex", "age"])["population"].sum()
+
+
+@functools.cache
+def _population(folder) -> xr.DataArray:
+    summed = _single_years(folder)
     codes = municipality_key().index
     # a year counts here when every municipality has it; the later years that a refresh of some municipalities
     # (`forum data refresh --municipality`) adds are their bases through later_structures()
@@ -161,12 +168,11 @@ def _population(folder) -> xr.DataArray:
 
 @functools.cache
 def _later(folder, after: int) -> dict[int, dict[str, np.ndarray]]:
-    table = data._load("municipality_population_2018_2019")
-    table = table[table["year"] > after].copy()
-    if table.empty:
+    summed = _single_years(folder)
+    summed = summed[summed.index.get_level_values("year") > after]
+    if summed.empty:
         return {}
-    table["municipality_code"] = to_division(table["municipality_code"])
-    summed = table.groupby(["year", "municipality_code", "sex", "age"])["population"].sum()
+    summed = summed.reorder_levels(["year", "municipality_code", "sex", "age"]).sort_index()
     known = set(municipality_key().index)
     out: dict[int, dict[str, np.ndarray]] = {}
     for (year, code), cells in summed.groupby(level=["year", "municipality_code"]):
@@ -212,6 +218,7 @@ def municipal_migration() -> xr.DataArray:
 
 def clear_caches() -> None:
     _key.cache_clear()
+    _single_years.cache_clear()
     _population.cache_clear()
     _migration.cache_clear()
     _later.cache_clear()
