@@ -171,6 +171,24 @@ def test_draws_of_an_area_centre_on_its_reconciled_run():
 CHUNKED_AREAS = ["kajaani", "hameenlinna", "kainuu", "hyrynsalmi"]  # two in Kainuu, apart in the order
 
 
+def test_the_draws_of_a_maakuntas_municipalities_add_up_to_its_draws():
+    """An area draws its maakunta's shocks: Kainuu's eight municipalities sum to Kainuu in every draw (median gap
+    0.15 % in 2040; 8 % with a stream of their own) and their 10th and 90th percentiles add up to Kainuu's."""
+    kainuu = get_region("kainuu")
+    own = [a.id for a in areas(level="municipality") if set(a.municipalities) <= set(kainuu.municipalities)]
+    options = dict(horizon=2040, draws=100, seed=0, quantiles=False, national=True)
+    municipal = project_population(own, ["baseline"], **options).population.sum(["sex", "age"]).isel(scenario=0)
+    region = project_population(["kainuu"], ["baseline"], **options).population.sum(["sex", "age"]).isel(
+        scenario=0, region=0)
+    gap = np.abs(municipal.sum("region") / region - 1).sel(year=[2030, 2040])
+    assert len(own) == 8
+    assert float(gap.sel(year=2030).median()) < 0.001 and float(gap.sel(year=2040).median()) < 0.005
+    assert float(gap.max()) < 0.03
+    for q in (0.1, 0.9):
+        summed = float(municipal.sel(year=2040).quantile(q, "draw").sum())
+        assert summed == pytest.approx(float(region.sel(year=2040).quantile(q)), rel=0.01)
+
+
 def test_groups_keep_the_areas_of_a_maakunta_together_and_follow_the_budget():
     bases = [project.region_base(INPUTS, get_region(area), 2025) for area in CHUNKED_AREAS]
     model = municipal_model(INPUTS, 2025)

@@ -3,7 +3,8 @@
 Randomness
 ----------
 Every draw's innovations come from ``numpy.random.SeedSequence(seed, spawn_key=...)``: one stream per region
-(key ``(1, region_index)``, the region's place in the registry) for the TFR and migration innovations, and one
+(key ``(1, region_index)``, the region's place in the registry; an area of municipalities takes its maakunta's)
+for the TFR and migration innovations, and one
 national stream (key ``(0,)``) for life expectancy, shared by all regions because mortality improvement is
 mostly national; runs of all 19 maakunnat add a national stream (key ``(2,)``) for the country's net
 international migration, and runs with a calibrated national TFR factor a national stream (key ``(3,)``) for it.

@@ -24,8 +24,13 @@ estimated (flagged as estimated in every output) — ``docs/municipalities.md`` 
    municipality × age table of each sex, rows to the municipalities' own projected totals scaled to the maakunta),
    births and deaths are scaled to the maakunta's, and net migration is the remainder of the balancing equation,
    balanced additively so that it also sums to the maakunta's by age. An area is the sum of its municipalities.
-   An area's draws come from its own ensemble, moved onto its reconciled central path (:func:`centre_on_reconciled`);
-   a single draw is not raked to the same draw of the maakunta.
+   An area's draws come from its own ensemble, moved onto its reconciled central path (:func:`centre_on_reconciled`).
+   The ensemble draws the maakunta's own shocks (its random stream; the same se per 1,000 inhabitants and the same
+   calibration): in every draw the municipalities share the maakunta's fertility, mortality and migration
+   deviations, so they add up to the maakunta's draw within about 1 % over 15 years (Kainuu's eight in 2040:
+   median 0.15 %, at most 1.3 %, against 8 % and 40 % with a stream of their own) and their quantiles add up to
+   the maakunta's (comonotone draws). A single draw is not raked to the same draw of the maakunta, and a
+   municipality's own further uncertainty (its share of the maakunta moving) is not drawn.
 """
 
 from __future__ import annotations

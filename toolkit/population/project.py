@@ -633,6 +633,17 @@ class _ChunkPlan:
         self.delta, self.patterns, self.draws, self.seed, self.reduce = delta, patterns, draws, seed, reduce
         self.cal, self.group_draws, self.rates = cal, group_draws, rates
         self.registry = list(load_regions())
+        self.maakunta_ids = {region.code: region.id for region in maakunnat()}
+
+    def _stream(self, base) -> int:
+        """The random stream of a region's chunks: a maakunta's own; an area of municipalities takes its
+        maakunta's (the one whose series feed its trend models), so that in every draw it shares the maakunta's
+        fertility and migration shocks and the municipalities of a maakunta add up to it draw by draw (module
+        docstring of :mod:`toolkit.population.municipalities`)."""
+        region = base.region
+        if region.kind == "maakunta" or base.series_code not in self.maakunta_ids:
+            return _stream_index(region.id, self.registry)
+        return _stream_index(self.maakunta_ids[base.series_code], self.registry)
 
     def _rates(self, i: int) -> np.ndarray:
         """(S, T|1, 2, A) net-migration rates of the region at row ``i``: given, or from the levers and balance."""
@@ -654,7 +665,7 @@ class _ChunkPlan:
                 trend = isinstance(scenario.levers_for(base.region.id).tfr, TrendPath)
                 factors = None if cal is None else cal.factors(se, tfr_trend=trend)
                 chunks.append(Chunk(
-                    region_index=_stream_index(base.region.id, self.registry), seed=self.seed, draws=self.draws,
+                    region_index=self._stream(base), seed=self.seed, draws=self.draws,
                     quantiles=self.reduce, population=base.population, tfr=paths["tfr"][i, j, 1:],
                     shift=paths["shift"][i, j, 1:], e0=paths["e0"][i, j, 1:], extra=paths["extra"][i, j, 1:],
                     rate=np.broadcast_to(rates[j], rates.shape[1:]).copy(), se=se,
