@@ -109,7 +109,12 @@ def test_cli_lists_levels(capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if " KU" in line]
     assert len(lines) == 309 and any("kajaani" in line and "KU205" in line for line in lines)
     assert main(["regions", "--level", "subregion", "--lang", "sv"]) == 0
-    assert "Kehys-Kainuu (ekonomisk region)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Kehys-Kainuu (ekonomisk region)" in out and "Övre Savolax" in out  # none shipped; the registry's own
+    # named after municipalities: their Swedish names
+    assert "Helsingfors (ekonomisk region)" in out and "Raseborg (ekonomisk region)" in out
+    assert "Kotka-Fredrikshamn (ekonomisk region)" in out and "Kemi-Torneå (ekonomisk region)" in out
+    assert regions.get_region("SK082").label("fi") == "Kotka-Hamina (seutukunta)"
 
 
 # ------------------------------------------------------------------------------------------ municipal data

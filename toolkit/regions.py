@@ -16,11 +16,11 @@ Built in besides the registry (:func:`areas`, level ``municipality``, ``subregio
   ``code`` and ``forum``).
 
 A built-in municipality is named in Finnish and Swedish (``params/data/municipality_names.csv``; English uses the
-Finnish name) and is also found by its Swedish name (``Helsingfors``); a subregion keeps the one name of the
-shipped key in all three languages. A registry area and a built-in area
-with the same code are one area: ``KU109`` is the registry's ``hameenlinna``. An area whose municipalities lie in
-several maakunnat takes as ``parent`` the maakunta of its largest municipality (its rates are the municipalities'
-own, each from its maakunta).
+Finnish name) and is also found by its Swedish name (``Helsingfors``); a subregion named after municipalities
+takes their Swedish names in Swedish (``Kotka-Fredrikshamn``), any other keeps the shipped Finnish name. A
+registry area and a built-in area with the same code are one area: ``KU109`` is the registry's ``hameenlinna``.
+An area whose municipalities lie in several maakunnat takes as ``parent`` the maakunta of its largest
+municipality (its rates are the municipalities' own, each from its maakunta).
 """
 
 from __future__ import annotations
@@ -256,8 +256,9 @@ def _builtin_cached(registry: Path, local: Path | None, areas_dir: Path | None) 
             continue
         region_code = members["region_code"].iloc[0]
         label = names.get(code, code)
+        own = {"fi": label, "sv": _swedish_subregion_name(label, key), "en": label}
         add(Region(id=f"{slug(label)}-seutukunta", code=code, kind="municipal_area", nuts3=None,
-                   name={lang: t("areas.subregion", lang, name=label) for lang in LANGS},
+                   name={lang: t("areas.subregion", lang, name=own[lang]) for lang in LANGS},
                    municipalities=tuple(members.index), parent=id_of_maakunta[region_code], forum=False,
                    parent_code=region_code, level="subregion"))
     if areas_dir is not None:
@@ -330,6 +331,15 @@ def _member_codes(parts: Sequence[str], known: Mapping[str, Region], where: str)
             raise InputError(f"{where}: municipality '{code}' is not in the 2021 division (309 municipalities); "
                              "see `forum regions --level municipality`")
     return codes
+
+
+def _swedish_subregion_name(name: str, key) -> str:
+    """A subregion's Swedish name from its municipalities': the shipped key names subregions in Finnish only, most
+    after their centres (Helsinki, Kotka-Hamina), so a name made of municipalities' names takes their Swedish
+    names (Helsingfors, Kotka-Fredrikshamn); any other (Ylä-Savo, Kehys-Kainuu) stays as shipped."""
+    swedish = dict(zip(key["name"], key["name_sv"], strict=True))
+    parts = name.split("-")
+    return "-".join(swedish[part] for part in parts) if all(part in swedish for part in parts) else name
 
 
 def _find(name: str, known: Mapping[str, Region]) -> Region | None:
