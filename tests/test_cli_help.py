@@ -70,5 +70,8 @@ def test_data_status_is_a_table_with_table_ids_and_reference_dates(capsys):
     assert {"population.csv", "tfr.csv", "net_migration_total.csv", "life_expectancy.csv"} <= set(rows)
     assert "11re" in rows["population.csv"] and "31 Dec 2025" in rows["population.csv"]
     assert "12du" in rows["tfr.csv"] and "1990 ... 2025" in rows["tfr.csv"]
+    assert "31 Dec 2018, 31 Dec 2019" in rows["municipality_population_2018_2019.csv"]  # the municipal files too
+    assert "1990 ... 2017" in rows["municipality_migration_1990_2017.csv"]
+    assert " 11a1 " in rows["municipality_migration_1990_2017.csv"]  # the shipped table, not the refresh's 11ae
     start = lines[0].index("reference date")
     assert all(line[start:start + 4].strip() for line in rows.values())  # a date in every row's column

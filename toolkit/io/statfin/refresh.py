@@ -320,8 +320,10 @@ def status(params_dir: str | os.PathLike | None = None) -> list[dict]:
         codes = sorted(existing[spec.columns[0]].unique()) if existing is not None else []
         refreshed = record.get(name, {})
         shipped = [code for code in codes if code not in refreshed]
-        if shipped:
-            rows.append({"file": name, "origin": "shipped", "regions": shipped, "table": spec.table,
+        if shipped:  # the shipped snapshot's own table (SOURCES.md), which may differ from the refresh's
+            own = re.search(r"StatFin (\w+)", sources.get(name, ""))
+            rows.append({"file": name, "origin": "shipped", "regions": shipped,
+                         "table": own.group(1) if own else spec.table,
                          "updated": None, "fetched_at": None, "source": sources.get(name, ""),
                          "reference": references.get(name, "")})
         for row in _refreshed_rows(name, refreshed):
@@ -349,7 +351,7 @@ def _reference_dates(path: Path) -> dict[str, str]:
     found, current = {}, None
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
-            current = next((f"{kind}.csv" for kind in TABLES if f"`{kind}.csv`" in line), None)
+            current = next((f"{kind}.csv" for kind in {**TABLES, **MUNICIPAL_TABLES} if f"`{kind}.csv`" in line), None)
         elif current and line.startswith("* Reference date:") and current not in found:
             found[current] = line.split(":", 1)[1].strip()
     return found
