@@ -177,7 +177,8 @@ class ForumPack:
         head = [t(f"pack.table_head.{i}", self.lang, base=self.base_year, horizon=self.horizon) for i in range(5)]
         official_year = self.horizon if self.official is None else min(self.horizon,
                                                                        int(self.official["year"].max()))
-        head.append(f"{t('official_projection_column', self.lang)} ({official_year})")
+        column = t("official_projection_column", self.lang)  # its year only where it has figures (not municipal)
+        head.append(column if self.official is None else f"{column} ({official_year})")
         official = self._official_total(official_year)
         rows = []
         for scenario in self.ids:

@@ -83,3 +83,12 @@ def test_a_municipality_has_the_same_reconciled_numbers_in_any_national_run():
     alone = project_population(["kajaani"], ["baseline"], horizon=2030, national=True)
     together = project_population(["sotkamo", "kajaani", *regions], ["baseline"], horizon=2030)
     _same(alone, together, "kajaani")
+
+
+def test_the_official_projection_column_names_its_year_only_where_it_has_figures():
+    """A region's column reads "(2045)", the official projection's last year; a municipal area has no official
+    figure in the shipped data, so its column names no year (before: "(2050)" above a row of dashes)."""
+    region = ForumPack("kainuu", ["baseline"], lang="fi").futures_table()[-1].data
+    municipal = ForumPack("kajaani", ["baseline"], lang="fi").futures_table()[-1].data
+    assert "Tilastokeskus 2024 (2045)" in region and "61\xa0219" in region
+    assert "Tilastokeskus 2024</th>" in municipal and "Tilastokeskus 2024 (" not in municipal
