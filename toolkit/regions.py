@@ -251,12 +251,13 @@ def _builtin_cached(registry: Path, local: Path | None, areas_dir: Path | None) 
                    municipalities=(code,), parent=parent, forum=False, parent_code=row["region_code"],
                    level="municipality"))
     names = load_subregions()
+    swedish = dict(zip(key["name"], key["name_sv"], strict=True))
     for code, members in key.groupby("subregion_code"):
         if code in by_code:
             continue
         region_code = members["region_code"].iloc[0]
         label = names.get(code, code)
-        own = {"fi": label, "sv": _swedish_subregion_name(label, key), "en": label}
+        own = {"fi": label, "sv": _swedish_subregion_name(label, swedish), "en": label}
         add(Region(id=f"{slug(label)}-seutukunta", code=code, kind="municipal_area", nuts3=None,
                    name={lang: t("areas.subregion", lang, name=own[lang]) for lang in LANGS},
                    municipalities=tuple(members.index), parent=id_of_maakunta[region_code], forum=False,
@@ -333,11 +334,11 @@ def _member_codes(parts: Sequence[str], known: Mapping[str, Region], where: str)
     return codes
 
 
-def _swedish_subregion_name(name: str, key) -> str:
-    """A subregion's Swedish name from its municipalities': the shipped key names subregions in Finnish only, most
-    after their centres (Helsinki, Kotka-Hamina), so a name made of municipalities' names takes their Swedish
-    names (Helsingfors, Kotka-Fredrikshamn); any other (Ylä-Savo, Kehys-Kainuu) stays as shipped."""
-    swedish = dict(zip(key["name"], key["name_sv"], strict=True))
+def _swedish_subregion_name(name: str, swedish: Mapping[str, str]) -> str:
+    """A subregion's Swedish name from its municipalities' (``swedish``: Finnish name → Swedish): the shipped key
+    names subregions in Finnish only, most after their centres (Helsinki, Kotka-Hamina), so a name made of
+    municipalities' names takes their Swedish names (Helsingfors, Kotka-Fredrikshamn); any other (Ylä-Savo,
+    Kehys-Kainuu) stays as shipped."""
     parts = name.split("-")
     return "-".join(swedish[part] for part in parts) if all(part in swedish for part in parts) else name
 

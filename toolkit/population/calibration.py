@@ -148,6 +148,8 @@ def lever_errors(inputs: PopulationInputs, base_year: int, *, max_horizon: int =
     codes = [code for code in MAAKUNTA_CODES if code in present]
     if not codes or COUNTRY_CODE not in present:
         raise InputError("calibration needs the TFR and migration series of the maakunnat and the country (SSS)")
+    migration_levers = [(c, "net_migration") for c in codes] + [(COUNTRY_CODE, "national_migration")]
+    base_se = {code: migration_forecast_persons(inputs, code, base_year)[1] for code, _ in migration_levers}
     rows = []
     for origin in range(first_origin, base_year):
         years = np.arange(origin + 1, min(origin + max_horizon, base_year) + 1)
@@ -158,12 +160,11 @@ def lever_errors(inputs: PopulationInputs, base_year: int, *, max_horizon: int =
             rows.append(_rows("tfr", code, origin, years, observed - np.log(paths.read(years, paths.central)), se))
             held = np.log(float(tfr.sel(region_code=code, year=origin)))
             rows.append(_rows("tfr_held", code, origin, years, observed - held, se))
-        for code, lever in [(c, "net_migration") for c in codes] + [(COUNTRY_CODE, "national_migration")]:
+        for code, lever in migration_levers:
             central, se = migration_forecast_persons(inputs, code, origin)
             observed = migration.sel(region_code=code, year=years).values
             index = years - origin - 1
-            base_se = migration_forecast_persons(inputs, code, base_year)[1][index]
-            rows.append(_rows(lever, code, origin, years, observed - central[index], se[index], base_se))
+            rows.append(_rows(lever, code, origin, years, observed - central[index], se[index], base_se[code][index]))
         rows.append(_e0_rows(inputs, origin, years))
     return pd.concat([r for r in rows if r is not None], ignore_index=True)
 

@@ -41,10 +41,7 @@ import numba
 import numpy as np
 
 from toolkit.nomenclature import AGE_GROUPS, GROUP_BOUNDS, GROUP_MEMBERS, QUANTILES
-from toolkit.population import (
-    compiled,  # noqa: F401  (numba's cache folder, before any kernel)
-    selection,
-)
+from toolkit.population import selection  # (imports toolkit.population.compiled: numba's cache folder)
 from toolkit.population.ccm import SRB, project, step
 from toolkit.population.lifetable import scale_table, table_position, tabulated_person_years
 from toolkit.population.rates import fertility_rates
