@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from toolkit.errors import InputError
@@ -53,6 +55,33 @@ def test_a_logistic_path_starts_and_ends_where_the_linear_one_does_but_moves_slo
         JUMP_OFF, YEARS).tfr
     assert logistic[0] == pytest.approx(linear[0]) and logistic[10] == pytest.approx(linear[10])
     assert logistic[2] < linear[2]
+
+
+def test_the_damped_trend_continues_the_countrys_recent_slope_and_levels_off():
+    """1.30 in 2025 after 1.37 in 2020: the yearly log change s = ln(1.30 / 1.37) / 5; k years ahead the area's
+    TFR is its own 1.2 times exp(s · (0.6 + 0.6² + ... + 0.6^k)), levelling off at exp(1.5 s)."""
+    history = pd.Series(np.log([1.37, 1.46, 1.32, 1.26, 1.25, 1.30]), index=range(2020, 2026))
+    jump_off = replace(JUMP_OFF, tfr=1.2, national_log_tfr=history)
+    tfr = Levers.model_validate({"tfr": {"damped_trend": True}}).paths(jump_off, YEARS).tfr
+    slope = np.log(1.30 / 1.37) / 5
+    assert tfr[0] == pytest.approx(1.2)
+    assert tfr[1] == pytest.approx(1.2 * np.exp(0.6 * slope))
+    assert tfr[2] == pytest.approx(1.2 * np.exp((0.6 + 0.36) * slope))
+    assert tfr[-1] == pytest.approx(1.2 * np.exp(1.5 * slope), rel=1e-3) and np.all(np.diff(tfr) < 0)
+    held = Levers.model_validate({"tfr": {"damped_trend": True, "damping": 0.0}}).paths(jump_off, YEARS).tfr
+    np.testing.assert_allclose(held, 1.2)
+
+
+def test_the_damped_trend_names_the_missing_years_and_its_bounds():
+    history = pd.Series(np.log([1.46, 1.32, 1.26, 1.25, 1.30]), index=range(2021, 2026))
+    lever = Levers.model_validate({"tfr": {"damped_trend": True, "window": 5}})
+    with pytest.raises(InputError, match=r"damped_trend needs the country's TFR in 2020 and 2025 \(window 5\); "
+                                         r"the data have the country's TFR for 2021\.\.2025"):
+        lever.paths(replace(JUMP_OFF, national_log_tfr=history), YEARS)
+    with pytest.raises(InputError, match="no national TFR series"):
+        lever.paths(JUMP_OFF, YEARS)
+    with pytest.raises(InputError, match="damping"):
+        parse_scenario(scenario_text("{tfr: {damped_trend: true, damping: 1.2}}"), Path("bad.yaml"))
 
 
 def test_trend_levers_follow_the_fitted_trend_after_the_base_year():
@@ -138,3 +167,14 @@ def test_yaml_reader_gives_the_pure_python_parsers_values_and_lines():
     assert parse_yaml("a: 1e9\nb: -2.5E-3\nc: '1e9'\n", "x.yaml") == {"a": 1e9, "b": -2.5e-3, "c": "1e9"}
     with pytest.raises(InputError, match=r"x\.yaml, line 2: not valid YAML \(mapping values are not allowed"):
         parse_yaml("a: 1\nb: c: d\n", "x.yaml")
+
+
+@pytest.mark.parametrize("scenario_id,levers", [("no-migration", ("tfr", "e0_gain_per_decade")),
+                                                ("green-transition", ("tfr", "e0_gain_per_decade")),
+                                                ("remote-work", ("e0_gain_per_decade",))])
+def test_scenarios_that_say_they_take_the_baselines_levers_do(scenario_id, levers):
+    """Their justifications say that fertility or mortality are the baseline's: the lever values are equal."""
+    baseline, scenario = load_scenario("baseline"), load_scenario(scenario_id)
+    for name in levers:
+        assert getattr(scenario.levers, name) == getattr(baseline.levers, name)
+    assert "baseline's" in scenario.justification

@@ -181,8 +181,10 @@ def test_signal_stops_every_render_worker_and_kernel(tmp_path, signum):
     stale.mkdir()
     script = tmp_path / "render.py"
     script.write_text(RENDER_SCRIPT)
+    # started with SIGINT ignored, as a background job of a shell script is: the signal must still stop it
     process = subprocess.Popen([sys.executable, str(script), str(_slow_notebook(tmp_path / "slow.ipynb")), str(out)],
-                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     parent = psutil.Process(process.pid)
     deadline = time.monotonic() + 90
     kernels = []
@@ -193,7 +195,14 @@ def test_signal_stops_every_render_worker_and_kernel(tmp_path, signum):
     descendants = parent.children(recursive=True)
     assert not stale.exists()  # cleaned at the start
     process.send_signal(signum)
-    _, err = process.communicate(timeout=90)
+    try:
+        _, err = process.communicate(timeout=90)
+    finally:  # a stop that hangs fails the test and leaves nothing running
+        for child in [*descendants, parent] if process.poll() is None else []:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
     assert process.returncode == 128 + signum, err
     assert "Traceback" not in err and "replaced no pack" in err and "alpha, beta, gamma" in err, err
     gone, alive = psutil.wait_procs(descendants, timeout=15)

@@ -574,7 +574,9 @@ def _run_parallel(tasks: Sequence[AreaTask], jobs: int, show: bool) -> list[Area
         raise KeyboardInterrupt
 
     in_main = threading.current_thread() is threading.main_thread()
-    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGHUP)} if in_main else {}
+    # SIGINT too: a render started with SIGINT ignored (a background job of a script) still stops on it
+    stops = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    previous = {signum: signal.signal(signum, stop) for signum in stops} if in_main else {}
     try:
         with tqdm(total=len(tasks), disable=not show, unit="area", file=sys.stderr) as bar:
             futures = {pool.submit(render_area, task): task for task in tasks}

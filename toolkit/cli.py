@@ -488,6 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():  # SIGTERM/SIGHUP unwind like Ctrl-C: cleanups run
         for signum in (signal.SIGTERM, signal.SIGHUP):
             handlers[signum] = signal.signal(signum, _raise_terminated)
+        # SIGINT is Ctrl-C also where the process was started with it ignored (a background job of a script)
+        handlers[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     args = None
     try:
         args = build_parser().parse_args(argv)

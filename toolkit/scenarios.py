@@ -7,6 +7,9 @@ Levers may be overridden per region inside the file (``regions: {kainuu: {...}}`
 
 Everything is validated with pydantic in strict mode: unknown keys, wrong types, NaN and values outside the
 documented ranges are errors that name the file, the key path and the allowed range.
+
+Length: the schema is one contract (docs/conventions.md): every lever form with its range, the path each becomes
+and the loading that names a bad file's field are kept together, so that a new form is added in one place.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
@@ -28,6 +31,9 @@ from toolkit.errors import InputError
 from toolkit.io.params import params_dir
 from toolkit.io.yamlfiles import parse_yaml, read_yaml
 from toolkit.regions import load_regions
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCENARIO_ORDER = ("baseline", "no-migration")
 _SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
@@ -79,6 +85,8 @@ class JumpOff:
     population : the base year's population [persons] (additional migrants per 1,000 are per 1,000 of it)
     tfr_trend : years -> the central TFR path of the area's fitted trend model [children per woman]
     e0_trend_gain : years (Y,) -> the fitted trend's e0 gains (Y, 2) from ``e0_year`` [years]
+    national_log_tfr : the country's log TFR by year up to the base year (index: year), or None where it is not
+        known (inputs without the national series) [log children per woman]
     """
 
     base_year: int
@@ -88,6 +96,7 @@ class JumpOff:
     population: float
     tfr_trend: Callable[[np.ndarray], np.ndarray]
     e0_trend_gain: Callable[[np.ndarray], np.ndarray]
+    national_log_tfr: pd.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,42 @@ class TrendPath(_Strict):
     scale: Annotated[float, Field(ge=0.0, le=2.0)] = 1.0
 
 
+class DampedTrendPath(_Strict):
+    """The country's recent TFR trend, continued and damped, on the area's own level.
+
+    The slope s is the country's yearly change of log TFR over the ``window`` years to the base year; the k-th
+    year ahead adds s·damping^k, so the area's TFR is its base-year value times exp(s·Σ damping^j, j = 1..k),
+    and the change levels off at s·damping/(1 − damping) (damping 0 holds the base year's value). The band is the
+    held value's (docs/methods-selection.md, section 1b, compares the two models' errors).
+    """
+
+    damped_trend: Literal[True]
+    window: Annotated[int, Field(ge=2, le=20)] = 5
+    damping: Annotated[float, Field(ge=0.0, le=0.95)] = 0.6
+
+    def values(self, jump_off: JumpOff, years: np.ndarray) -> np.ndarray:
+        """The TFR in each of ``years`` [children per woman]."""
+        history = jump_off.national_log_tfr
+        first = jump_off.base_year - self.window
+        if history is None or jump_off.base_year not in history.index or first not in history.index:
+            known = "no national TFR series" if history is None else (
+                f"the country's TFR for {int(history.index.min())}..{int(history.index.max())}")
+            raise InputError(f"levers: tfr: damped_trend needs the country's TFR in {first} and "
+                             f"{jump_off.base_year} (window {self.window}); the data have {known}")
+        slope = (float(history[jump_off.base_year]) - float(history[first])) / self.window
+        ahead = np.clip(np.asarray(years) - jump_off.base_year, 0, None)
+        return jump_off.tfr * np.exp(slope * damped_sum(self.damping, ahead))
+
+
+def damped_sum(damping: float, ahead) -> np.ndarray:
+    """Σ damping^j over j = 1..k for each k of ``ahead`` (years ahead, ≥ 0): the multiple of the yearly slope
+    that a damped trend has added k years ahead (k itself for damping 1)."""
+    ahead = np.asarray(ahead, dtype=float)
+    if damping == 1.0:
+        return ahead
+    return damping * (1.0 - damping ** ahead) / (1.0 - damping)
+
+
 class TfrPath(_Path):
     target: Annotated[float, Field(ge=0.5, le=4.0)] | None = None
     change: Annotated[float, Field(ge=-2.0, le=2.0)] | None = None
@@ -195,11 +240,13 @@ class BySex(_Strict):
 
 def _path_or_trend(value):
     """Pick the lever model by its keys, so that errors name the fields of the intended form."""
+    if isinstance(value, dict) and "damped_trend" in value:
+        return "damped"
     return "trend" if isinstance(value, dict) and "from_trend" in value else "path"
 
 
-_Tfr = Annotated[Annotated[TfrPath, Tag("path")] | Annotated[TrendPath, Tag("trend")],
-                 Discriminator(_path_or_trend)]
+_Tfr = Annotated[Annotated[TfrPath, Tag("path")] | Annotated[TrendPath, Tag("trend")]
+                 | Annotated[DampedTrendPath, Tag("damped")], Discriminator(_path_or_trend)]
 _E0Gain = Annotated[Annotated[BySex, Tag("path")] | Annotated[TrendPath, Tag("trend")],
                     Discriminator(_path_or_trend)]
 
@@ -230,6 +277,8 @@ class Levers(_Strict):
         """
         if isinstance(self.tfr, TrendPath):
             tfr = np.r_[jump_off.tfr, jump_off.tfr_trend(years[1:])]
+        elif isinstance(self.tfr, DampedTrendPath):
+            tfr = self.tfr.values(jump_off, years)
         else:
             tfr = self.tfr.values(jump_off.tfr, jump_off.base_year, years)
         gains = self.e0_gain_per_decade

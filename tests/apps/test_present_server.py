@@ -88,12 +88,18 @@ def test_host_header_kernel_cap_and_sighup(tmp_path):
             process.kill()
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_forum_present_stops_voila_and_its_kernels(signum):
     port = _free_port()
+    # started with SIGINT ignored, as a background job of a shell script is: the signal must still stop it
     forum = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "present", "--port", str(port)],
                              env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+                             stderr=subprocess.PIPE, text=True, preexec_fn=_ignore_sigint)
+    family: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -110,6 +116,9 @@ def test_forum_present_stops_voila_and_its_kernels(signum):
         assert "Traceback" not in err
         _, alive = psutil.wait_procs(family, timeout=15)
         assert not alive, [p.cmdline() for p in alive]
-    finally:
-        if forum.poll() is None:
-            forum.kill()
+    finally:  # a failed test leaves no server behind: Voilà and its kernels are killed with forum present
+        for process in [*family, psutil.Process(forum.pid)] if forum.poll() is None else family:
+            try:
+                process.kill()
+            except psutil.NoSuchProcess:
+                pass

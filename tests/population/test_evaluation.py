@@ -34,24 +34,25 @@ def test_calibrated_bands_hold_the_observed_values(early, horizon, measure):
     assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
 
 
-@pytest.mark.xfail(strict=True, reason="0-14: 98 % of its error at 5 years is in the births (ages 0-4 +12.6 %, 5-14 "
+@pytest.mark.xfail(strict=True, reason="0-14: 98 % of its error at 5 years is in the births (ages 0-4 +11.2 %, 5-14 "
                    "+0.8 %); the country's mean log TFR over the 5 years after 2011-2015 fell 1.0-1.8 sd of the "
-                   "longest history's errors below the origin's, so the 80 % band holds 34 % (95 %: 66 %) at 5 years "
-                   "and 38 % (80 %) at 10")
+                   "longest history's errors below the origin's, and the damped trend follows little of it, so the "
+                   "80 % band holds 39 % (95 %: 77 %) at 5 years and 44 % (85 %) at 10")
 @pytest.mark.parametrize("horizon", [5, 10])
 def test_child_bands_hold(early, horizon):
     inside_80, inside_95 = _coverage(early, horizon, "0-14")
     assert 0.70 <= inside_80 <= 0.90 and 0.88 <= inside_95 <= 0.99
 
 
-@pytest.mark.parametrize("horizon,inside_95", [(5, 0.60), (10, 0.75)])
+@pytest.mark.parametrize("horizon,inside_95", [(5, 0.70), (10, 0.80)])
 def test_national_tfr_history_widens_the_child_bands(early, horizon, inside_95):
-    """The TFR band's national part from the history since 1950: the 0-14 95 % band holds 66 % at 5 years and
-    80 % at 10 (41 % and 41 % with the regional errors since 2000 alone)."""
+    """The TFR band's national part from the history since 1950, around the damped trend: the 0-14 95 % band holds
+    77 % at 5 years and 85 % at 10 (51 % and 43 % with the regional errors since 2000 alone; 66 % and 80 % around
+    the held TFR)."""
     assert _coverage(early, horizon, "0-14")[1] >= inside_95
 
 
-@pytest.mark.xfail(strict=True, reason="total at 5 years: the 80 % band holds 63 % (95 %: 86 %), +1.1 % bias, "
+@pytest.mark.xfail(strict=True, reason="total at 5 years: the 80 % band holds 66 % (95 %: 88 %), +1.0 % bias, "
                    "half of it the births of the fertility fall (+0.5 % with the observed TFR)")
 def test_short_total_bands_hold(early):
     inside_80, inside_95 = _coverage(early, 5, "total")
@@ -81,12 +82,9 @@ def test_2015_baseline_2025_old_age_accuracy(early):
     assert rows.loc[rows.measure == "75+", "error_percent"].abs().mean() <= 2.0  # 1.30 % (3.5 % before)
 
 
-@pytest.mark.xfail(strict=True, reason="2015-based 2025 regional totals: MAPE 1.55 % (1.95 % before the selection); "
-                   "migration: with the observed TFR path the deterministic MAPE is 1.66 %, the births' overprojection "
-                   "offsets part of the missed immigration of 2022-2024")
 def test_2015_baseline_2025_total_accuracy(early):
     rows = early[(early.origin == 2015) & (early.year == 2025) & (early.region_code != "SSS")]
-    assert rows.loc[rows.measure == "total", "error_percent"].abs().mean() <= 1.5
+    assert rows.loc[rows.measure == "total", "error_percent"].abs().mean() <= 1.5  # 1.48 % (1.55 % held TFR)
 
 
 def test_table_is_complete_and_scores_are_proper(early):

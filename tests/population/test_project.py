@@ -106,8 +106,15 @@ def test_tfr_and_e0_paths_follow_the_levers(national):
     base = national.sel(region="kainuu")
     tfr_2025 = float(data.load_tfr().sel(region_code="MK18", year=2025))
     assert float(base.tfr.sel(scenario="baseline", year=2025)) == pytest.approx(tfr_2025)
-    # the baseline holds the observed TFR (chosen on the rolling-origin scores, docs/methods-selection.md)
-    assert float(base.tfr.sel(scenario="baseline", year=2050)) == pytest.approx(tfr_2025)
+    # the baseline continues the country's damped trend of 2020-2025 (chosen on the rolling-origin scores,
+    # docs/methods-selection.md): k years on, Kainuu's own 2025 TFR times exp(s * (0.6 + ... + 0.6^k))
+    country = data.load_tfr().sel(region_code="SSS")
+    slope = float(np.log(country.sel(year=2025) / country.sel(year=2020))) / 5
+    for year in (2026, 2030, 2050):
+        k = year - 2025
+        expected = tfr_2025 * np.exp(slope * sum(0.6 ** j for j in range(1, k + 1)))
+        assert float(base.tfr.sel(scenario="baseline", year=year)) == pytest.approx(expected, rel=1e-9)
+    assert slope < 0 and float(base.tfr.sel(scenario="baseline", year=2050)) < tfr_2025
     level = tfr_trend(INPUTS, "MK18", 2025)  # the local-level model's filtered level (the candidate it beat)
     assert abs(level.central[-1] - tfr_2025) < 0.1
     assert float(base.tfr.sel(scenario="vitality", year=2050)) == pytest.approx(tfr_2025 + 0.25)

@@ -96,7 +96,7 @@ def lever_spec(inputs: GoalInputs, lever: str) -> _LeverSpec:
     levers, base = inputs.levers, inputs.base
     if name == "tfr":
         path = levers.tfr
-        if isinstance(path, TrendPath):
+        if not isinstance(path, TfrPath):  # a trend form: a change from the observed value
             form, year, shape, current = "change", TREND_PATH_YEAR, "linear", None
         else:
             form = "target" if path.target is not None else "change"
@@ -153,7 +153,7 @@ def with_lever(scenario: Scenario, region_id: str, lever: str, value: float, inp
     value = float(value)
     if name == "tfr":
         path = levers.tfr
-        if isinstance(path, TrendPath):
+        if not isinstance(path, TfrPath):  # a trend form: a change from the observed value
             new: Any = TfrPath(change=value, year=TREND_PATH_YEAR, shape="linear")
         else:
             form = "target" if path.target is not None else "change"

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 from tqdm import tqdm
 
@@ -138,7 +139,18 @@ def jump_off(inputs: PopulationInputs, base: RegionBase) -> JumpOff:
                          for sex in SEXES], axis=-1)
 
     return JumpOff(base_year=base.base_year, tfr=base.tfr, e0=base.e0, e0_year=base.e0_year,
-                   population=float(base.population.sum()), tfr_trend=tfr_path, e0_trend_gain=e0_trend_gain)
+                   population=float(base.population.sum()), tfr_trend=tfr_path, e0_trend_gain=e0_trend_gain,
+                   national_log_tfr=_national_log_tfr(inputs, base.base_year))
+
+
+def _national_log_tfr(inputs: PopulationInputs, base_year: int) -> pd.Series | None:
+    """The country's log TFR up to ``base_year``: the longest history, else the country's row of the regional TFR
+    table, else None."""
+    history = inputs.tfr_national_history
+    if history is None and COUNTRY_CODE in inputs.tfr["region_code"].values:
+        history = inputs.tfr.sel(region_code=COUNTRY_CODE).to_series()
+        history.index = history.index.astype(int)
+    return None if history is None else np.log(history.loc[:base_year])
 
 
 def lever_arrays(inputs: PopulationInputs, bases: Sequence[RegionBase], scenarios: Sequence[Scenario],
