@@ -4,8 +4,9 @@ Every number here comes from a statsmodels fit on the data in ``params/data`` up
 (:mod:`toolkit.trends`), so a hindcast from 2015 uses nothing observed after 2015:
 
 * **TFR** of each region: the local-level model (ARIMA(0,1,1)) on log TFR, all years 1990..base: its median
-  path is the baseline's central path (``tfr: {from_trend: true}``) and its log-scale standard error the width
-  of the TFR band of every scenario.
+  path is the central path of ``tfr: {from_trend: true}`` (the baseline instead continues the country's damped
+  trend, :class:`~toolkit.scenarios.DampedTrendPath`, chosen on out-of-sample scores) and its log-scale
+  standard error the model width that :mod:`toolkit.population.calibration` replaces by the empirical errors.
 * **Life expectancy**: the national Lee–Carter model by sex, fitted on the UN WPP 5-year periods observed by
   the base year, k(t) a random walk with drift (per-year drift = per-period drift / 5, σ = σ₅/√5). The
   baseline's e0 gains (``e0_gain_per_decade: {from_trend: true}``) are the gains of the Lee–Carter e0 path
