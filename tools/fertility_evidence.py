@@ -144,7 +144,7 @@ def markdown(inputs: PopulationInputs | None = None) -> str:
         "shown beside it, not used to choose:",
         "",
         _table(["origins", "damping", "RMSE 5 years", "RMSE 10 years", "mean RMSE 1–10 years", "relative to held"],
-               ([r["origins"], f"{r['damping']:.1f}", f"{r['rmse h5']:.3f}", f"{r['rmse h10']:.3f}",
+               ([r["origins"], f"{r['damping']:g}", f"{r['rmse h5']:.3f}", f"{r['rmse h10']:.3f}",
                  f"{r['mean rmse']:.4f}", f"{r['relative to held']:.3f}"] for _, r in dampings.iterrows())),
         "",
         "**Fertility by age** (a cohort-aware model in its period form, Myrskylä, Goldstein and Cheng 2013: each "

@@ -380,9 +380,5 @@ def lever_calibration_table(errors: pd.DataFrame, cal: Calibration | None, horiz
     return pd.DataFrame(rows)
 
 
-# The evidence on the fertility fall after 2010 (docs/methods-selection.md, section 1b; notebooks/methods.ipynb)
-# ---------------------------------------------------------------------------------------------------------------
-
-
 __all__ = ["LEVERS", "Calibration", "calibration", "empirical_sd", "fit_scales", "lever_calibration_table",
            "lever_errors", "national_loading", "national_top_up"]

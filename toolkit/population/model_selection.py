@@ -316,8 +316,8 @@ def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd
         "",
         "## 3. Model selection (candidates × horizons × WIS %, mean over the 19 regions and all origins)",
         "",
-        "Candidates (toolkit/population/model_selection.py): `baseline` — the origin's TFR times the country's "
-        "damped trend of the last 5 years (damping 0.6), half the Lee–Carter e0 gains, 10-year migration rates, "
+        "Candidates (toolkit/population/model_selection.py): `baseline` — the origin's TFR times "
+        + _baseline_tfr_words() + ", half the Lee–Carter e0 gains, 10-year migration rates, "
         "calibrated; `uncalibrated`; `tfr-trend` — the local-level model of log TFR (the first baseline); "
         "`tfr-held` — the TFR held at the origin's observed value (the baseline before the damped trend); "
         "`tfr-damped-0.8` — the damped trend with damping 0.8; `migration-5y`, `migration-15y` — "
@@ -369,6 +369,14 @@ def methods_selection_markdown(tables: dict[str, pd.DataFrame], lever_before: pd
     return "\n".join(parts)
 
 
+def _baseline_tfr_words() -> str:
+    """The baseline's TFR trend in words, from its scenario file (window and damping)."""
+    lever = load_scenario("baseline").levers.tfr
+    if not isinstance(lever, DampedTrendPath):
+        raise ValueError("the selection's text describes a damped TFR trend; the baseline's TFR is another form")
+    return f"the country's damped trend of the last {lever.window} years, damping {lever.damping:g}"
+
+
 def _tfr_sentence(tables: dict[str, pd.DataFrame]) -> str:
     """The damped TFR trend of the baseline against the held TFR (and the stronger damping 0.8), by WIS."""
     if "tfr-held" not in tables:
@@ -379,8 +387,8 @@ def _tfr_sentence(tables: dict[str, pd.DataFrame]) -> str:
     children, total = ratio["0-14"], ratio["total"]
     better = children.index[children < 1.0]
     worse = total.index[total > 1.0]
-    text = (f"the TFR of the origin times the country's damped trend of the last 5 years, damping 0.6 (section 1b: "
-            f"the lowest error of the country's TFR over the origins 1960–2010, before the evaluation period); "
+    text = (f"the TFR of the origin times {_baseline_tfr_words()} (section 1b: the lowest error of the country's "
+            f"TFR over the origins 1960–2010, before the evaluation period); "
             f"against the held TFR its WIS of the 0–14 is lower at {len(better)} of {len(children)} horizons (by up "
             f"to {100 * (1 - children.min()):.0f} %), that of the total higher at {len(worse)} of {len(total)} (by "
             f"up to {100 * (total.max() - 1):.0f} %: the held TFR's overprojected births had offset part of the "
